@@ -1,0 +1,105 @@
+// Package locale holds every user-facing sentence in Chinese and English, side
+// by side, so that a reader can check one against the other. Chinese is the
+// default; English is chosen with --lang en or the page's language switch.
+package locale
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Lang is a language code: "zh" (default) or "en".
+type Lang string
+
+const (
+	ZH Lang = "zh"
+	EN Lang = "en"
+)
+
+// Parse reads a --lang value; anything but English is Chinese.
+func Parse(s string) (Lang, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "zh", "zh-cn", "cn", "chinese", "中文":
+		return ZH, nil
+	case "en", "en-us", "en-gb", "english":
+		return EN, nil
+	}
+	return ZH, fmt.Errorf("unknown language %q (use zh or en) / 未知语言 %q（请用 zh 或 en）", s, s)
+}
+
+// Text is one sentence in both languages, with fmt verbs.
+type Text struct{ ZH, EN string }
+
+var catalog = map[string]Text{}
+
+// Add registers sentences; each package that speaks to users adds its own in init.
+// A key defined twice is a programming error.
+func Add(texts map[string]Text) {
+	for k, v := range texts {
+		if _, dup := catalog[k]; dup {
+			panic("locale: key defined twice: " + k)
+		}
+		catalog[k] = v
+	}
+}
+
+// Keys lists every registered key (for tests).
+func Keys() []string {
+	keys := make([]string, 0, len(catalog))
+	for k := range catalog {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Lookup returns the sentence registered for key.
+func Lookup(key string) (Text, bool) { t, ok := catalog[key]; return t, ok }
+
+// T formats the sentence key in lang. An unknown key shows itself, so a
+// missing translation is visible rather than silent.
+func T(lang Lang, key string, args ...any) string {
+	t, ok := catalog[key]
+	if !ok {
+		return key + fmt.Sprint(args...)
+	}
+	f := t.ZH
+	if lang == EN {
+		f = t.EN
+	}
+	if len(args) == 0 {
+		return f
+	}
+	return fmt.Sprintf(f, args...)
+}
+
+// Msg is a sentence not yet put into words: a key and its arguments.
+// Validation issues carry a Msg so they can be shown in either language.
+type Msg struct {
+	Key  string
+	Args []any
+}
+
+// M makes a Msg.
+func M(key string, args ...any) Msg { return Msg{Key: key, Args: args} }
+
+// In puts the message into words in lang.
+func (m Msg) In(lang Lang) string { return T(lang, m.Key, m.Args...) }
+
+// Error is an error a user caused, in both languages.
+type Error struct{ Msg }
+
+func (e *Error) Error() string { return e.In(ZH) }
+
+// Errorf makes a user error from a key.
+func Errorf(key string, args ...any) *Error { return &Error{M(key, args...)} }
+
+// Say renders err in lang when it is a user error, else its plain text.
+func Say(lang Lang, err error) string {
+	var ue *Error
+	if asError(err, &ue) {
+		return ue.In(lang)
+	}
+	return err.Error()
+}
