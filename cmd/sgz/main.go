@@ -1,12 +1,128 @@
+// Command sgz ingests the districts' quarterly returns on social work stations
+// into DuckDB, computes the assessment indicators and serves the dashboards.
+// This package only wires flags to the packages that do the work.
 package main
 
 import (
-	_ "github.com/chromedp/chromedp"
-	_ "github.com/duckdb/duckdb-go/v2"
-	_ "github.com/gin-gonic/gin"
-	_ "github.com/go-echarts/go-echarts/v2/charts"
-	_ "github.com/spf13/cobra"
-	_ "github.com/xuri/excelize/v2"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+
+	"github.com/spf13/cobra"
+
+	"sgz/locale"
+	"sgz/store"
 )
 
-func main() {}
+// app is what every command shares: the global flags and, once opened, the database.
+type app struct {
+	dbPath  string
+	langArg string
+	lang    locale.Lang
+	verbose bool
+	stdout  io.Writer
+	stderr  io.Writer
+	db      *store.DB
+}
+
+// open opens the database named by --db (once per process).
+func (a *app) open(ctx context.Context) (*store.DB, error) {
+	if a.db != nil {
+		return a.db, nil
+	}
+	db, err := store.Open(ctx, a.dbPath)
+	if err != nil {
+		return nil, locale.Errorf("cli.db", a.dbPath, err)
+	}
+	a.db = db
+	return db, nil
+}
+
+func (a *app) close() {
+	if a.db != nil {
+		a.db.Close()
+		a.db = nil
+	}
+}
+
+// T says a sentence in the user's language.
+func (a *app) T(key string, args ...any) string { return locale.T(a.lang, key, args...) }
+
+// exitError carries an exit code without printing anything more (the
+// command has already said what went wrong).
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func newRoot(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "sgz",
+		Short:         "社工站建设考核：报表导入、指标计算与数据看板 / social work station assessment",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			l, err := locale.Parse(a.langArg)
+			if err != nil {
+				return err
+			}
+			a.lang = l
+			level := slog.LevelWarn
+			if a.verbose {
+				level = slog.LevelDebug
+			}
+			slog.SetDefault(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level})))
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&a.dbPath, "db", "sgz.duckdb", "DuckDB 数据库文件 / database file")
+	root.PersistentFlags().StringVar(&a.langArg, "lang", "zh", "界面语言 zh 或 en / language: zh or en")
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "输出调试日志 / debug logging")
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	for _, add := range commands {
+		root.AddCommand(add(a))
+	}
+	return root
+}
+
+// commands is filled by each command's file in init.
+var commands []func(*app) *cobra.Command
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	defer a.close()
+	root := newRoot(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	lang := a.lang
+	if lang == "" {
+		lang, _ = locale.Parse(a.langArg)
+	}
+	fmt.Fprintln(stderr, locale.T(lang, "cli.error")+locale.Say(lang, err))
+	return 1
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func init() {
+	locale.Add(map[string]locale.Text{
+		"cli.error": {"错误：", "error: "},
+		"cli.db":    {"无法打开数据库 %s：%v", "cannot open the database %s: %v"},
+		"cli.flag":  {"参数 %s 无效：%v", "invalid %s: %v"},
+	})
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"sgz/ingest"
+	"sgz/ingest/xlsx"
+	"sgz/locale"
+)
+
+func init() { commands = append(commands, ingestCmd) }
+
+// jsonIssue and jsonOutcome are the `ingest --json` shape of interfaces.md.
+type jsonIssue struct {
+	Sheet   string `json:"sheet"`
+	Cell    string `json:"cell"`
+	Message string `json:"message"`
+}
+
+type jsonOutcome struct {
+	File     string      `json:"file"`
+	Status   string      `json:"status"`
+	District string      `json:"district"`
+	Period   string      `json:"period"`
+	ReturnID string      `json:"return_id"`
+	Errors   []jsonIssue `json:"errors"`
+	Warnings []jsonIssue `json:"warnings"`
+}
+
+func issuesJSON(list []ingest.Issue, lang locale.Lang) []jsonIssue {
+	out := make([]jsonIssue, 0, len(list))
+	for _, is := range list {
+		out = append(out, jsonIssue{Sheet: is.Sheet, Cell: is.Cell, Message: is.Msg.In(lang)})
+	}
+	return out
+}
+
+func ingestCmd(a *app) *cobra.Command {
+	var asJSON bool
+	var workers, maxRows int
+	var maxSizeMB float64
+	cmd := &cobra.Command{
+		Use:   "ingest PATH...",
+		Short: "导入区级季报（文件或文件夹，递归查找 *.xlsx）/ ingest return workbooks (files or folders)",
+		Long: "逐个校验并导入报表：每个文件要么整体接收，要么整体拒收并列出全部错误（工作表、单元格、所填内容、应填内容）。\n" +
+			"全部接收时退出码为 0。\nEach file is accepted whole or rejected with every error listed; exit 0 only when all are accepted.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if maxSizeMB <= 0 {
+				return locale.Errorf("cli.flag", "--max-size", maxSizeMB)
+			}
+			files, err := ingest.Expand(args)
+			if err != nil {
+				return err
+			}
+			if len(files) == 0 {
+				return locale.Errorf("ingest.nofiles", strings.Join(args, " "))
+			}
+			db, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			lim := xlsx.DefaultLimits()
+			lim.MaxFileSize = int64(maxSizeMB * (1 << 20))
+			if maxRows > 0 {
+				lim.MaxRows = maxRows
+			}
+			opt := ingest.RunOptions{Workers: workers, Limits: lim, Source: "cli"}
+			if isTerminal(a.stderr) && !asJSON {
+				opt.Progress = progressBar(a.stderr, a.T)
+			}
+			start := time.Now()
+			outcomes, runErr := ingest.Run(ctx, db, files, opt)
+			accepted := 0
+			for _, o := range outcomes {
+				if o.Status == "accepted" {
+					accepted++
+				}
+			}
+			if asJSON {
+				out := make([]jsonOutcome, 0, len(outcomes))
+				for _, o := range outcomes {
+					id := ""
+					if o.ReturnID > 0 {
+						id = strconv.FormatInt(o.ReturnID, 10)
+					}
+					out = append(out, jsonOutcome{File: o.File, Status: o.Status, District: o.District, Period: o.Period,
+						ReturnID: id, Errors: issuesJSON(o.Errors, a.lang), Warnings: issuesJSON(o.Warnings, a.lang)})
+				}
+				enc := json.NewEncoder(a.stdout)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(out); err != nil {
+					return err
+				}
+			} else {
+				for _, o := range outcomes {
+					printOutcome(a, o)
+				}
+				fmt.Fprintf(a.stdout, a.T("ingest.summary")+"\n", len(outcomes), accepted, len(outcomes)-accepted,
+					time.Since(start).Seconds())
+			}
+			if runErr != nil {
+				return runErr
+			}
+			if accepted != len(files) {
+				return exitError{code: 2}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "以 JSON 输出每个文件的结果 / print one JSON array, an object per file")
+	cmd.Flags().IntVar(&workers, "workers", 0, "并行解析数（缺省为 CPU 核数）/ parsers in parallel (default: cores)")
+	cmd.Flags().Float64Var(&maxSizeMB, "max-size", 20, "单个文件大小上限（MB）/ largest file accepted, in MB")
+	cmd.Flags().IntVar(&maxRows, "max-rows", 0, "每张工作表行数上限（缺省 200000）/ rows per sheet (default 200000)")
+	return cmd
+}
+
+func printOutcome(a *app, o ingest.Outcome) {
+	status := a.T("ingest.accepted")
+	if o.Status != "accepted" {
+		status = a.T("ingest.rejected")
+	}
+	head := o.File + "  " + status
+	if o.District != "" {
+		head += "  " + o.District + " " + o.Period
+	}
+	if o.ReturnID > 0 {
+		head += "  " + a.T("ingest.id", o.ReturnID)
+	}
+	fmt.Fprintln(a.stdout, head)
+	show := func(tag string, list []ingest.Issue) {
+		for _, is := range list {
+			where := is.Where()
+			if where != "" {
+				where += "  "
+			}
+			fmt.Fprintf(a.stdout, "  %s %s%s\n", tag, where, is.Msg.In(a.lang))
+		}
+	}
+	show(a.T("ingest.tag.error"), o.Errors)
+	show(a.T("ingest.tag.warning"), o.Warnings)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar draws "[#####     ] 12/40" on one line of a terminal.
+func progressBar(w io.Writer, T func(string, ...any) string) func(done, total int) {
+	last := time.Time{}
+	return func(done, total int) {
+		if done < total && time.Since(last) < 100*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		const width = 30
+		n := done * width / total
+		fmt.Fprintf(w, "\r[%s%s] %d/%d", strings.Repeat("#", n), strings.Repeat(" ", width-n), done, total)
+		if done == total {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+func init() {
+	locale.Add(map[string]locale.Text{
+		"ingest.nofiles":     {"在 %s 中没有找到 .xlsx 文件", "no .xlsx file found in %s"},
+		"ingest.accepted":    {"已接收", "accepted"},
+		"ingest.rejected":    {"已拒收", "rejected"},
+		"ingest.id":          {"报表编号 %d", "return %d"},
+		"ingest.tag.error":   {"错误", "error  "},
+		"ingest.tag.warning": {"提示", "warning"},
+		"ingest.summary":     {"共 %d 个文件：接收 %d 个，拒收 %d 个，用时 %.1f 秒", "%d files: %d accepted, %d rejected, in %.1f s"},
+	})
+}

@@ -1,0 +1,451 @@
+package ingest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"sgz"
+	"sgz/ingest/value"
+	"sgz/ingest/xlsx"
+	"sgz/locale"
+	"sgz/registry"
+)
+
+// Options control a check.
+type Options struct {
+	Limits xlsx.Limits
+	// Registry returns the registry in force for a period (nil if none).
+	Registry func(sgz.Period) (*registry.Registry, error)
+	// OnlyDistrict, when set, refuses returns of any other district (uploads
+	// are scoped to the clerk's own district).
+	OnlyDistrict string
+	// MaxIssues caps the errors and warnings listed (0: 1000 each).
+	MaxIssues int
+}
+
+// Check reads and validates one return workbook held in memory. It never
+// panics on bad input and never touches the database.
+func Check(name string, data []byte, opt Options) (res *Result) {
+	sum := sha256.Sum256(data)
+	res = &Result{File: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Data: data}
+	if opt.MaxIssues <= 0 {
+		opt.MaxIssues = 1000
+	}
+	c := &checker{res: res, opt: opt, listed: map[string]bool{}, tableRead: map[*Sheet]string{}}
+	defer func() {
+		if p := recover(); p != nil {
+			// A bug of ours must not take the batch down: the file is refused
+			// with an error that says so.
+			res.Errors = append(res.Errors, Issue{Severity: Error, Msg: locale.M("ingest.internal", fmt.Sprint(p))})
+		}
+		c.finish()
+	}()
+	wb, err := xlsx.Open(data, opt.Limits)
+	if err != nil {
+		c.fileError(err)
+		return res
+	}
+	c.wb = wb
+	c.run()
+	return res
+}
+
+type checker struct {
+	res      *Result
+	opt      Options
+	wb       *xlsx.Workbook
+	ret      *Return
+	reg      *registry.Registry
+	district *registry.Unit
+	nErr     int
+	nWarn    int
+	// listed holds every town and village code a row named.
+	listed map[string]bool
+	// tableRead maps each table sheet whose header was found to its name.
+	tableRead map[*Sheet]string
+}
+
+func (c *checker) errorf(sheet, cell, key string, args ...any) {
+	c.nErr++
+	if len(c.res.Errors) < c.opt.MaxIssues {
+		c.res.Errors = append(c.res.Errors, Issue{Error, sheet, cell, locale.M(key, args...)})
+	}
+}
+
+func (c *checker) warnf(sheet, cell, key string, args ...any) {
+	c.nWarn++
+	if len(c.res.Warnings) < c.opt.MaxIssues {
+		c.res.Warnings = append(c.res.Warnings, Issue{Warning, sheet, cell, locale.M(key, args...)})
+	}
+}
+
+func (c *checker) finish() {
+	if n := c.nErr - len(c.res.Errors); n > 0 {
+		c.res.Errors = append(c.res.Errors, Issue{Error, "", "", locale.M("ingest.too_many", len(c.res.Errors), c.nErr)})
+	}
+	if n := c.nWarn - len(c.res.Warnings); n > 0 {
+		c.res.Warnings = append(c.res.Warnings, Issue{Warning, "", "", locale.M("ingest.too_many_warnings", len(c.res.Warnings), c.nWarn)})
+	}
+}
+
+func (c *checker) fileError(err error) {
+	var fe *xlsx.FileError
+	if !errors.As(err, &fe) {
+		c.errorf("", "", "ingest.file.unreadable", err.Error())
+		return
+	}
+	switch fe.Kind {
+	case xlsx.NotZip:
+		c.errorf("", "", "ingest.file.notzip")
+	case xlsx.LegacyXLS:
+		c.errorf("", "", "ingest.file.xls")
+	case xlsx.Encrypted:
+		c.errorf("", "", "ingest.file.encrypted")
+	case xlsx.Truncated:
+		c.errorf("", "", "ingest.file.truncated")
+	case xlsx.TooLarge:
+		c.errorf("", "", "ingest.file.toolarge", mib(c.res.Size), mib(c.opt.Limits.MaxFileSize))
+	case xlsx.ZipBomb:
+		c.errorf("", "", "ingest.file.zipbomb", mib(c.opt.Limits.MaxPartSize))
+	case xlsx.TooManyRows:
+		c.errorf(fe.Part, "", "ingest.file.rows", c.opt.Limits.MaxRows)
+	default:
+		c.errorf("", "", "ingest.file.corrupt", fe.Detail)
+	}
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
+
+// run checks the whole workbook: first 基本信息 (which says the district and
+// period, and so which registry applies), then every other sheet.
+func (c *checker) run() {
+	found := c.findSheets()
+	c.ret = &Return{}
+	c.res.Return = c.ret
+	info := found[&InfoSheet]
+	if info == "" {
+		c.errorf("", "", "ingest.sheet.missing", SheetInfo)
+	} else if !c.readInfo(info) {
+		// Without a district and a period no unit can be checked: report the
+		// other sheets' presence only.
+		for _, s := range Sheets[1:] {
+			if s.Required && found[s] == "" {
+				c.errorf("", "", "ingest.sheet.missing", s.Name)
+			}
+		}
+		return
+	}
+	for _, s := range Sheets[1:] {
+		name := found[s]
+		if name == "" {
+			if s.Required {
+				c.errorf("", "", "ingest.sheet.missing", s.Name)
+			}
+			continue
+		}
+		var err error
+		switch s {
+		case &WorkforceSheet:
+			err = c.readWorkforce(name)
+		default:
+			err = c.readTable(s, name)
+		}
+		if err != nil {
+			c.fileError(err)
+		}
+	}
+	c.checkMissingUnits()
+}
+
+// findSheets maps each sheet of the spec to the workbook's sheet name.
+func (c *checker) findSheets() map[*Sheet]string {
+	found := map[*Sheet]string{}
+	for _, name := range c.wb.SheetNames() {
+		n := norm(name)
+		matched := false
+		for _, s := range Sheets {
+			if names(s.Name, s.Aliases)[n] {
+				matched = true
+				if prev := found[s]; prev != "" {
+					c.errorf(name, "", "ingest.sheet.dup", s.Name, prev, name)
+					continue
+				}
+				found[s] = name
+			}
+		}
+		if !matched {
+			c.warnf(name, "", "ingest.sheet.unknown", name)
+		}
+	}
+	return found
+}
+
+// kv is a key-value sheet read into cells by field.
+type kv struct {
+	cells map[string]xlsx.Cell
+	refs  map[string]string // field -> cell of the value (or of the key when the value is empty)
+}
+
+// readKV reads a key-value sheet: a known key in any column (A by the
+// spec), its value in the next non-empty cell to the right.
+func (c *checker) readKV(s *Sheet, name string) (*kv, error) {
+	out := &kv{cells: map[string]xlsx.Cell{}, refs: map[string]string{}}
+	keyNames := make([]map[string]bool, len(s.Columns))
+	for i := range s.Columns {
+		keyNames[i] = names(s.Columns[i].Header, s.Columns[i].Aliases)
+	}
+	seenKey := false
+	err := c.wb.Rows(name, func(r xlsx.Row) error {
+		if len(r.Cells) == 0 {
+			return nil
+		}
+		key := r.Cells[0]
+		k := norm(key.Value)
+		for i, col := range s.Columns {
+			if !keyNames[i][k] {
+				continue
+			}
+			seenKey = true
+			if _, dup := out.refs[col.Field]; dup {
+				c.errorf(name, key.Ref(r.Num), "ingest.key.dup", col.Header)
+				return nil
+			}
+			out.refs[col.Field] = xlsx.ColName(key.Col+1) + strconv.Itoa(r.Num)
+			if len(r.Cells) > 1 {
+				v := r.Cells[1]
+				out.cells[col.Field] = v
+				out.refs[col.Field] = v.Ref(r.Num)
+			}
+			return nil
+		}
+		if seenKey && !isTotal(key.Value) {
+			c.warnf(name, key.Ref(r.Num), "ingest.key.unknown", trim(key.Value))
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (c *checker) readInfo(name string) bool {
+	kv, err := c.readKV(&InfoSheet, name)
+	if err != nil {
+		c.fileError(err)
+		return false
+	}
+	text := func(f string) string { return trim(kv.cells[f].Value) }
+	c.ret.DistrictName = text("district_name")
+	c.ret.Reporter = text("reporter")
+	c.ret.Phone = text("phone")
+	c.ret.FilledOn = text("filled_on")
+	ok := true
+	// 区划代码
+	codeCell, hasCode := kv.cells["district_code"]
+	ref := kv.refs["district_code"]
+	switch {
+	case ref == "":
+		c.errorf(name, "", "ingest.key.missing", "区划代码")
+		ok = false
+	case !hasCode || trim(codeCell.Value) == "":
+		c.errorf(name, ref, "ingest.v.empty", "区划代码")
+		ok = false
+	default:
+		code, err := value.Code(codeCell.Value)
+		if err != nil || len(code) != 6 {
+			c.codeError(name, ref, "区划代码", codeCell.Value, 6, err)
+			ok = false
+		}
+		c.ret.District = code
+	}
+	// 报告期
+	pc, hasP := kv.cells["period"]
+	pref := kv.refs["period"]
+	switch {
+	case pref == "":
+		c.errorf(name, "", "ingest.key.missing", "报告期")
+		ok = false
+	case !hasP || trim(pc.Value) == "":
+		c.errorf(name, pref, "ingest.v.empty", "报告期")
+		ok = false
+	default:
+		p, err := sgz.ParsePeriod(pc.Value)
+		if err != nil {
+			c.errorf(name, pref, "ingest.v.period", trim(pc.Value))
+			ok = false
+		}
+		c.ret.Period = p
+	}
+	if !ok {
+		return false
+	}
+	if c.opt.OnlyDistrict != "" && c.ret.District != c.opt.OnlyDistrict {
+		c.errorf(name, ref, "ingest.district.scope", c.opt.OnlyDistrict, c.ret.District)
+		return false
+	}
+	if c.opt.Registry == nil {
+		c.errorf("", "", "ingest.registry.none", c.ret.Period.String())
+		return false
+	}
+	reg, err := c.opt.Registry(c.ret.Period)
+	if err != nil || reg == nil {
+		c.errorf("", "", "ingest.registry.none", c.ret.Period.String())
+		return false
+	}
+	c.reg = reg
+	d, found := reg.Unit(c.ret.District)
+	if !found || d.Level != sgz.District {
+		c.errorf(name, ref, "ingest.district.unknown", c.ret.District, c.ret.Period.String())
+		return false
+	}
+	c.district = d
+	if c.ret.DistrictName != "" && norm(c.ret.DistrictName) != norm(d.Name) {
+		c.warnf(name, kv.refs["district_name"], "ingest.district.name", c.ret.DistrictName, d.Code, d.Name)
+	}
+	return true
+}
+
+func (c *checker) codeError(sheet, cell, header, raw string, want int, err error) {
+	switch {
+	case errors.Is(err, value.ErrCodePrecision):
+		c.errorf(sheet, cell, "ingest.v.precision", header, trim(raw))
+	default:
+		c.errorf(sheet, cell, "ingest.v.code", header, want, trim(raw))
+	}
+}
+
+func (c *checker) readWorkforce(name string) error {
+	kv, err := c.readKV(&WorkforceSheet, name)
+	if err != nil {
+		return err
+	}
+	vals := map[string]int64{}
+	complete := true
+	for _, col := range WorkforceSheet.Columns {
+		ref := kv.refs[col.Field]
+		cell, has := kv.cells[col.Field]
+		if ref == "" {
+			c.errorf(name, "", "ingest.key.missing", col.Header)
+			complete = false
+			continue
+		}
+		if !has || trim(cell.Value) == "" {
+			c.errorf(name, ref, "ingest.v.empty", col.Header)
+			complete = false
+			continue
+		}
+		n, ok := c.parseInt(name, ref, col.Header, cell, 0)
+		if !ok {
+			complete = false
+		}
+		vals[col.Field] = n
+	}
+	w := &c.ret.Workforce
+	w.CertifiedTotal, w.Assistant, w.Intermediate, w.Senior = vals["certified_total"], vals["assistant"], vals["intermediate"], vals["senior"]
+	w.Organisations, w.OrgStaff, w.Supervisors = vals["organisations"], vals["org_staff"], vals["supervisors"]
+	if complete && w.Assistant+w.Intermediate+w.Senior != w.CertifiedTotal {
+		c.errorf(name, kv.refs["certified_total"], "ingest.workforce.sum", w.Assistant+w.Intermediate+w.Senior, w.CertifiedTotal)
+	}
+	if complete && w.CertifiedTotal > 20000 {
+		c.warnf(name, kv.refs["certified_total"], "ingest.warn.large", "持证社工总数", w.CertifiedTotal)
+	}
+	return nil
+}
+
+// ---- values ----
+
+func (c *checker) parseInt(sheet, ref, header string, cell xlsx.Cell, min int64) (int64, bool) {
+	raw := trim(cell.Value)
+	if cell.Kind == xlsx.Bool || cell.Kind == xlsx.Error {
+		c.errorf(sheet, ref, "ingest.v.int", header, raw)
+		return 0, false
+	}
+	n, err := value.Int(raw)
+	switch {
+	case errors.Is(err, value.ErrNotWhole):
+		c.errorf(sheet, ref, "ingest.v.notwhole", header, raw)
+		return 0, false
+	case err != nil:
+		c.errorf(sheet, ref, "ingest.v.int", header, raw)
+		return 0, false
+	case n > math.MaxInt32:
+		c.errorf(sheet, ref, "ingest.v.toolarge", header, raw)
+		return 0, false
+	case n < min && min == 0:
+		c.errorf(sheet, ref, "ingest.v.negative", header, raw)
+		return 0, false
+	case n < min:
+		c.errorf(sheet, ref, "ingest.v.positive", header, raw)
+		return 0, false
+	}
+	return n, true
+}
+
+func (c *checker) parseYesNo(sheet, ref, header string, cell xlsx.Cell) (bool, bool) {
+	v, err := value.YesNo(cell.Value)
+	if err != nil {
+		c.errorf(sheet, ref, "ingest.v.yesno", header, trim(cell.Value))
+		return false, false
+	}
+	return v, true
+}
+
+func (c *checker) parseDate(sheet, ref, header string, cell xlsx.Cell, date1904 bool) (time.Time, bool) {
+	var t time.Time
+	var err error
+	switch {
+	case cell.Kind == xlsx.Number && cell.DateFormat:
+		t, err = value.SerialDate(cell.Value, date1904)
+	case cell.Kind == xlsx.Date:
+		s := cell.Value
+		if i := strings.IndexByte(s, 'T'); i > 0 {
+			s = s[:i]
+		}
+		t, err = value.Date(s)
+	case cell.Kind == xlsx.String:
+		t, err = value.Date(cell.Value)
+	default:
+		err = value.ErrNotDate
+	}
+	if err != nil {
+		c.errorf(sheet, ref, "ingest.v.date", header, trim(cell.Value))
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func (c *checker) parseMoney(sheet, ref, header string, cell xlsx.Cell) (int64, bool) {
+	raw := trim(cell.Value)
+	if cell.Kind == xlsx.Bool || cell.Kind == xlsx.Error {
+		c.errorf(sheet, ref, "ingest.v.number", header, raw)
+		return 0, false
+	}
+	n, err := value.Scaled(raw, 4, cell.Kind == xlsx.Number)
+	switch {
+	case errors.Is(err, value.ErrTooManyDecimals):
+		c.errorf(sheet, ref, "ingest.v.decimals", header, raw)
+		return 0, false
+	case err != nil:
+		c.errorf(sheet, ref, "ingest.v.number", header, raw)
+		return 0, false
+	case n < 0:
+		c.errorf(sheet, ref, "ingest.v.negative", header, raw)
+		return 0, false
+	}
+	return n, true
+}
+
+func (c *checker) parseChoice(sheet, ref string, col *Column, cell xlsx.Cell) (string, bool) {
+	n := norm(cell.Value)
+	for _, ch := range col.Choices {
+		if norm(ch) == n {
+			return ch, true
+		}
+	}
+	c.errorf(sheet, ref, "ingest.v.choice", col.Header, strings.Join(col.Choices, "、"), trim(cell.Value))
+	return "", false
+}

@@ -1,0 +1,135 @@
+package ingest
+
+import (
+	"context"
+	"time"
+
+	"sgz/locale"
+	"sgz/store"
+)
+
+// Record stores one checked file as a return attempt in one transaction: the
+// attempt with its errors and warnings, the file's bytes (once per distinct
+// content), and — only when it has no error — its rows. It returns the new
+// return id and whether the return was accepted.
+func Record(ctx context.Context, db *store.DB, res *Result, source string, at time.Time) (int64, bool, error) {
+	accepted := res.OK()
+	var id int64
+	err := db.Write(ctx, func(w *store.Writer) error {
+		if err := w.QueryRow(`SELECT nextval('return_id_seq')`, nil, &id); err != nil {
+			return err
+		}
+		status := "rejected"
+		if accepted {
+			status = "accepted"
+		}
+		var district, name, period, reporter, phone, filled any
+		if r := res.Return; r != nil {
+			district, name, reporter, phone, filled = null(r.District), null(r.DistrictName), null(r.Reporter), null(r.Phone), null(r.FilledOn)
+			if r.Period.Valid() {
+				period = r.Period.String()
+			}
+		}
+		if err := w.Exec(`INSERT INTO returns (return_id, file_name, sha256, size_bytes, received_at, status, source,
+			district_code, district_name, period, reporter, phone, filled_on, error_count, warning_count)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, baseName(res.File), res.SHA256, res.Size, at, status, source,
+			district, name, period, reporter, phone, filled, len(res.Errors), len(res.Warnings)); err != nil {
+			return err
+		}
+		if res.Data != nil {
+			if err := w.Exec(`INSERT INTO return_files VALUES (?, ?) ON CONFLICT DO NOTHING`, res.SHA256, res.Data); err != nil {
+				return err
+			}
+		}
+		seq := int32(0)
+		for _, list := range [][]Issue{res.Errors, res.Warnings} {
+			for _, is := range list {
+				seq++
+				if err := w.Append("return_issues", id, seq, string(is.Severity), is.Sheet, is.Cell, is.Msg.Key,
+					is.Msg.In(locale.ZH), is.Msg.In(locale.EN)); err != nil {
+					return err
+				}
+			}
+		}
+		if !accepted {
+			return nil
+		}
+		return appendRows(w, id, res.Return)
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return id, accepted, nil
+}
+
+func appendRows(w *store.Writer, id int64, r *Return) error {
+	for _, s := range r.Stations {
+		if err := w.Append("stations", id, int32(s.Row), s.Code, null(s.Name), s.Built, date(s.BuiltOn), s.Standard,
+			int32(s.Resident), int32(s.ResidentCert), int32(s.Outreach), int32(s.OutreachCert),
+			null(s.Operation), null(s.Operator), s.CharityFund); err != nil {
+			return err
+		}
+	}
+	for _, m := range r.Rooms {
+		if err := w.Append("rooms", id, int32(m.Row), m.Code, null(m.Name), m.Built, date(m.BuiltOn), m.CharityFund); err != nil {
+			return err
+		}
+	}
+	for _, f := range r.Funds {
+		if err := w.Append("funds", id, int32(f.Row), f.Unit, f.Category, store.Money(f.Amount), null(f.Note)); err != nil {
+			return err
+		}
+	}
+	for _, t := range r.Trainings {
+		var cost any
+		if t.Cost >= 0 {
+			cost = store.Money(t.Cost)
+		}
+		if err := w.Append("trainings", id, int32(t.Row), t.Name, date(t.StartOn), t.Hours, int32(t.Participants),
+			null(t.Category), cost); err != nil {
+			return err
+		}
+	}
+	wf := r.Workforce
+	if err := w.Append("workforce", id, int32(wf.CertifiedTotal), int32(wf.Assistant), int32(wf.Intermediate),
+		int32(wf.Senior), int32(wf.Organisations), int32(wf.OrgStaff), int32(wf.Supervisors)); err != nil {
+		return err
+	}
+	for _, p := range r.Projects {
+		var served, demo any
+		if p.Served >= 0 {
+			served = int32(p.Served)
+		}
+		if p.Demonstration != nil {
+			demo = *p.Demonstration
+		}
+		if err := w.Append("projects", id, int32(p.Row), p.Name, null(p.Town), null(p.Field), served, demo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func null(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func date(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+func baseName(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] == '/' || p[i] == '\\' {
+			return p[i+1:]
+		}
+	}
+	return p
+}

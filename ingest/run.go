@@ -1,0 +1,232 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"sgz"
+	"sgz/ingest/xlsx"
+	"sgz/locale"
+	"sgz/registry"
+	"sgz/store"
+)
+
+// Outcome is what happened to one file of a run.
+type Outcome struct {
+	File     string
+	Status   string // accepted | rejected
+	ReturnID int64  // 0 when the attempt could not be recorded
+	District string
+	Period   string
+	Errors   []Issue
+	Warnings []Issue
+}
+
+// RunOptions configure a run.
+type RunOptions struct {
+	Workers      int // parsers in parallel (default: one per core)
+	Source       string
+	Limits       xlsx.Limits
+	OnlyDistrict string
+	// Progress, when set, is called after each file is recorded.
+	Progress func(done, total int)
+	// Now gives receipt times (default time.Now in Beijing).
+	Now func() time.Time
+}
+
+// Expand turns files and folders into the list of workbooks to ingest:
+// folders are walked recursively for *.xlsx (Excel's ~$ lock files skipped).
+// A path that does not exist is an error naming it.
+func Expand(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, locale.Errorf("ingest.path", p)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if !d.IsDir() && strings.EqualFold(filepath.Ext(name), ".xlsx") && !strings.HasPrefix(name, "~$") {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, locale.Errorf("ingest.walk", p, err)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// ReadFile reads a file within the size limit. A file over the limit is not
+// read at all: its Result carries the size error.
+func ReadFile(path string, lim xlsx.Limits) ([]byte, *Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, locale.Errorf("ingest.path", path)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if lim.MaxFileSize > 0 && st.Size() > lim.MaxFileSize {
+		res := &Result{File: path, Size: st.Size()}
+		res.Errors = append(res.Errors, Issue{Severity: Error, Msg: locale.M("ingest.file.toolarge", mib(st.Size()), mib(lim.MaxFileSize))})
+		return nil, res, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(f, lim.MaxFileSize+1))
+	if err != nil {
+		return nil, nil, locale.Errorf("ingest.read", path, err)
+	}
+	return data, nil, nil
+}
+
+// Run checks files in parallel (one parser per core) and records them with a
+// single writer, in the order given, so that when two files are for the same
+// district and period the later one supersedes the earlier. It returns one
+// outcome per file; a database error stops the run.
+func Run(ctx context.Context, db *store.DB, files []string, opt RunOptions) ([]Outcome, error) {
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	if opt.Limits == (xlsx.Limits{}) {
+		opt.Limits = xlsx.DefaultLimits()
+	}
+	if opt.Source == "" {
+		opt.Source = "cli"
+	}
+	if opt.Now == nil {
+		opt.Now = func() time.Time { return time.Now().In(sgz.Beijing) }
+	}
+	if _, err := registry.EnsureDefault(ctx, db); err != nil {
+		return nil, err
+	}
+	regs := registry.NewCache(db)
+	checkOpt := Options{
+		Limits:       opt.Limits,
+		OnlyDistrict: opt.OnlyDistrict,
+		Registry:     func(p sgz.Period) (*registry.Registry, error) { return regs.For(ctx, p) },
+	}
+
+	type job struct {
+		i   int
+		res *Result
+		err error // the file could not be read at all (not an attempt)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// At most `window` files are in memory between parsing and writing.
+	window := 2 * opt.Workers
+	tokens := make(chan struct{}, window)
+	next := make(chan int)
+	done := make(chan job, window)
+	go func() {
+		defer close(next)
+		for i := range files {
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < opt.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				data, res, err := ReadFile(files[i], opt.Limits)
+				if err == nil && res == nil {
+					res = Check(files[i], data, checkOpt)
+				}
+				select {
+				case done <- job{i, res, err}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	outcomes := make([]Outcome, len(files))
+	pending := map[int]job{}
+	written := 0
+	var runErr error
+	for j := range done {
+		pending[j.i] = j
+		for {
+			j, ok := pending[written]
+			if !ok {
+				break
+			}
+			delete(pending, written)
+			o := &outcomes[written]
+			o.File = files[written]
+			o.Status = "rejected"
+			switch {
+			case j.err != nil:
+				o.Errors = []Issue{{Severity: Error, Msg: locale.M("ingest.file.open", locale.Say(locale.ZH, j.err))}}
+				if ue := (*locale.Error)(nil); errors.As(j.err, &ue) {
+					o.Errors[0].Msg = ue.Msg
+				}
+			default:
+				if runErr == nil {
+					id, accepted, err := Record(ctx, db, j.res, opt.Source, opt.Now())
+					if err != nil {
+						runErr = fmt.Errorf("%s: %w", files[written], err)
+						cancel()
+					}
+					o.ReturnID = id
+					if accepted {
+						o.Status = "accepted"
+					}
+				}
+				o.Errors, o.Warnings = j.res.Errors, j.res.Warnings
+				if r := j.res.Return; r != nil {
+					o.District = r.District
+					if r.Period.Valid() {
+						o.Period = r.Period.String()
+					}
+				}
+			}
+			j.res = nil // let the bytes go
+			written++
+			<-tokens
+			if opt.Progress != nil {
+				opt.Progress(written, len(files))
+			}
+		}
+	}
+	if runErr != nil {
+		return outcomes[:written], runErr
+	}
+	return outcomes, ctx.Err()
+}

@@ -1,0 +1,489 @@
+// Package registry is the master registry of administrative units (区划名录):
+// coverage is always measured against it, never against what a return lists.
+// It parses the registry CSV, applies the default scope rule, and keeps
+// versioned snapshots in the database so that a 区划调整 applies from a given
+// period on while earlier periods keep their denominators.
+package registry
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"sgz"
+	"sgz/ingest/value"
+	"sgz/locale"
+	"sgz/store"
+)
+
+// BasePeriod marks the version that applies to every period before the first change.
+const BasePeriod = "0000Q1"
+
+//go:embed suzhou-2023.csv
+var suzhouCSV []byte
+
+// SuzhouSource names the built-in registry in the database.
+const SuzhouSource = "内置：苏州市 2023 统计用区划代码"
+
+// Unit is one administrative unit.
+type Unit struct {
+	Code       string
+	Name       string
+	Level      sgz.Level
+	Parent     string
+	InScope    bool
+	Population int64 // 0 when unknown
+	// Ancestors, resolved through Parent ("" when not in the registry).
+	Province, City, District, Town string
+}
+
+// Registry is one snapshot of the units, with lookups.
+type Registry struct {
+	From     string // period from which it applies ("0000Q1" for the base)
+	Units    []Unit // sorted by code
+	byCode   map[string]int
+	children map[string][]int
+}
+
+// Unit finds a unit by code.
+func (r *Registry) Unit(code string) (*Unit, bool) {
+	i, ok := r.byCode[code]
+	if !ok {
+		return nil, false
+	}
+	return &r.Units[i], true
+}
+
+// Children lists the direct children of code, in code order.
+func (r *Registry) Children(code string) []*Unit {
+	idx := r.children[code]
+	out := make([]*Unit, len(idx))
+	for i, j := range idx {
+		out[i] = &r.Units[j]
+	}
+	return out
+}
+
+// Within lists the units of a level under a district (or any ancestor code), in code order.
+func (r *Registry) Within(code string, level sgz.Level) []*Unit {
+	var out []*Unit
+	var walk func(c string)
+	walk = func(c string) {
+		for _, j := range r.children[c] {
+			u := &r.Units[j]
+			if u.Level == level {
+				out = append(out, u)
+			}
+			if u.Level != sgz.Village {
+				walk(u.Code)
+			}
+		}
+	}
+	walk(code)
+	return out
+}
+
+// OfLevel lists every unit of a level, in code order.
+func (r *Registry) OfLevel(level sgz.Level) []*Unit {
+	var out []*Unit
+	for i := range r.Units {
+		if r.Units[i].Level == level {
+			out = append(out, &r.Units[i])
+		}
+	}
+	return out
+}
+
+// Len is the number of units.
+func (r *Registry) Len() int { return len(r.Units) }
+
+// DefaultInScope is the default scope rule: a town whose last three digits are
+// 001-399 (街道/镇/乡, not development zones or farms), and a village under an
+// in-scope town.
+func DefaultInScope(code string, level sgz.Level, townInScope bool) bool {
+	switch level {
+	case sgz.Town:
+		if len(code) != 9 {
+			return false
+		}
+		n, err := strconv.Atoi(code[6:])
+		return err == nil && n >= 1 && n <= 399
+	case sgz.Village:
+		return townInScope
+	}
+	return false
+}
+
+// index builds lookups and ancestors, and applies the default scope where the
+// CSV left it open (scopeSet[i] false).
+func (r *Registry) index(scopeSet []bool) {
+	sort.SliceStable(r.Units, func(i, j int) bool { return r.Units[i].Code < r.Units[j].Code })
+	r.byCode = make(map[string]int, len(r.Units))
+	for i := range r.Units {
+		r.byCode[r.Units[i].Code] = i
+	}
+	r.children = map[string][]int{}
+	for i := range r.Units {
+		if p := r.Units[i].Parent; p != "" {
+			r.children[p] = append(r.children[p], i)
+		}
+	}
+	// Units are sorted by code and a parent's code is a prefix of, so shorter
+	// than, its children's: parents are resolved before their children.
+	for i := range r.Units {
+		u := &r.Units[i]
+		if p, ok := r.Unit(u.Parent); ok {
+			u.Province, u.City, u.District, u.Town = p.Province, p.City, p.District, p.Town
+			switch p.Level {
+			case sgz.Province:
+				u.Province = p.Code
+			case sgz.City:
+				u.City = p.Code
+			case sgz.District:
+				u.District = p.Code
+			case sgz.Town:
+				u.Town = p.Code
+			}
+		} else if u.Parent != "" {
+			// The parent is outside the file (a city-only registry): keep the
+			// code as the ancestor so that roll-ups still group correctly.
+			switch sgz.LevelOfCode(u.Parent) {
+			case sgz.Province:
+				u.Province = u.Parent
+			case sgz.City:
+				u.City = u.Parent
+				u.Province = u.Parent[:2]
+			case sgz.District:
+				u.District = u.Parent
+			}
+		}
+		if scopeSet != nil && !scopeSet[i] {
+			townIn := false
+			if t, ok := r.Unit(u.Town); ok {
+				townIn = t.InScope
+			}
+			u.InScope = DefaultInScope(u.Code, u.Level, townIn)
+		}
+	}
+}
+
+// Suzhou is the built-in registry (苏州市, NBS 2023 codes) with the default scope.
+func Suzhou() *Registry {
+	r, err := ParseCSV(bytes.NewReader(suzhouCSV), "suzhou-2023.csv")
+	if err != nil {
+		panic("built-in registry: " + err.Error())
+	}
+	return r
+}
+
+// ParseCSV reads a registry CSV (optionally gzip-compressed) with the columns
+// code,name,level,parent_code and optionally in_scope and population, in any
+// order. All problems are reported at once, each naming the file and line.
+func ParseCSV(rd io.Reader, name string) (*Registry, error) {
+	br := bufio.NewReaderSize(rd, 1<<16)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, locale.Errorf("registry.gzip", name, err)
+		}
+		defer gz.Close()
+		br = bufio.NewReaderSize(gz, 1<<16)
+	}
+	// Drop a UTF-8 byte order mark (Excel's "CSV UTF-8").
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, locale.Errorf("registry.empty", name)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, need := range []string{"code", "name", "level", "parent_code"} {
+		if _, ok := col[need]; !ok {
+			return nil, locale.Errorf("registry.column", name, need)
+		}
+	}
+	scopeCol, hasScope := col["in_scope"]
+	popCol, hasPop := col["population"]
+	get := func(rec []string, c int) string {
+		if c < len(rec) {
+			return strings.TrimSpace(rec[c])
+		}
+		return ""
+	}
+	r := &Registry{From: BasePeriod}
+	var scopeSet []bool
+	var problems []error
+	seen := map[string]int{}
+	line := 1
+	for {
+		rec, err := cr.Read()
+		line++
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			problems = append(problems, locale.Errorf("registry.csv", name, line, err))
+			if len(problems) > 50 {
+				break
+			}
+			continue
+		}
+		u := Unit{
+			Code:   get(rec, col["code"]),
+			Name:   get(rec, col["name"]),
+			Level:  sgz.Level(strings.ToLower(get(rec, col["level"]))),
+			Parent: get(rec, col["parent_code"]),
+		}
+		bad := func(key string, args ...any) {
+			problems = append(problems, locale.Errorf(key, append([]any{name, line}, args...)...))
+		}
+		switch {
+		case !u.Level.Valid():
+			bad("registry.level", u.Level)
+		case len(u.Code) != u.Level.CodeLen() || !allDigits(u.Code):
+			bad("registry.code", u.Code, u.Level.CodeLen())
+		case u.Name == "":
+			bad("registry.name", u.Code)
+		case u.Parent != "" && (!allDigits(u.Parent) || len(u.Parent) >= len(u.Code)):
+			bad("registry.parent", u.Parent, u.Code)
+		}
+		if prev, dup := seen[u.Code]; dup {
+			bad("registry.duplicate", u.Code, prev)
+		}
+		seen[u.Code] = line
+		set := false
+		if hasScope {
+			if s := get(rec, scopeCol); s != "" {
+				v, err := value.YesNo(s)
+				if err != nil {
+					bad("registry.scope", s)
+				}
+				u.InScope, set = v, true
+			}
+		}
+		if hasPop {
+			if s := get(rec, popCol); s != "" {
+				n, err := value.Int(s)
+				if err != nil || n < 0 {
+					bad("registry.population", s)
+				}
+				u.Population = n
+			}
+		}
+		r.Units = append(r.Units, u)
+		scopeSet = append(scopeSet, set)
+		if len(problems) > 50 {
+			break
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	if len(r.Units) == 0 {
+		return nil, locale.Errorf("registry.empty", name)
+	}
+	// scopeSet is aligned with Units before sorting; sort both together.
+	idx := make([]int, len(r.Units))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return r.Units[idx[a]].Code < r.Units[idx[b]].Code })
+	units := make([]Unit, len(idx))
+	set := make([]bool, len(idx))
+	for i, j := range idx {
+		units[i], set[i] = r.Units[j], scopeSet[j]
+	}
+	r.Units = units
+	r.index(set)
+	for i := range r.Units {
+		u := &r.Units[i]
+		if u.Parent != "" {
+			if p, ok := r.Unit(u.Parent); ok && levelRank(p.Level) >= levelRank(u.Level) {
+				problems = append(problems, locale.Errorf("registry.parentlevel", name, u.Code, u.Parent))
+			}
+		}
+		if len(problems) > 50 {
+			break
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	return r, nil
+}
+
+func levelRank(l sgz.Level) int {
+	for i, x := range sgz.Levels {
+		if x == l {
+			return i
+		}
+	}
+	return -1
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Save stores reg as the version in force from period from (BasePeriod for
+// the base), replacing a version loaded earlier for the same period.
+func Save(ctx context.Context, db *store.DB, reg *Registry, from string, source string) error {
+	return db.Write(ctx, func(w *store.Writer) error {
+		if err := w.Exec(`DELETE FROM registry_units WHERE from_period = ?`, from); err != nil {
+			return err
+		}
+		if err := w.Exec(`DELETE FROM registry_versions WHERE from_period = ?`, from); err != nil {
+			return err
+		}
+		if err := w.Exec(`INSERT INTO registry_versions VALUES (?, ?, ?, ?)`,
+			from, time.Now().In(sgz.Beijing).Truncate(time.Second), source, len(reg.Units)); err != nil {
+			return err
+		}
+		for i := range reg.Units {
+			u := &reg.Units[i]
+			var pop any
+			if u.Population > 0 {
+				pop = u.Population
+			}
+			if err := w.Append("registry_units", from, u.Code, u.Name, string(u.Level), nullable(u.Parent),
+				u.InScope, pop, nullable(u.Province), nullable(u.City), nullable(u.District), nullable(u.Town)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Version describes one stored registry version.
+type Version struct {
+	From     string
+	LoadedAt time.Time
+	Source   string
+	Units    int
+}
+
+// Versions lists the stored versions, oldest first.
+func Versions(ctx context.Context, db *store.DB) ([]Version, error) {
+	rows, err := db.QueryContext(ctx, `SELECT from_period, loaded_at, source, unit_count FROM registry_versions ORDER BY from_period`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Version
+	for rows.Next() {
+		var v Version
+		if err := rows.Scan(&v.From, &v.LoadedAt, &v.Source, &v.Units); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// VersionFor is the from_period of the version in force for p ("" if none).
+func VersionFor(ctx context.Context, db *store.DB, p sgz.Period) (string, error) {
+	var from *string
+	err := db.QueryRowContext(ctx, `SELECT max(from_period) FROM registry_versions WHERE from_period <= ?`, p.String()).Scan(&from)
+	if err != nil || from == nil {
+		return "", err
+	}
+	return *from, nil
+}
+
+// Load reads the stored version whose from_period is from.
+func Load(ctx context.Context, db *store.DB, from string) (*Registry, error) {
+	rows, err := db.QueryContext(ctx, `SELECT code, name, level, coalesce(parent_code, ''), in_scope, coalesce(population, 0)
+		FROM registry_units WHERE from_period = ? ORDER BY code`, from)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	r := &Registry{From: from}
+	for rows.Next() {
+		var u Unit
+		var lvl string
+		if err := rows.Scan(&u.Code, &u.Name, &lvl, &u.Parent, &u.InScope, &u.Population); err != nil {
+			return nil, err
+		}
+		u.Level = sgz.Level(lvl)
+		r.Units = append(r.Units, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	r.index(nil)
+	return r, nil
+}
+
+// EnsureDefault stores the built-in Suzhou registry as the base version when
+// the database has none yet; it reports whether it did.
+func EnsureDefault(ctx context.Context, db *store.DB) (bool, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM registry_versions`).Scan(&n); err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	return true, Save(ctx, db, Suzhou(), BasePeriod, SuzhouSource)
+}
+
+// Cache keeps loaded snapshots in memory for a run (one per version).
+type Cache struct {
+	db   *store.DB
+	mu   chan struct{}
+	byID map[string]*Registry
+}
+
+// NewCache makes a cache over db.
+func NewCache(db *store.DB) *Cache {
+	return &Cache{db: db, mu: make(chan struct{}, 1), byID: map[string]*Registry{}}
+}
+
+// For returns the registry in force for period p, or nil when no version applies.
+func (c *Cache) For(ctx context.Context, p sgz.Period) (*Registry, error) {
+	c.mu <- struct{}{}
+	defer func() { <-c.mu }()
+	from, err := VersionFor(ctx, c.db, p)
+	if err != nil || from == "" {
+		return nil, err
+	}
+	if r, ok := c.byID[from]; ok {
+		return r, nil
+	}
+	r, err := Load(ctx, c.db, from)
+	if err != nil {
+		return nil, fmt.Errorf("load registry %s: %w", from, err)
+	}
+	c.byID[from] = r
+	return r, nil
+}
