@@ -28,8 +28,8 @@ func Parse(s string) (Lang, error) {
 	return ZH, fmt.Errorf("unknown language %q (use zh or en) / 未知语言 %q（请用 zh 或 en）", s, s)
 }
 
-// Text is one sentence in both languages, with fmt verbs.
-type Text struct{ ZH, EN string }
+// Text is one sentence in both languages, with fmt verbs: {Chinese, English}.
+type Text [2]string
 
 var catalog = map[string]Text{}
 
@@ -64,9 +64,9 @@ func T(lang Lang, key string, args ...any) string {
 	if !ok {
 		return key + fmt.Sprint(args...)
 	}
-	f := t.ZH
+	f := t[0]
 	if lang == EN {
-		f = t.EN
+		f = t[1]
 	}
 	if len(args) == 0 {
 		return f

@@ -13,10 +13,10 @@ var verb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
 func TestCatalogIsComplete(t *testing.T) {
 	for _, k := range Keys() {
 		tx, _ := Lookup(k)
-		if strings.TrimSpace(tx.ZH) == "" || strings.TrimSpace(tx.EN) == "" {
+		if strings.TrimSpace(tx[0]) == "" || strings.TrimSpace(tx[1]) == "" {
 			t.Errorf("%s: missing a language", k)
 		}
-		zv, ev := verb.FindAllString(tx.ZH, -1), verb.FindAllString(tx.EN, -1)
+		zv, ev := verb.FindAllString(tx[0], -1), verb.FindAllString(tx[1], -1)
 		if strings.Join(zv, " ") != strings.Join(ev, " ") {
 			t.Errorf("%s: verbs differ: zh %v en %v", k, zv, ev)
 		}
