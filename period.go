@@ -45,7 +45,8 @@ func (p Period) First() time.Time {
 }
 func (p Period) Last() time.Time { return p.Next().First().AddDate(0, 0, -1) }
 
-// PeriodOf is the quarter that contains t.
+// PeriodOf is the quarter that contains the calendar date of t, read in t's
+// own location (cell dates are UTC midnights; convert instants with In(Beijing)).
 func PeriodOf(t time.Time) Period { return Period{Year: t.Year(), Quarter: (int(t.Month())-1)/3 + 1} }
 
 var cnQuarter = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -141,13 +142,26 @@ func ParseSpan(s string) (Span, error) {
 		return Span{Period{y, 1}, Period{y, 4}}, nil
 	}
 	for _, sep := range []string{"..", "~", "至", "-"} {
-		if a, b, ok := strings.Cut(t, sep); ok && len(a) >= 6 && len(b) >= 6 {
-			from, err1 := ParsePeriod(a)
-			to, err2 := ParsePeriod(b)
-			if err1 != nil || err2 != nil || to.Index() < from.Index() {
-				return Span{}, fmt.Errorf("invalid period range %q", s)
+		// "2026-Q1-2026-Q3": try every place the separator stands.
+		found := false
+		for i := strings.Index(t, sep); i >= 0; {
+			a, b := t[:i], t[i+len(sep):]
+			if len(a) >= 6 && len(b) >= 6 {
+				found = true
+				from, err1 := ParsePeriod(a)
+				to, err2 := ParsePeriod(b)
+				if err1 == nil && err2 == nil && to.Index() >= from.Index() {
+					return Span{from, to}, nil
+				}
 			}
-			return Span{from, to}, nil
+			j := strings.Index(t[i+len(sep):], sep)
+			if j < 0 {
+				break
+			}
+			i += len(sep) + j
+		}
+		if found {
+			return Span{}, fmt.Errorf("invalid period range %q", s)
 		}
 	}
 	p, err := ParsePeriod(t)
