@@ -121,6 +121,12 @@ func goodBook(reg *registry.Registry, district string, p sgz.Period) *book {
 		return h
 	}
 	built := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	firstTown := ""
+	for _, u := range reg.Within(district, sgz.Town) {
+		if u.InScope && firstTown == "" {
+			firstTown = u.Code
+		}
+	}
 	st := &bsheet{name: SheetStations, rows: [][]any{title(&StationSheet), header(&StationSheet)}}
 	for i, u := range reg.Within(district, sgz.Town) {
 		if !u.InScope {
@@ -147,7 +153,7 @@ func goodBook(reg *registry.Registry, district string, p sgz.Period) *book {
 	b.sheets = append(b.sheets, rm)
 	b.sheets = append(b.sheets, &bsheet{name: SheetFunds, rows: [][]any{title(&FundSheet), header(&FundSheet),
 		{district, "政府购买服务", 120.5, "区级"},
-		{district + "001", "社区慈善基金", "30.1234", nil},
+		{firstTown, "社区慈善基金", "30.1234", nil},
 		{district, "社会捐赠", 12, nil},
 	}})
 	b.sheets = append(b.sheets, &bsheet{name: SheetTrainings, rows: [][]any{title(&TrainingSheet), header(&TrainingSheet),
@@ -165,7 +171,7 @@ func goodBook(reg *registry.Registry, district string, p sgz.Period) *book {
 		{"本土督导人数", 8},
 	}})
 	b.sheets = append(b.sheets, &bsheet{name: SheetProjects, rows: [][]any{title(&ProjectSheet), header(&ProjectSheet),
-		{"困境儿童关爱", district + "001", "困境儿童", 320, "是"},
+		{"困境儿童关爱", firstTown, "困境儿童", 320, "是"},
 	}})
 	return b
 }

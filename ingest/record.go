@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"sgz/locale"
@@ -13,54 +15,97 @@ import (
 // content), and — only when it has no error — its rows. It returns the new
 // return id and whether the return was accepted.
 func Record(ctx context.Context, db *store.DB, res *Result, source string, at time.Time) (int64, bool, error) {
-	accepted := res.OK()
-	var id int64
-	err := db.Write(ctx, func(w *store.Writer) error {
-		if err := w.QueryRow(`SELECT nextval('return_id_seq')`, nil, &id); err != nil {
-			return err
-		}
-		status := "rejected"
-		if accepted {
-			status = "accepted"
-		}
-		var district, name, period, reporter, phone, filled any
-		if r := res.Return; r != nil {
-			district, name, reporter, phone, filled = null(r.District), null(r.DistrictName), null(r.Reporter), null(r.Phone), null(r.FilledOn)
-			if r.Period.Valid() {
-				period = r.Period.String()
-			}
-		}
-		if err := w.Exec(`INSERT INTO returns (return_id, file_name, sha256, size_bytes, received_at, status, source,
-			district_code, district_name, period, reporter, phone, filled_on, error_count, warning_count)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, baseName(res.File), res.SHA256, res.Size, at, status, source,
-			district, name, period, reporter, phone, filled, len(res.Errors), len(res.Warnings)); err != nil {
-			return err
-		}
-		if res.Data != nil {
-			if err := w.Exec(`INSERT INTO return_files VALUES (?, ?) ON CONFLICT DO NOTHING`, res.SHA256, res.Data); err != nil {
-				return err
-			}
-		}
-		seq := int32(0)
-		for _, list := range [][]Issue{res.Errors, res.Warnings} {
-			for _, is := range list {
-				seq++
-				if err := w.Append("return_issues", id, seq, string(is.Severity), is.Sheet, is.Cell, is.Msg.Key,
-					is.Msg.In(locale.ZH), is.Msg.In(locale.EN)); err != nil {
-					return err
-				}
-			}
-		}
-		if !accepted {
-			return nil
-		}
-		return appendRows(w, id, res.Return)
-	})
+	ids, err := RecordBatch(ctx, db, []*Result{res}, source, at)
 	if err != nil {
 		return 0, false, err
 	}
-	return id, accepted, nil
+	return ids[0], res.OK(), nil
+}
+
+// RecordBatch records several checked files in one transaction, in order (so
+// return ids ascend in the order given). Each file is still accepted or
+// rejected on its own; the batch only shares the commit, which is most of
+// the cost of a small write. If the transaction fails nothing is recorded.
+func RecordBatch(ctx context.Context, db *store.DB, batch []*Result, source string, at time.Time) ([]int64, error) {
+	var ids []int64
+	err := db.Write(ctx, func(w *store.Writer) error {
+		var err error
+		ids, err = w.Int64s(`SELECT nextval('return_id_seq') FROM range(?)`, len(batch))
+		if err != nil {
+			return err
+		}
+		if len(ids) != len(batch) {
+			return fmt.Errorf("got %d return ids for %d files", len(ids), len(batch))
+		}
+		// Which contents are stored already (a resubmitted identical file).
+		var shas []any
+		var marks []string
+		for _, res := range batch {
+			if res.Data != nil {
+				shas = append(shas, res.SHA256)
+				marks = append(marks, "?")
+			}
+		}
+		stored := map[string]bool{}
+		if len(shas) > 0 {
+			have, err := w.Strings(`SELECT sha256 FROM return_files WHERE sha256 IN (`+strings.Join(marks, ",")+`)`, shas...)
+			if err != nil {
+				return err
+			}
+			for _, h := range have {
+				stored[h] = true
+			}
+		}
+		for i, res := range batch {
+			if err := recordOne(w, ids[i], res, source, at, stored); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+func recordOne(w *store.Writer, id int64, res *Result, source string, at time.Time, stored map[string]bool) error {
+	accepted := res.OK()
+	status := "rejected"
+	if accepted {
+		status = "accepted"
+	}
+	var district, name, period, reporter, phone, filled any
+	if r := res.Return; r != nil {
+		district, name, reporter, phone, filled = null(r.District), null(r.DistrictName), null(r.Reporter), null(r.Phone), null(r.FilledOn)
+		if r.Period.Valid() {
+			period = r.Period.String()
+		}
+	}
+	if err := w.Append("returns", id, baseName(res.File), res.SHA256, res.Size, at, status, source,
+		district, name, period, reporter, phone, filled, int32(len(res.Errors)), int32(len(res.Warnings)), nil, nil); err != nil {
+		return err
+	}
+	if res.Data != nil && !stored[res.SHA256] {
+		if err := w.Append("return_files", res.SHA256, res.Data); err != nil {
+			return err
+		}
+		stored[res.SHA256] = true
+	}
+	seq := int32(0)
+	for _, list := range [][]Issue{res.Errors, res.Warnings} {
+		for _, is := range list {
+			seq++
+			if err := w.Append("return_issues", id, seq, string(is.Severity), is.Sheet, is.Cell, is.Msg.Key,
+				is.Msg.In(locale.ZH), is.Msg.In(locale.EN)); err != nil {
+				return err
+			}
+		}
+	}
+	if !accepted {
+		return nil
+	}
+	return appendRows(w, id, res.Return)
 }
 
 func appendRows(w *store.Writer, id int64, r *Return) error {

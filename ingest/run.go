@@ -136,17 +136,26 @@ func Run(ctx context.Context, db *store.DB, files []string, opt RunOptions) ([]O
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// At most `window` files are in memory between parsing and writing.
-	window := 2 * opt.Workers
+	// Files between reading and recording are held in memory: at most
+	// `window` of them and at most budgetBytes of file content.
+	window := 32 * opt.Workers
 	tokens := make(chan struct{}, window)
+	budget := newBudget(budgetBytes)
+	sizes := make([]int64, len(files))
 	next := make(chan int)
 	done := make(chan job, window)
 	go func() {
 		defer close(next)
 		for i := range files {
+			if st, err := os.Stat(files[i]); err == nil && st.Size() <= opt.Limits.MaxFileSize {
+				sizes[i] = st.Size()
+			}
 			select {
 			case tokens <- struct{}{}:
 			case <-ctx.Done():
+				return
+			}
+			if !budget.take(ctx, sizes[i]) {
 				return
 			}
 			select {
@@ -180,53 +189,123 @@ func Run(ctx context.Context, db *store.DB, files []string, opt RunOptions) ([]O
 	pending := map[int]job{}
 	written := 0
 	var runErr error
-	for j := range done {
-		pending[j.i] = j
-		for {
-			j, ok := pending[written]
-			if !ok {
-				break
+	// record writes the consecutive results that are ready as one batch
+	// (one commit); should the batch fail, each file is tried on its own so
+	// that one bad write cannot take others with it.
+	record := func(batch []job) {
+		var results []*Result
+		for _, j := range batch {
+			if j.err == nil {
+				results = append(results, j.res)
 			}
-			delete(pending, written)
-			o := &outcomes[written]
-			o.File = files[written]
+		}
+		var ids []int64
+		if runErr == nil && len(results) > 0 {
+			var err error
+			ids, err = RecordBatch(ctx, db, results, opt.Source, opt.Now())
+			if err != nil {
+				ids = make([]int64, len(results))
+				for k, r := range results {
+					got, err := RecordBatch(ctx, db, []*Result{r}, opt.Source, opt.Now())
+					if err != nil {
+						runErr = fmt.Errorf("%s: %w", r.File, err)
+						cancel()
+						break
+					}
+					ids[k] = got[0]
+				}
+			}
+		}
+		k := 0
+		for _, j := range batch {
+			o := &outcomes[j.i]
+			o.File = files[j.i]
 			o.Status = "rejected"
-			switch {
-			case j.err != nil:
+			if j.err != nil {
 				o.Errors = []Issue{{Severity: Error, Msg: locale.M("ingest.file.open", locale.Say(locale.ZH, j.err))}}
 				if ue := (*locale.Error)(nil); errors.As(j.err, &ue) {
 					o.Errors[0].Msg = ue.Msg
 				}
-			default:
-				if runErr == nil {
-					id, accepted, err := Record(ctx, db, j.res, opt.Source, opt.Now())
-					if err != nil {
-						runErr = fmt.Errorf("%s: %w", files[written], err)
-						cancel()
-					}
-					o.ReturnID = id
-					if accepted {
-						o.Status = "accepted"
-					}
-				}
-				o.Errors, o.Warnings = j.res.Errors, j.res.Warnings
-				if r := j.res.Return; r != nil {
-					o.District = r.District
-					if r.Period.Valid() {
-						o.Period = r.Period.String()
-					}
+				continue
+			}
+			if len(ids) > k {
+				o.ReturnID = ids[k]
+				if ids[k] > 0 && j.res.OK() {
+					o.Status = "accepted"
 				}
 			}
-			j.res = nil // let the bytes go
-			written++
+			k++
+			o.Errors, o.Warnings = j.res.Errors, j.res.Warnings
+			if r := j.res.Return; r != nil {
+				o.District = r.District
+				if r.Period.Valid() {
+					o.Period = r.Period.String()
+				}
+			}
+		}
+	}
+	for j := range done {
+		pending[j.i] = j
+		var batch []job
+		for {
+			j, ok := pending[written+len(batch)]
+			if !ok {
+				break
+			}
+			delete(pending, j.i)
+			batch = append(batch, j)
+		}
+		if len(batch) == 0 {
+			continue
+		}
+		record(batch)
+		for _, j := range batch {
+			budget.give(sizes[j.i])
 			<-tokens
-			if opt.Progress != nil {
-				opt.Progress(written, len(files))
-			}
+		}
+		written += len(batch)
+		if opt.Progress != nil {
+			opt.Progress(written, len(files))
 		}
 	}
 	if runErr != nil {
 		return outcomes[:written], runErr
 	}
 	return outcomes, ctx.Err()
+}
+
+// budgetBytes bounds the file content held in memory between reading and
+// recording, whatever the number of files.
+const budgetBytes = 256 << 20
+
+// budget is a counting semaphore over bytes. A single item larger than the
+// whole budget still passes when nothing else is held.
+type budget struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	free int64
+	max  int64
+}
+
+func newBudget(n int64) *budget {
+	b := &budget{free: n, max: n}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *budget) take(ctx context.Context, n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.free < n && b.free < b.max && ctx.Err() == nil {
+		b.cond.Wait()
+	}
+	b.free -= n
+	return ctx.Err() == nil
+}
+
+func (b *budget) give(n int64) {
+	b.mu.Lock()
+	b.free += n
+	b.mu.Unlock()
+	b.cond.Broadcast()
 }

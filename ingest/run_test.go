@@ -17,15 +17,21 @@ import (
 
 func openDB(t *testing.T) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "sgz.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openDBPath(t, filepath.Join(t.TempDir(), "sgz.duckdb"))
 	t.Cleanup(func() { db.Close() })
 	return db
 }
 
-func writeFile(t *testing.T, dir, name string, data []byte) string {
+func openDBPath(t testing.TB, path string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func writeFile(t testing.TB, dir, name string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

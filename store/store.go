@@ -10,6 +10,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"sort"
 	"strconv"
@@ -224,6 +225,64 @@ func (w *Writer) QueryRow(query string, args []any, dest ...any) error {
 	return nil
 }
 
+// Int64s runs a query and returns its first column as integers.
+func (w *Writer) Int64s(query string, args ...any) ([]int64, error) {
+	q, ok := w.conn.(driver.QueryerContext)
+	if !ok {
+		return nil, errors.New("driver connection cannot query")
+	}
+	rows, err := q.QueryContext(w.ctx, query, named(args))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	vals := make([]driver.Value, len(rows.Columns()))
+	for {
+		err := rows.Next(vals)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var n int64
+		if err := assign(&n, vals[0]); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+}
+
+// Strings runs a query and returns its first column as strings.
+func (w *Writer) Strings(query string, args ...any) ([]string, error) {
+	q, ok := w.conn.(driver.QueryerContext)
+	if !ok {
+		return nil, errors.New("driver connection cannot query")
+	}
+	rows, err := q.QueryContext(w.ctx, query, named(args))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	vals := make([]driver.Value, len(rows.Columns()))
+	for {
+		err := rows.Next(vals)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var s string
+		if err := assign(&s, vals[0]); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+}
+
 func assign(dest any, v driver.Value) error {
 	switch d := dest.(type) {
 	case *any:
@@ -233,6 +292,8 @@ func assign(dest any, v driver.Value) error {
 		case int64:
 			*d = x
 		case int32:
+			*d = int64(x)
+		case uint64:
 			*d = int64(x)
 		case nil:
 			*d = 0
