@@ -487,3 +487,25 @@ func (c *Cache) For(ctx context.Context, p sgz.Period) (*Registry, error) {
 	c.byID[from] = r
 	return r, nil
 }
+
+// WriteCSV writes reg in the format ParseCSV reads, with in_scope and
+// population, so that an operator can edit the scope and load it back.
+func WriteCSV(w io.Writer, reg *Registry) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"code", "name", "level", "parent_code", "in_scope", "population"})
+	for _, u := range reg.Units {
+		pop := ""
+		if u.Population > 0 {
+			pop = strconv.FormatInt(u.Population, 10)
+		}
+		scope := "否"
+		if u.InScope {
+			scope = "是"
+		}
+		if err := cw.Write([]string{u.Code, u.Name, string(u.Level), u.Parent, scope, pop}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -64,6 +64,72 @@ func registryCmd(a *app) *cobra.Command {
 	}
 	load.Flags().StringVar(&from, "from", "", "自该季度起适用（区划调整），如 2026Q3；缺省为基础版本 / apply from this quarter on (default: base version)")
 	cmd.AddCommand(load)
+
+	cmd.AddCommand(&cobra.Command{
+		Use:   "versions",
+		Short: "列出名录版本 / list the registry versions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := a.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if _, err := registry.EnsureDefault(cmd.Context(), db); err != nil {
+				return err
+			}
+			vs, err := registry.Versions(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			for _, v := range vs {
+				from := v.From
+				if from == registry.BasePeriod {
+					from = a.T("registry.base")
+				}
+				cmd.Printf("%s\t%d\t%s\t%s\n", from, v.Units, v.LoadedAt.Format("2006-01-02 15:04"), v.Source)
+			}
+			return nil
+		},
+	})
+
+	var period, out string
+	export := &cobra.Command{
+		Use:   "export -o FILE.csv",
+		Short: "导出某季度适用的名录（可修改 in_scope 后重新导入）/ write the registry in force for a period as CSV",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			p, err := sgz.ParsePeriod(period)
+			if err != nil {
+				return locale.Errorf("cli.flag", "--period", err)
+			}
+			db, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := registry.EnsureDefault(ctx, db); err != nil {
+				return err
+			}
+			reg, err := registry.NewCache(db).For(ctx, p)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if out != "" && out != "-" {
+				f, err := os.Create(out)
+				if err != nil {
+					return locale.Errorf("cli.flag", "-o", err)
+				}
+				defer f.Close()
+				w = f
+			}
+			return registry.WriteCSV(w, reg)
+		},
+	}
+	export.Flags().StringVar(&period, "period", "", "季度，如 2026Q3 / quarter")
+	export.Flags().StringVarP(&out, "output", "o", "-", "输出文件 / output file")
+	export.MarkFlagRequired("period")
+	cmd.AddCommand(export)
 	return cmd
 }
 
