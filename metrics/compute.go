@@ -1,0 +1,521 @@
+package metrics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"sgz"
+	"sgz/locale"
+	"sgz/store"
+)
+
+// Country is the level above provinces: one unit for the whole registry, shown
+// only when the registry holds provinces.
+const Country sgz.Level = "country"
+
+// CountryCode names the country unit.
+const CountryCode = "CN"
+
+// OutputLevels are the levels Compute accepts, from the top down.
+var OutputLevels = []sgz.Level{Country, sgz.Province, sgz.City, sgz.District, sgz.Town}
+
+// ParseLevel reads a --level or ?level= value.
+func ParseLevel(s string) (sgz.Level, error) {
+	l := sgz.Level(strings.ToLower(strings.TrimSpace(s)))
+	for _, x := range OutputLevels {
+		if l == x {
+			return l, nil
+		}
+	}
+	return "", locale.Errorf("metrics.level", s)
+}
+
+// Completeness says how much of a unit's value rests on returns: a parent's
+// value sums only the districts that reported ("9 of 10 districts reported").
+// For a district (and its towns) DistrictsExpected is 1.
+type Completeness struct {
+	DistrictsReported int `json:"districts_reported"` // with a current return in at least one quarter of the span
+	DistrictsExpected int `json:"districts_expected"` // in the registry at the span's end
+	QuartersReported  int `json:"quarters_reported"`  // district-quarters with a current return
+	QuartersExpected  int `json:"quarters_expected"`  // district-quarters in the registry
+}
+
+// Complete reports whether every expected district reported every quarter.
+func (c Completeness) Complete() bool {
+	return c.DistrictsReported == c.DistrictsExpected && c.QuartersReported == c.QuartersExpected
+}
+
+// Value is one indicator of one unit for one period. Value, Numerator and
+// Denominator are nil when missing (no return, or a zero denominator);
+// Numerator and Denominator are nil for indicators that are not ratios.
+type Value struct {
+	UnitCode     string       `json:"unit_code"`
+	UnitName     string       `json:"unit_name"`
+	Level        sgz.Level    `json:"level"`
+	ParentCode   string       `json:"parent_code,omitempty"`
+	Period       string       `json:"period"` // the span: "2026Q3", "2026", "2026Q1-2026Q3"
+	Indicator    string       `json:"indicator"`
+	Value        *float64     `json:"value"`
+	Numerator    *float64     `json:"numerator"`
+	Denominator  *float64     `json:"denominator"`
+	AsOf         string       `json:"as_of,omitempty"` // latest quarter whose return was used
+	Completeness Completeness `json:"completeness"`
+}
+
+// Missing reports whether the value is missing.
+func (v Value) Missing() bool { return v.Value == nil }
+
+// Compute returns every indicator of every unit of a level for a span, in
+// unit code order and, within a unit, in the order of Indicators.
+func Compute(ctx context.Context, db *store.DB, span sgz.Span, level sgz.Level, cfg *Config) ([]Value, error) {
+	return ComputeLevels(ctx, db, span, []sgz.Level{level}, cfg)
+}
+
+// ComputeLevels is Compute for several levels in one query (top level first).
+func ComputeLevels(ctx context.Context, db *store.DB, span sgz.Span, levels []sgz.Level, cfg *Config) ([]Value, error) {
+	return compute(ctx, db, []sgz.Span{span}, levels, cfg, nil)
+}
+
+// Trend returns the values of each quarter from..to (each quarter its own
+// period), for the units given (all units of the level when none), ordered by
+// unit, indicator, then quarter — one series per (unit, indicator).
+func Trend(ctx context.Context, db *store.DB, from, to sgz.Period, level sgz.Level, cfg *Config, unitCodes ...string) ([]Value, error) {
+	if to.Index() < from.Index() {
+		return nil, locale.Errorf("metrics.range", from.String(), to.String())
+	}
+	var spans []sgz.Span
+	for _, q := range (sgz.Span{From: from, To: to}).Quarters() {
+		spans = append(spans, sgz.QuarterSpan(q))
+	}
+	vals, err := compute(ctx, db, spans, []sgz.Level{level}, cfg, unitCodes)
+	if err != nil {
+		return nil, err
+	}
+	// compute orders by span first; regroup into series.
+	type key struct{ unit, ind string }
+	order := map[key]int{}
+	var keys []key
+	series := map[key][]Value{}
+	for _, v := range vals {
+		k := key{v.UnitCode, v.Indicator}
+		if _, ok := order[k]; !ok {
+			order[k] = len(keys)
+			keys = append(keys, k)
+		}
+		series[k] = append(series[k], v)
+	}
+	out := make([]Value, 0, len(vals))
+	for _, k := range keys {
+		out = append(out, series[k]...)
+	}
+	return out, nil
+}
+
+// factColumns are the numerators and denominators every unit row carries.
+var factColumns = []string{"towns", "built", "standard", "staffed", "cert", "staff", "villages", "rooms",
+	"fund_units", "funded", "certified", "certified_pop", "population", "gov", "charity", "tpart", "thours",
+	"expected_q", "ontime"}
+
+// townFacts are the facts a town has (the rest are district totals).
+var townFacts = map[string]bool{"towns": true, "built": true, "standard": true, "staffed": true, "cert": true,
+	"staff": true, "villages": true, "rooms": true, "fund_units": true, "funded": true, "gov": true, "charity": true}
+
+func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.Level, cfg *Config, codes []string) ([]Value, error) {
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	for _, l := range levels {
+		if _, err := ParseLevel(string(l)); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range codes {
+		if !allDigits(c) && c != CountryCode {
+			return nil, locale.Errorf("metrics.code", c)
+		}
+	}
+	q := buildSQL(spans, levels, cfg, codes)
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("compute indicators: %w", err)
+	}
+	defer rows.Close()
+
+	nf := len(factColumns)
+	dest := make([]any, 0, 10+nf+len(Indicators))
+	var (
+		sid                       int
+		level, code, name, parent string
+		dExp, dRep, qExp, qRep    int
+		asOf                      sql.NullString
+		facts                     = make([]sql.NullFloat64, nf)
+		vals                      = make([]sql.NullFloat64, len(Indicators))
+	)
+	dest = append(dest, &sid, &level, &code, &name, &parent, &dExp, &dRep, &qExp, &qRep, &asOf)
+	for i := range facts {
+		dest = append(dest, &facts[i])
+	}
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	col := map[string]int{}
+	for i, c := range factColumns {
+		col[c] = i
+	}
+	ptr := func(n sql.NullFloat64) *float64 {
+		if !n.Valid {
+			return nil
+		}
+		x := n.Float64
+		return &x
+	}
+	labels := make([]string, len(spans))
+	for i, s := range spans {
+		labels[i] = s.String()
+	}
+	var out []Value
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		lv := sgz.Level(level)
+		comp := Completeness{dRep, dExp, qRep, qExp}
+		for i, ind := range Indicators {
+			if !ind.AppliesTo(lv) {
+				continue
+			}
+			v := Value{UnitCode: code, UnitName: name, Level: lv, ParentCode: parent, Period: labels[sid],
+				Indicator: ind.ID, Value: ptr(vals[i]), AsOf: asOf.String, Completeness: comp}
+			if ind.IsRatio {
+				v.Numerator, v.Denominator = ptr(facts[col[ind.Num]]), ptr(facts[col[ind.Den]])
+			}
+			out = append(out, v)
+		}
+	}
+	return out, rows.Err()
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// quartersSQL lists the quarters of each span with their due instants:
+// (sid, q, due, is_last).
+func quartersSQL(spans []sgz.Span, cfg *Config) string {
+	var b strings.Builder
+	b.WriteString("qs(sid, q, due, is_last) AS (VALUES ")
+	n := 0
+	for sid, s := range spans {
+		for _, p := range s.Quarters() {
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			n++
+			fmt.Fprintf(&b, "(%d, '%s', TIMESTAMP '%s', %t)", sid, p.String(),
+				cfg.DueBy(p).Format("2006-01-02 15:04:05"), p == s.To)
+		}
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// baseSQL is everything up to the unit facts: current returns of the spans'
+// quarters, the registry in force for each quarter (registry_at(q), joined by
+// version so that quarters sharing a version share its rows), town facts and
+// district facts per return, then per span.
+const baseSQL = `
+qv AS (
+    SELECT x.q, max(v.from_period) AS ver
+    FROM (SELECT DISTINCT q FROM qs) x JOIN registry_versions v ON v.from_period <= x.q
+    GROUP BY x.q),
+cr AS (
+    SELECT c.return_id, c.district_code AS dcode, c.period AS q, qv.ver
+    FROM current_returns c JOIN qv ON c.period = qv.q),
+treg AS (
+    SELECT from_period AS ver, code AS tcode, district_code AS dcode, in_scope
+    FROM registry_units WHERE level = 'town' AND from_period IN (SELECT ver FROM qv)),
+vreg AS (
+    SELECT from_period AS ver, code AS vcode, town_code AS tcode, district_code AS dcode
+    FROM registry_units WHERE level = 'village' AND in_scope AND from_period IN (SELECT ver FROM qv)),
+vcount AS (SELECT ver, tcode, count(*) AS nv FROM vreg GROUP BY ver, tcode),
+st AS (
+    SELECT s.return_id, s.town_code AS tcode,
+        s.built::INT AS built,
+        (s.built AND s.standard)::INT AS standard,
+        (s.built AND s.resident >= 3)::INT AS staffed,
+        CASE WHEN s.built THEN s.resident_cert + s.outreach_cert ELSE 0 END AS cert,
+        CASE WHEN s.built THEN s.resident + s.outreach ELSE 0 END AS staff,
+        s.charity_fund::INT AS tfund
+    FROM stations s WHERE s.return_id IN (SELECT return_id FROM cr)),
+rm AS (
+    SELECT cr.return_id, v.tcode,
+        count(*) FILTER (WHERE r.built) AS rooms,
+        count(*) FILTER (WHERE r.charity_fund) AS vfund
+    FROM cr JOIN rooms r ON r.return_id = cr.return_id
+    JOIN vreg v ON v.ver = cr.ver AND v.vcode = r.village_code AND v.dcode = cr.dcode
+    GROUP BY cr.return_id, v.tcode),
+fm AS (
+    SELECT cr.return_id, cr.ver, cr.dcode, f.unit_code,
+        CASE WHEN f.category = '政府购买服务' THEN f.amount ELSE 0 END AS gov,
+        CASE WHEN f.category IN ('社区慈善基金', '社会捐赠') THEN f.amount ELSE 0 END AS charity
+    FROM cr JOIN funds f ON f.return_id = cr.return_id),
+tfund AS (
+    SELECT fm.return_id, CASE WHEN u.level = 'town' THEN u.code ELSE u.town_code END AS tcode,
+        sum(fm.gov) AS gov, sum(fm.charity) AS charity
+    FROM fm JOIN registry_units u ON u.from_period = fm.ver AND u.code = fm.unit_code
+        AND u.level IN ('town', 'village') AND u.district_code = fm.dcode
+    GROUP BY ALL),
+tf AS (
+    SELECT cr.return_id, t.tcode,
+        t.in_scope::INT AS towns,
+        CASE WHEN t.in_scope THEN coalesce(st.built, 0) ELSE 0 END AS built,
+        CASE WHEN t.in_scope THEN coalesce(st.standard, 0) ELSE 0 END AS standard,
+        CASE WHEN t.in_scope THEN coalesce(st.staffed, 0) ELSE 0 END AS staffed,
+        CASE WHEN t.in_scope THEN coalesce(st.cert, 0) ELSE 0 END AS cert,
+        CASE WHEN t.in_scope THEN coalesce(st.staff, 0) ELSE 0 END AS staff,
+        coalesce(vc.nv, 0) AS villages,
+        coalesce(rm.rooms, 0) AS rooms,
+        t.in_scope::INT + coalesce(vc.nv, 0) AS fund_units,
+        CASE WHEN t.in_scope THEN coalesce(st.tfund, 0) ELSE 0 END + coalesce(rm.vfund, 0) AS funded,
+        coalesce(tfund.gov, 0) AS gov,
+        coalesce(tfund.charity, 0) AS charity
+    FROM cr JOIN treg t ON t.ver = cr.ver AND t.dcode = cr.dcode
+    LEFT JOIN st ON st.return_id = cr.return_id AND st.tcode = t.tcode
+    LEFT JOIN vcount vc ON vc.ver = cr.ver AND vc.tcode = t.tcode
+    LEFT JOIN rm ON rm.return_id = cr.return_id AND rm.tcode = t.tcode
+    LEFT JOIN tfund ON tfund.return_id = cr.return_id AND tfund.tcode = t.tcode),
+dq AS (
+    SELECT cr.return_id, cr.q, cr.dcode,
+        coalesce(t.towns, 0) AS towns, coalesce(t.built, 0) AS built, coalesce(t.standard, 0) AS standard,
+        coalesce(t.staffed, 0) AS staffed, coalesce(t.cert, 0) AS cert, coalesce(t.staff, 0) AS staff,
+        coalesce(t.villages, 0) AS villages, coalesce(t.rooms, 0) AS rooms,
+        coalesce(t.fund_units, 0) AS fund_units, coalesce(t.funded, 0) AS funded,
+        w.certified_total AS certified,
+        CASE WHEN d.population > 0 THEN w.certified_total END AS certified_pop,
+        CASE WHEN d.population > 0 THEN d.population END AS population,
+        coalesce(df.gov, 0) AS gov, coalesce(df.charity, 0) AS charity,
+        coalesce(tr.tpart, 0) AS tpart, coalesce(tr.thours, 0) AS thours
+    FROM cr
+    LEFT JOIN (SELECT return_id, sum(towns) AS towns, sum(built) AS built, sum(standard) AS standard,
+                   sum(staffed) AS staffed, sum(cert) AS cert, sum(staff) AS staff, sum(villages) AS villages,
+                   sum(rooms) AS rooms, sum(fund_units) AS fund_units, sum(funded) AS funded
+               FROM tf GROUP BY return_id) t ON t.return_id = cr.return_id
+    LEFT JOIN (SELECT return_id, sum(gov) AS gov, sum(charity) AS charity FROM fm GROUP BY return_id) df
+        ON df.return_id = cr.return_id
+    LEFT JOIN (SELECT return_id, sum(participants) AS tpart, sum(hours * participants) AS thours
+               FROM trainings WHERE return_id IN (SELECT return_id FROM cr) GROUP BY return_id) tr
+        ON tr.return_id = cr.return_id
+    LEFT JOIN workforce w ON w.return_id = cr.return_id
+    LEFT JOIN registry_units d ON d.from_period = cr.ver AND d.code = cr.dcode AND d.level = 'district'),
+ds AS (
+    SELECT qs.sid, dq.*, dq.q = max(dq.q) OVER (PARTITION BY qs.sid, dq.dcode) AS is_stock
+    FROM qs JOIN dq ON dq.q = qs.q),
+dv AS (
+    SELECT sid, dcode, count(*) AS nq, max(q) AS as_of,
+        sum(towns) FILTER (WHERE is_stock) AS towns, sum(built) FILTER (WHERE is_stock) AS built,
+        sum(standard) FILTER (WHERE is_stock) AS standard, sum(staffed) FILTER (WHERE is_stock) AS staffed,
+        sum(cert) FILTER (WHERE is_stock) AS cert, sum(staff) FILTER (WHERE is_stock) AS staff,
+        sum(villages) FILTER (WHERE is_stock) AS villages, sum(rooms) FILTER (WHERE is_stock) AS rooms,
+        sum(fund_units) FILTER (WHERE is_stock) AS fund_units, sum(funded) FILTER (WHERE is_stock) AS funded,
+        sum(certified) FILTER (WHERE is_stock) AS certified,
+        sum(certified_pop) FILTER (WHERE is_stock) AS certified_pop,
+        sum(population) FILTER (WHERE is_stock) AS population,
+        sum(gov) AS gov, sum(charity) AS charity, sum(tpart) AS tpart, sum(thours) AS thours
+    FROM ds GROUP BY sid, dcode),
+fa AS (
+    SELECT district_code AS dcode, period AS q, min(received_at) AS first_at
+    FROM returns
+    WHERE status = 'accepted' AND period IN (SELECT q FROM qv) %SENTBACK%
+    GROUP BY ALL),
+rep AS (
+    SELECT qs.sid, u.code AS dcode, count(*) AS expected_q,
+        count(*) FILTER (WHERE cr.return_id IS NOT NULL AND fa.first_at < qs.due) AS ontime
+    FROM qs JOIN qv ON qv.q = qs.q
+    JOIN registry_units u ON u.from_period = qv.ver AND u.level = 'district'
+    LEFT JOIN cr ON cr.dcode = u.code AND cr.q = qs.q
+    LEFT JOIN fa ON fa.dcode = u.code AND fa.q = qs.q
+    GROUP BY qs.sid, u.code),
+rto AS (
+    SELECT qs.sid, u.code, u.name, u.level, u.parent_code, u.province_code, u.city_code, u.district_code
+    FROM qs JOIN qv ON qv.q = qs.q JOIN registry_units u ON u.from_period = qv.ver
+    WHERE qs.is_last AND u.level IN (%RTOLEVELS%)),
+dall AS (
+    SELECT r.sid, r.code AS dcode, r.name, r.city_code, r.province_code, r.parent_code,
+        dv.nq, dv.as_of, rep.expected_q, rep.ontime,
+        dv.towns, dv.built, dv.standard, dv.staffed, dv.cert, dv.staff, dv.villages, dv.rooms,
+        dv.fund_units, dv.funded, dv.certified, dv.certified_pop, dv.population,
+        dv.gov, dv.charity, dv.tpart, dv.thours
+    FROM rto r
+    LEFT JOIN dv ON dv.sid = r.sid AND dv.dcode = r.code
+    LEFT JOIN rep ON rep.sid = r.sid AND rep.dcode = r.code
+    WHERE r.level = 'district')`
+
+// sumFacts sums every fact column (for parents).
+func sumFacts(prefix string) string {
+	parts := make([]string, len(factColumns))
+	for i, c := range factColumns {
+		parts[i] = fmt.Sprintf("sum(%s%s) AS %s", prefix, c, c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plainFacts(prefix string, only map[string]bool) string {
+	parts := make([]string, len(factColumns))
+	for i, c := range factColumns {
+		if only != nil && !only[c] {
+			parts[i] = "NULL AS " + c
+		} else {
+			parts[i] = prefix + c + " AS " + c
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// levelSQL selects the rows of one level:
+// sid, level, code, name, parent, d_exp, d_rep, q_exp, q_rep, as_of, facts...
+func levelSQL(l sgz.Level) string {
+	common := "count(*) AS d_exp, count(d.nq) AS d_rep, coalesce(sum(d.expected_q), 0) AS q_exp, " +
+		"coalesce(sum(d.nq), 0) AS q_rep, max(d.as_of) AS as_of, "
+	switch l {
+	case sgz.Town:
+		return `SELECT r.sid, 'town' AS level, r.code, r.name, coalesce(r.parent_code, '') AS parent,
+            1 AS d_exp, (coalesce(d.nq, 0) > 0)::INT AS d_rep, coalesce(d.expected_q, 0) AS q_exp,
+            coalesce(d.nq, 0) AS q_rep, d.as_of, ` + plainFacts("tv.", townFacts) + `
+        FROM rto r
+        LEFT JOIN tv ON tv.sid = r.sid AND tv.tcode = r.code
+        LEFT JOIN dall d ON d.sid = r.sid AND d.dcode = r.district_code
+        WHERE r.level = 'town'`
+	case sgz.District:
+		return `SELECT d.sid, 'district' AS level, d.dcode AS code, d.name, coalesce(d.parent_code, '') AS parent,
+            1 AS d_exp, (d.nq IS NOT NULL)::INT AS d_rep, coalesce(d.expected_q, 0) AS q_exp,
+            coalesce(d.nq, 0) AS q_rep, d.as_of, ` + plainFacts("d.", nil) + `
+        FROM dall d`
+	case sgz.City:
+		return `SELECT d.sid, 'city' AS level, d.city_code AS code, coalesce(any_value(r.name), d.city_code) AS name,
+            coalesce(any_value(r.parent_code), '') AS parent, ` + common + sumFacts("d.") + `
+        FROM dall d LEFT JOIN rto r ON r.sid = d.sid AND r.code = d.city_code AND r.level = 'city'
+        WHERE d.city_code IS NOT NULL
+        GROUP BY d.sid, d.city_code`
+	case sgz.Province:
+		return `SELECT d.sid, 'province' AS level, d.province_code AS code, any_value(r.name) AS name,
+            '' AS parent, ` + common + sumFacts("d.") + `
+        FROM dall d JOIN rto r ON r.sid = d.sid AND r.code = d.province_code AND r.level = 'province'
+        GROUP BY d.sid, d.province_code`
+	case Country:
+		return `SELECT d.sid, 'country' AS level, '` + CountryCode + `' AS code, '全国' AS name,
+            '' AS parent, ` + common + sumFacts("d.") + `
+        FROM dall d
+        WHERE EXISTS (SELECT 1 FROM rto r WHERE r.sid = d.sid AND r.level = 'province')
+        GROUP BY d.sid`
+	}
+	panic("unknown level " + string(l))
+}
+
+const townSQL = `,
+tv AS (
+    SELECT ds.sid, tf.tcode,
+        sum(tf.towns) FILTER (WHERE ds.is_stock) AS towns, sum(tf.built) FILTER (WHERE ds.is_stock) AS built,
+        sum(tf.standard) FILTER (WHERE ds.is_stock) AS standard, sum(tf.staffed) FILTER (WHERE ds.is_stock) AS staffed,
+        sum(tf.cert) FILTER (WHERE ds.is_stock) AS cert, sum(tf.staff) FILTER (WHERE ds.is_stock) AS staff,
+        sum(tf.villages) FILTER (WHERE ds.is_stock) AS villages, sum(tf.rooms) FILTER (WHERE ds.is_stock) AS rooms,
+        sum(tf.fund_units) FILTER (WHERE ds.is_stock) AS fund_units, sum(tf.funded) FILTER (WHERE ds.is_stock) AS funded,
+        sum(tf.gov) AS gov, sum(tf.charity) AS charity
+    FROM ds JOIN tf ON tf.return_id = ds.return_id
+    GROUP BY ds.sid, tf.tcode)`
+
+func levelRank(l sgz.Level) int {
+	for i, x := range OutputLevels {
+		if x == l {
+			return i
+		}
+	}
+	return len(OutputLevels)
+}
+
+func buildSQL(spans []sgz.Span, levels []sgz.Level, cfg *Config, codes []string) string {
+	var b strings.Builder
+	b.WriteString("WITH ")
+	b.WriteString(quartersSQL(spans, cfg))
+	b.WriteString(",")
+	sentBack := ""
+	if cfg.SentBackIsLate {
+		sentBack = "AND sent_back_at IS NULL"
+	}
+	rtoLevels := []string{"'district'"}
+	hasTown := false
+	for _, l := range levels {
+		switch l {
+		case sgz.Town:
+			hasTown = true
+			rtoLevels = append(rtoLevels, "'town'")
+		case sgz.City:
+			rtoLevels = append(rtoLevels, "'city'")
+		case sgz.Province, Country:
+			rtoLevels = append(rtoLevels, "'province'")
+		}
+	}
+	base := strings.Replace(baseSQL, "%SENTBACK%", sentBack, 1)
+	base = strings.Replace(base, "%RTOLEVELS%", strings.Join(rtoLevels, ", "), 1)
+	b.WriteString(base)
+	if hasTown {
+		b.WriteString(townSQL)
+	}
+	b.WriteString(",\nunits AS (")
+	seen := map[sgz.Level]bool{}
+	n := 0
+	for _, l := range levels {
+		if seen[l] {
+			continue
+		}
+		seen[l] = true
+		if n > 0 {
+			b.WriteString("\n    UNION ALL\n")
+		}
+		n++
+		b.WriteString(levelSQL(l))
+	}
+	b.WriteString(")\nSELECT sid, level, code, coalesce(name, code), parent, d_exp, d_rep, q_exp, q_rep, as_of")
+	for _, c := range factColumns {
+		fmt.Fprintf(&b, ", %s::DOUBLE", c)
+	}
+	for _, ind := range Indicators {
+		if ind.IsRatio {
+			fmt.Fprintf(&b, ",\n    CASE WHEN %[2]s IS NULL OR %[2]s = 0 OR %[1]s IS NULL THEN NULL ELSE %[1]s::DOUBLE / %[2]s::DOUBLE * %[3]g END",
+				ind.Num, ind.Den, ind.Scale)
+		} else {
+			fmt.Fprintf(&b, ",\n    %s::DOUBLE", ind.Num)
+		}
+	}
+	b.WriteString("\nFROM units")
+	if len(codes) > 0 {
+		q := make([]string, len(codes))
+		for i, c := range codes {
+			q[i] = sqlString(c)
+		}
+		b.WriteString("\nWHERE code IN (" + strings.Join(q, ", ") + ")")
+	}
+	b.WriteString("\nORDER BY sid, CASE level")
+	for _, l := range OutputLevels {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", l, levelRank(l))
+	}
+	b.WriteString(" END, code")
+	return b.String()
+}
+
+func init() {
+	locale.Add(map[string]locale.Text{
+		"metrics.level": {"层级 %q 无效（可用 city、district、town，名录含省级时另有 province、country）",
+			"invalid level %q (use city, district or town; province and country when the registry holds provinces)"},
+		"metrics.range": {"期间 %s 至 %s 无效：起始季度晚于结束季度", "invalid range %s to %s: it starts after it ends"},
+		"metrics.code":  {"单位代码 %q 无效", "invalid unit code %q"},
+	})
+}
