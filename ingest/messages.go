@@ -72,6 +72,7 @@ func init() {
 		"ingest.built.notbuilt_date": {"未建成时建成时间应为空，实为“%s”", "the completion date should be empty when not built, found \"%s\""},
 		"ingest.built.future":        {"建成时间 %s 晚于报告期 %s 的最后一天 %s", "the completion date %s is after the last day of %s (%s)"},
 		"ingest.built.early":         {"建成时间 %s 早于 2000 年，请核实", "the completion date %s is before 2000; please check"},
+		"ingest.built.regressed":     {"上期（%s）报告为已建成，本期为未建成，请核实", "reported built last quarter (%s), not built now; please check"},
 		"ingest.standard.notbuilt":   {"社工站未建成，不能填“达到规范化标准”", "a station that is not built cannot meet the standard"},
 		"ingest.count.required":      {"已建成的社工站须填写“%s”", "\"%s\" is required for a built station"},
 		"ingest.count.notbuilt":      {"社工站未建成，但“%s”为 %d", "the station is not built, yet \"%s\" is %d"},

@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"context"
+
 	"fmt"
+	"sgz"
 	"strings"
 	"time"
 
@@ -27,6 +29,9 @@ func Record(ctx context.Context, db *store.DB, res *Result, source string, at ti
 // rejected on its own; the batch only shares the commit, which is most of
 // the cost of a small write. If the transaction fails nothing is recorded.
 func RecordBatch(ctx context.Context, db *store.DB, batch []*Result, source string, at time.Time) ([]int64, error) {
+	if err := warnRegressions(ctx, db, batch); err != nil {
+		return nil, err
+	}
 	var ids []int64
 	err := db.Write(ctx, func(w *store.Writer) error {
 		var err error
@@ -67,6 +72,51 @@ func RecordBatch(ctx context.Context, db *store.DB, batch []*Result, source stri
 		return nil, err
 	}
 	return ids, nil
+}
+
+// warnRegressions adds a warning for each town or village reported not
+// built whose district's previous quarter had it built: in the database, or
+// earlier in the same batch (files are recorded in the order given).
+func warnRegressions(ctx context.Context, db *store.DB, batch []*Result) error {
+	type key struct {
+		district string
+		period   sgz.Period
+	}
+	inBatch := map[key]map[string]bool{}
+	for _, res := range batch {
+		if !res.OK() {
+			continue
+		}
+		r := res.Return
+		prevKey := key{r.District, r.Period.Prev()}
+		prev, ok := inBatch[prevKey]
+		if !ok && len(res.notBuilt) > 0 {
+			var err error
+			if prev, err = PreviouslyBuilt(ctx, db, r.District, prevKey.period); err != nil {
+				return err
+			}
+		}
+		for _, u := range res.notBuilt {
+			if prev[u.code] {
+				res.Warnings = append(res.Warnings, Issue{Warning, u.sheet, u.cell,
+					locale.M("ingest.built.regressed", prevKey.period.String())})
+			}
+		}
+		res.notBuilt = nil // warned once, even if recorded again
+		built := map[string]bool{}
+		for _, s := range r.Stations {
+			if s.Built {
+				built[s.Code] = true
+			}
+		}
+		for _, m := range r.Rooms {
+			if m.Built {
+				built[m.Code] = true
+			}
+		}
+		inBatch[key{r.District, r.Period}] = built
+	}
+	return nil
 }
 
 func recordOne(w *store.Writer, id int64, res *Result, source string, at time.Time, stored map[string]bool) error {

@@ -120,7 +120,10 @@ type Result struct {
 	Return   *Return // what was read; partial when there are errors
 	Errors   []Issue
 	Warnings []Issue
+	notBuilt []unitCell // units reported not built, for the regression warning
 }
+
+type unitCell struct{ code, sheet, cell string }
 
 // OK reports whether the return can be accepted.
 func (r *Result) OK() bool { return len(r.Errors) == 0 && r.Return != nil }

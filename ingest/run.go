@@ -309,3 +309,27 @@ func (b *budget) give(n int64) {
 	b.mu.Unlock()
 	b.cond.Broadcast()
 }
+
+// PreviouslyBuilt lists the towns and villages that the district's current
+// return for period p reported as built (empty when there is none).
+func PreviouslyBuilt(ctx context.Context, db *store.DB, district string, p sgz.Period) (map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, `
+		SELECT town_code FROM stations JOIN current_returns USING (return_id)
+		WHERE district_code = ? AND period = ? AND built
+		UNION ALL
+		SELECT village_code FROM rooms JOIN current_returns USING (return_id)
+		WHERE district_code = ? AND period = ? AND built`, district, p.String(), district, p.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return nil, err
+		}
+		out[code] = true
+	}
+	return out, rows.Err()
+}

@@ -208,3 +208,24 @@ func TestExpandFindsWorkbooksRecursively(t *testing.T) {
 		t.Fatal("a missing path is not an error")
 	}
 }
+
+func TestWarnsWhenABuiltUnitIsReportedNotBuilt(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	prev := goodBook(suzhou, testDistrict, testPeriod.Prev())
+	prev.sheet(SheetInfo).set("B4", testPeriod.Prev().String())
+	now := goodBook(suzhou, testDistrict, testPeriod)
+	// Row 3 is built in both; make it not built now.
+	for _, ref := range []string{"D3", "E3", "F3", "G3", "H3", "I3", "J3", "K3"} {
+		now.sheet(SheetStations).set(ref, nil)
+	}
+	now.sheet(SheetStations).set("C3", "否")
+	out, err := Run(ctx, db, []string{writeFile(t, dir, "q2.xlsx", prev.bytes(t)), writeFile(t, dir, "q3.xlsx", now.bytes(t))}, RunOptions{Workers: 1})
+	if err != nil || out[1].Status != "accepted" {
+		t.Fatalf("%v %+v", err, out)
+	}
+	if len(out[1].Warnings) != 1 || out[1].Warnings[0].Msg.Key != "ingest.built.regressed" || out[1].Warnings[0].Cell != "C3" {
+		t.Fatalf("warnings: %s", describe(out[1].Warnings))
+	}
+}

@@ -421,6 +421,14 @@ func (c *checker) builtDate(r *tableRow, built, builtKnown bool) time.Time {
 	return d
 }
 
+// notBuilt remembers where a unit was reported not built, so that recording
+// can warn if the previous quarter had it built.
+func (c *checker) notBuilt(r *tableRow, code string, built, known bool) {
+	if known && !built && code != "" {
+		c.res.notBuilt = append(c.res.notBuilt, unitCell{code, r.t.name, r.ref("built")})
+	}
+}
+
 func (c *checker) charityFund(r *tableRow) bool {
 	if !r.has("charity_fund") {
 		r.emptyAs("charity_fund")
@@ -438,6 +446,7 @@ func (c *checker) stationRow(r *tableRow) {
 		st.Built, builtKnown = r.yesno("built")
 	}
 	st.BuiltOn = c.builtDate(r, st.Built, builtKnown)
+	c.notBuilt(r, code, st.Built, builtKnown)
 	// 是否达到规范化标准: only a built station can meet the standard.
 	if builtKnown {
 		if st.Built {
@@ -501,6 +510,7 @@ func (c *checker) roomRow(r *tableRow) {
 		rm.Built, builtKnown = r.yesno("built")
 	}
 	rm.BuiltOn = c.builtDate(r, rm.Built, builtKnown)
+	c.notBuilt(r, code, rm.Built, builtKnown)
 	rm.CharityFund = c.charityFund(r)
 	if !r.failed {
 		c.ret.Rooms = append(c.ret.Rooms, rm)
