@@ -1,0 +1,171 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(body, v); err != nil {
+			t.Fatalf("%s: %v\n%s", url, err, body)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestAPIIndicatorsShape(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{})
+	var rows []map[string]any
+	if code := getJSON(t, ts.URL+"/api/v1/indicators?period=2026Q3&level=district", &rows); code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	if len(rows) == 0 {
+		t.Fatal("no rows")
+	}
+	want := []string{"unit_code", "unit_name", "level", "period", "indicator", "value", "numerator", "denominator"}
+	var sawMissing, sawStation bool
+	for _, r := range rows {
+		if len(r) != len(want) {
+			t.Fatalf("keys %v, want exactly %v", r, want)
+		}
+		for _, k := range want {
+			if _, ok := r[k]; !ok {
+				t.Fatalf("no %s in %v", k, r)
+			}
+		}
+		if r["period"] != "2026Q3" || r["level"] != "district" {
+			t.Fatalf("bad row %v", r)
+		}
+		if r["unit_code"] == fixtureLate && r["indicator"] == "station_coverage" {
+			sawMissing = r["value"] == nil
+		}
+		if r["unit_code"] == "320505" && r["indicator"] == "station_coverage" {
+			v, _ := r["value"].(float64)
+			n, _ := r["numerator"].(float64)
+			d, _ := r["denominator"].(float64)
+			sawStation = d > 0 && v > 0 && v <= 1 && abs(v-n/d) < 1e-4
+		}
+		if r["indicator"] == "certified_total" && (r["numerator"] != nil || r["denominator"] != nil) {
+			t.Fatalf("a count has numerator/denominator: %v", r)
+		}
+	}
+	if !sawMissing {
+		t.Error("the district without a return should have a null value")
+	}
+	if !sawStation {
+		t.Error("station_coverage of 320505 should be numerator/denominator, a fraction")
+	}
+	var city []map[string]any
+	getJSON(t, ts.URL+"/api/v1/indicators?period=2026&level=city", &city)
+	if len(city) == 0 || city[0]["unit_code"] != "3205" || city[0]["period"] != "2026" {
+		t.Fatalf("city: %v", city)
+	}
+	var towns []map[string]any
+	getJSON(t, ts.URL+"/api/v1/indicators?period=2026Q3&level=town", &towns)
+	if len(towns) == 0 || towns[0]["level"] != "town" {
+		t.Fatal("no towns")
+	}
+	var e map[string]any
+	if code := getJSON(t, ts.URL+"/api/v1/indicators?period=bad", &e); code != 400 {
+		t.Errorf("bad period: %d", code)
+	}
+	if code := getJSON(t, ts.URL+"/api/v1/indicators?period=2026Q3&level=planet", &e); code != 400 {
+		t.Errorf("bad level: %d", code)
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func TestAPIAssessmentShape(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{})
+	var rows []map[string]any
+	if code := getJSON(t, ts.URL+"/api/v1/assessment?period=2026Q3", &rows); code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	if len(rows) != 10 {
+		t.Fatalf("%d districts", len(rows))
+	}
+	prev := 1e9
+	for i, r := range rows {
+		if len(r) != 6 {
+			t.Fatalf("keys: %v", r)
+		}
+		scores, ok := r["scores"].(map[string]any)
+		if !ok || len(scores) == 0 {
+			t.Fatalf("scores: %v", r)
+		}
+		total := r["total"].(float64)
+		sum := 0.0
+		for _, v := range scores {
+			sum += v.(float64)
+		}
+		if abs(sum-total) > 0.05 {
+			t.Errorf("total %v != sum %v", total, sum)
+		}
+		if total > prev {
+			t.Error("not ranked")
+		}
+		prev = total
+		if rank := r["rank"].(float64); rank < 1 || int(rank) > i+1 {
+			t.Errorf("rank %v at %d", rank, i)
+		}
+	}
+	if rows[len(rows)-1]["unit_code"] != fixtureLate {
+		t.Errorf("the district without a return should rank last: %v", rows[len(rows)-1])
+	}
+}
+
+func TestStaticAndHeaders(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{})
+	for _, u := range []string{"/static/", "/static/vendor/", "/static/vendor/echarts/", "/static/" + assetVersion + "/vendor/"} {
+		resp, err := http.Get(ts.URL + u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 {
+			t.Errorf("%s: %d, want 404 (no listing)", u, resp.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/static/"+assetVersion+"/vendor/echarts/echarts.min.js", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("echarts headers: %v", resp.Header)
+	}
+	resp, err = http.Get(ts.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Error("no CSP")
+	}
+	if strings.Contains(string(body), "http://") || strings.Contains(string(body), "https://") {
+		t.Error("the page names an outside URL")
+	}
+	if strings.Contains(string(body), "<script>alert") {
+		t.Error("unescaped script in page")
+	}
+}

@@ -1,0 +1,240 @@
+package dashboard
+
+// The numbers behind the pages come from package metrics (the same code as
+// `sgz indicators` and `sgz assess`); this file only caches them. Every cached
+// result is dropped whenever a return is accepted or sent back
+// (Server.Invalidate), so a number is never stale. Only the server writes to
+// the database while it runs (DuckDB lets one process hold the file).
+
+import (
+	"context"
+	"sync"
+
+	"sgz"
+	"sgz/metrics"
+	"sgz/store"
+)
+
+type calc struct {
+	db  *store.DB
+	cfg *metrics.Config
+
+	mu   sync.Mutex
+	gen  int64
+	memo map[string]*memoEntry
+}
+
+type memoEntry struct {
+	done chan struct{}
+	v    any
+	err  error
+}
+
+func newCalc(db *store.DB, cfg *metrics.Config) *calc {
+	return &calc{db: db, cfg: cfg, memo: map[string]*memoEntry{}}
+}
+
+// invalidate drops every cached number.
+func (c *calc) invalidate() {
+	c.mu.Lock()
+	c.gen++
+	c.memo = map[string]*memoEntry{}
+	c.mu.Unlock()
+}
+
+// memoize computes fn once per key until the next invalidate; concurrent
+// callers of the same key wait for the first one.
+func memoize[T any](c *calc, key string, fn func() (T, error)) (T, error) {
+	c.mu.Lock()
+	e, ok := c.memo[key]
+	if !ok {
+		e = &memoEntry{done: make(chan struct{})}
+		c.memo[key] = e
+		gen := c.gen
+		c.mu.Unlock()
+		func() {
+			defer close(e.done)
+			defer func() {
+				if p := recover(); p != nil {
+					e.err = panicError{p}
+				}
+			}()
+			e.v, e.err = fn()
+		}()
+		if e.err != nil {
+			c.mu.Lock()
+			if c.gen == gen && c.memo[key] == e {
+				delete(c.memo, key) // errors are not cached
+			}
+			c.mu.Unlock()
+		}
+	} else {
+		c.mu.Unlock()
+		<-e.done
+	}
+	if e.err != nil {
+		var zero T
+		return zero, e.err
+	}
+	return e.v.(T), nil
+}
+
+type panicError struct{ p any }
+
+func (p panicError) Error() string { return "panic in computation" }
+
+// unitRow is one unit's indicators for a span.
+type unitRow struct {
+	Code, Name, Parent string
+	Level              sgz.Level
+	AsOf               string
+	Comp               metrics.Completeness
+	Vals               map[string]metrics.Value
+}
+
+func (u *unitRow) val(id string) *float64 {
+	if u == nil {
+		return nil
+	}
+	return u.Vals[id].Value
+}
+
+// table is every unit of a level for a span, in code order.
+type table struct {
+	Span  sgz.Span
+	Level sgz.Level
+	Units []*unitRow
+	by    map[string]*unitRow
+	Raw   []metrics.Value
+}
+
+func (t *table) unit(code string) *unitRow { return t.by[code] }
+
+func newTable(span sgz.Span, level sgz.Level, vals []metrics.Value) *table {
+	t := &table{Span: span, Level: level, by: map[string]*unitRow{}, Raw: vals}
+	for _, v := range vals {
+		u := t.by[v.UnitCode]
+		if u == nil {
+			u = &unitRow{Code: v.UnitCode, Name: v.UnitName, Parent: v.ParentCode, Level: v.Level, AsOf: v.AsOf,
+				Comp: v.Completeness, Vals: map[string]metrics.Value{}}
+			t.by[v.UnitCode] = u
+			t.Units = append(t.Units, u)
+		}
+		u.Vals[v.Indicator] = v
+	}
+	return t
+}
+
+// level computes every unit of a level for a span.
+func (c *calc) level(ctx context.Context, span sgz.Span, l sgz.Level) (*table, error) {
+	return memoize(c, "L|"+span.String()+"|"+string(l), func() (*table, error) {
+		vals, err := metrics.Compute(ctx, c.db, span, l, c.cfg)
+		if err != nil {
+			return nil, err
+		}
+		return newTable(span, l, vals), nil
+	})
+}
+
+// top is the unit at the top of the registry: its one city, else its one
+// province, else the country.
+func (c *calc) top(ctx context.Context, span sgz.Span) (*unitRow, error) {
+	for _, l := range []sgz.Level{sgz.City, sgz.Province, metrics.Country} {
+		t, err := c.level(ctx, span, l)
+		if err != nil {
+			return nil, err
+		}
+		if len(t.Units) == 1 {
+			return t.Units[0], nil
+		}
+	}
+	return nil, nil
+}
+
+// towns is the towns of one district.
+func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*table, error) {
+	return memoize(c, "T|"+span.String()+"|"+district, func() (*table, error) {
+		all, err := c.level(ctx, span, sgz.Town)
+		if err != nil {
+			return nil, err
+		}
+		var vals []metrics.Value
+		for _, v := range all.Raw {
+			if v.ParentCode == district || (len(v.UnitCode) == 9 && v.UnitCode[:6] == district) {
+				vals = append(vals, v)
+			}
+		}
+		return newTable(span, sgz.Town, vals), nil
+	})
+}
+
+// trend is each quarter from..to of the given units (all of the level when none).
+func (c *calc) trend(ctx context.Context, from, to sgz.Period, l sgz.Level, codes ...string) (map[string]map[string][]metrics.Value, error) {
+	key := "R|" + from.String() + "|" + to.String() + "|" + string(l)
+	for _, x := range codes {
+		key += "|" + x
+	}
+	return memoize(c, key, func() (map[string]map[string][]metrics.Value, error) {
+		vals, err := metrics.Trend(ctx, c.db, from, to, l, c.cfg, codes...)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]map[string][]metrics.Value{}
+		for _, v := range vals {
+			m := out[v.UnitCode]
+			if m == nil {
+				m = map[string][]metrics.Value{}
+				out[v.UnitCode] = m
+			}
+			m[v.Indicator] = append(m[v.Indicator], v)
+		}
+		return out, nil
+	})
+}
+
+func (c *calc) assess(ctx context.Context, span sgz.Span) (*metrics.Assessment, error) {
+	return memoize(c, "A|"+span.String(), func() (*metrics.Assessment, error) {
+		return metrics.Assess(ctx, c.db, span, c.cfg)
+	})
+}
+
+func (c *calc) reporting(ctx context.Context, span sgz.Span) (*metrics.ReportingStatus, error) {
+	return memoize(c, "P|"+span.String(), func() (*metrics.ReportingStatus, error) {
+		return metrics.Reporting(ctx, c.db, span, c.cfg)
+	})
+}
+
+// scored lists the indicators that count, in display order.
+func (c *calc) scored() []metrics.Indicator {
+	var out []metrics.Indicator
+	for _, ind := range metrics.Indicators {
+		if c.cfg.Rule(ind.ID).Counts() {
+			out = append(out, ind)
+		}
+	}
+	return out
+}
+
+// periods lists the quarters that have any accepted return, oldest first.
+func (c *calc) periods(ctx context.Context) ([]sgz.Period, error) {
+	return memoize(c, "periods", func() ([]sgz.Period, error) {
+		rows, err := c.db.QueryContext(ctx, `SELECT DISTINCT period FROM returns WHERE status = 'accepted' AND period IS NOT NULL ORDER BY 1`)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []sgz.Period
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return nil, err
+			}
+			if p, err := sgz.ParsePeriod(s); err == nil {
+				out = append(out, p)
+			}
+		}
+		return out, rows.Err()
+	})
+}
+
+func ptr(f float64) *float64 { return &f }

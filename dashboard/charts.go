@@ -1,0 +1,109 @@
+package dashboard
+
+import (
+	"math"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"sgz/locale"
+	"sgz/metrics"
+)
+
+// Charts are built with go-echarts and handed to the page as their option
+// object (chart.JSON()); they are never rendered by go-echarts' own templates.
+
+func initOpts() charts.GlobalOpts {
+	// Our own assets; go-echarts' default host is a public URL.
+	return charts.WithInitializationOpts(opts.Initialization{AssetsHost: "/static/vendor/echarts/"})
+}
+
+func toolbox(l locale.Lang) charts.GlobalOpts {
+	return charts.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(true), Feature: &opts.ToolBoxFeature{
+		SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Title: locale.T(l, "chart.save")},
+	}})
+}
+
+// series is one named set of values (nil: missing).
+type series struct {
+	Name   string
+	Values []*float64
+}
+
+// display scales a value for an axis: rates as percentages.
+func display(id string, v *float64) any {
+	if v == nil {
+		return nil
+	}
+	ind, _ := metrics.Lookup(id)
+	x := *v
+	if ind.Unit == metrics.Rate {
+		x *= 100
+	}
+	return math.Round(x*100) / 100
+}
+
+func axisName(l locale.Lang, id string) string {
+	ind, _ := metrics.Lookup(id)
+	if ind.Unit == metrics.Rate {
+		return "%"
+	}
+	return tx(l, ind.Unit.Text())
+}
+
+// barChart: values by unit, with the target as a line.
+func barChart(l locale.Lang, title, id string, xs []string, ss []series, target *float64) map[string]any {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(initOpts(), toolbox(l),
+		charts.WithTitleOpts(opts.Title{Title: title}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(ss) > 1), Top: "bottom"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: rotate(len(xs)), Interval: "0"}}),
+		charts.WithYAxisOpts(opts.YAxis{Name: axisName(l, id)}),
+		charts.WithGridOpts(opts.Grid{Bottom: "22%", ContainLabel: opts.Bool(true)}),
+	)
+	bar.SetXAxis(xs)
+	for i, s := range ss {
+		data := make([]opts.BarData, len(s.Values))
+		for j, v := range s.Values {
+			data[j] = opts.BarData{Value: display(id, v)}
+		}
+		var so []charts.SeriesOpts
+		if i == 0 && target != nil {
+			so = append(so, charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: locale.T(l, "chart.target"), YAxis: display(id, target)}),
+				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(true), Formatter: "{b} {c}"}}))
+		}
+		bar.AddSeries(s.Name, data, so...)
+	}
+	bar.Validate()
+	return bar.JSON()
+}
+
+func rotate(n int) float64 {
+	if n > 8 {
+		return 40
+	}
+	return 0
+}
+
+// lineChart: values by quarter.
+func lineChart(l locale.Lang, title, id string, xs []string, ss []series) map[string]any {
+	line := charts.NewLine()
+	line.SetGlobalOptions(initOpts(), toolbox(l),
+		charts.WithTitleOpts(opts.Title{Title: title}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "bottom"}),
+		charts.WithYAxisOpts(opts.YAxis{Name: axisName(l, id)}),
+		charts.WithGridOpts(opts.Grid{Bottom: "18%", ContainLabel: opts.Bool(true)}),
+	)
+	line.SetXAxis(xs)
+	for _, s := range ss {
+		data := make([]opts.LineData, len(s.Values))
+		for j, v := range s.Values {
+			data[j] = opts.LineData{Value: display(id, v)}
+		}
+		line.AddSeries(s.Name, data)
+	}
+	line.Validate()
+	return line.JSON()
+}

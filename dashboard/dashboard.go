@@ -1,0 +1,342 @@
+// Package dashboard serves the web pages of sgz (overview, districts,
+// indicators, assessment, reporting, upload, map, SQL console) and the JSON
+// API under /api/v1, from one DuckDB file, with everything the browser needs
+// (ECharts, styles, scripts) embedded in the binary: no page requests
+// anything outside the server.
+//
+// Charts are built with go-echarts and their option JSON is marshalled with
+// encoding/json into an HTML attribute of our own html/template layout, so
+// that names from returns are always escaped; a Content-Security-Policy
+// forbids inline scripts altogether.
+package dashboard
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"sgz"
+	"sgz/ingest/xlsx"
+	"sgz/metrics"
+	"sgz/registry"
+	"sgz/store"
+)
+
+//go:embed static templates
+var embedded embed.FS
+
+// Options configure the dashboards.
+type Options struct {
+	// Config is the evaluator's rules (targets, weights, milestones); nil
+	// gives metrics.DefaultConfig().
+	Config *metrics.Config
+	// GeoJSON, when set, is a boundary map of the districts (features whose
+	// properties carry the district's "code" (or "adcode") or "name"); the
+	// map page then draws it instead of the tile map.
+	GeoJSON []byte
+	// ClerkKey scopes uploads: when set, a clerk needs a link carrying
+	// ?district=CODE&token=ClerkToken(key, CODE) (see ClerkToken), and an
+	// evaluator needs ?token=ClerkToken(key, "evaluator") to send returns
+	// back. When empty (demo, trusted network), choosing a district is enough.
+	ClerkKey []byte
+	// MaxUpload is the largest upload accepted (default 20 MiB).
+	MaxUpload int64
+	// RefreshSeconds is the auto-refresh of the big-screen mode (default 300).
+	RefreshSeconds int
+	// SQL, when set, mounts the read-only SQL engine's routes (package
+	// query: query.Routes(g, engine)) under /api/v1/sql; the console page
+	// calls them.
+	SQL func(g *gin.RouterGroup)
+	// Logger (default slog.Default()). Personal data and uploaded contents
+	// are never logged.
+	Logger *slog.Logger
+	// Now gives receipt times (default time.Now in Beijing).
+	Now func() time.Time
+}
+
+// Server is the dashboards' state.
+type Server struct {
+	db     *store.DB
+	opt    Options
+	calc   *calc
+	log    *slog.Logger
+	pages  map[string]*pageTemplate
+	static *staticFS
+	writes sync.Mutex // one upload or evaluator action at a time
+}
+
+// New builds the handler. It stores the built-in registry when the database
+// has none.
+func New(db *store.DB, opt Options) (*gin.Engine, error) {
+	s, err := NewServer(db, opt)
+	if err != nil {
+		return nil, err
+	}
+	return s.Engine(), nil
+}
+
+// NewServer is New returning the Server (tests reach its cache).
+func NewServer(db *store.DB, opt Options) (*Server, error) {
+	if opt.Config == nil {
+		opt.Config = metrics.DefaultConfig()
+	}
+	if opt.MaxUpload <= 0 {
+		opt.MaxUpload = xlsx.DefaultLimits().MaxFileSize
+	}
+	if opt.RefreshSeconds <= 0 {
+		opt.RefreshSeconds = 300
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = func() time.Time { return time.Now().In(sgz.Beijing) }
+	}
+	if _, err := registry.EnsureDefault(context.Background(), db); err != nil {
+		return nil, err
+	}
+	s := &Server{db: db, opt: opt, calc: newCalc(db, opt.Config), log: opt.Logger}
+	var err error
+	if s.pages, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	if s.static, err = newStaticFS(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Invalidate drops every cached number (called after each write).
+func (s *Server) Invalidate() { s.calc.invalidate() }
+
+// Engine is the gin engine with every route.
+func (s *Server) Engine() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(s.recover, s.headers, s.logRequest)
+	r.GET("/static/*file", s.static.serve)
+	r.GET("/", s.overview)
+	r.GET("/district/:code", s.district)
+	r.GET("/indicator/:id", s.indicator)
+	r.GET("/indicators", s.indicatorList)
+	r.GET("/assessment", s.assessment)
+	r.GET("/assessment.xlsx", s.assessmentXLSX)
+	r.GET("/assessment.csv", s.assessmentCSV)
+	r.GET("/reporting", s.reporting)
+	r.POST("/reporting/:id/sendback", s.sendBack)
+	r.POST("/reporting/:id/restore", s.restore)
+	r.GET("/returns/:id", s.returnPage)
+	r.GET("/returns/:id/file", s.returnFile)
+	r.GET("/returns/:id/marked.xlsx", s.markedFile)
+	r.GET("/upload", s.uploadPage)
+	r.POST("/upload", s.upload)
+	r.GET("/template.xlsx", s.template)
+	r.GET("/map", s.mapPage)
+	r.GET("/sql", s.sqlPage)
+	api := r.Group("/api/v1")
+	api.GET("/indicators", s.apiIndicators)
+	api.GET("/assessment", s.apiAssessment)
+	api.GET("/periods", s.apiPeriods)
+	api.GET("/reporting", s.apiReporting)
+	api.GET("/geojson", s.apiGeoJSON)
+	if s.opt.SQL != nil {
+		s.opt.SQL(api.Group("/sql"))
+	}
+	r.NoRoute(func(c *gin.Context) { s.fail(c, http.StatusNotFound, "dash.notfound") })
+	return r
+}
+
+// Serve listens on addr and serves h until ctx ends, then shuts down
+// gracefully (in-flight requests get 10 s).
+func Serve(ctx context.Context, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return ServeListener(ctx, ln, h)
+}
+
+// ServeListener is Serve on an open listener.
+func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	slog.Info("dashboard listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+// ClerkToken is the token of a district's upload link (or of "evaluator").
+func ClerkToken(key []byte, code string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("sgz-clerk:" + code))
+	return hex.EncodeToString(m.Sum(nil))[:20]
+}
+
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic serving request", "path", c.Request.URL.Path, "panic", p)
+			s.fail(c, http.StatusInternalServerError, "dash.internal")
+		}
+	}()
+	c.Next()
+}
+
+// headers: no resource from elsewhere, no inline script, no framing.
+func (s *Server) headers(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	if c.Request.Method == http.MethodPost {
+		// Cross-site form posts are refused (the browser names the origin).
+		if o := c.Request.Header.Get("Origin"); o != "" && o != "null" && !strings.HasSuffix(o, "://"+c.Request.Host) {
+			s.fail(c, http.StatusForbidden, "dash.crosssite")
+			c.Abort()
+			return
+		}
+	}
+	c.Next()
+}
+
+// logRequest logs method, path (no query: it may carry a token), status, time.
+func (s *Server) logRequest(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	if strings.HasPrefix(c.Request.URL.Path, "/static/") {
+		return
+	}
+	s.log.Debug("request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
+}
+
+// ---- static files: embedded, versioned, pre-gzipped, no listings ----
+
+type staticFile struct {
+	body, gz []byte
+	ctype    string
+}
+
+type staticFS struct {
+	files   map[string]*staticFile
+	version string
+}
+
+// assetVersion changes whenever an embedded asset changes (cache busting).
+var assetVersion string
+
+func newStaticFS() (*staticFS, error) {
+	sfs := &staticFS{files: map[string]*staticFile{}}
+	h := sha256.New()
+	err := fs.WalkDir(embedded, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := embedded.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		h.Write([]byte(p))
+		h.Write(b)
+		f := &staticFile{body: b, ctype: contentType(p)}
+		if strings.HasSuffix(p, ".js") || strings.HasSuffix(p, ".css") || strings.HasSuffix(p, ".json") {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			zw.Write(b)
+			zw.Close()
+			f.gz = buf.Bytes()
+		}
+		sfs.files[strings.TrimPrefix(p, "static/")] = f
+		return nil
+	})
+	sfs.version = hex.EncodeToString(h.Sum(nil))[:10]
+	assetVersion = sfs.version
+	return sfs, err
+}
+
+func contentType(p string) string {
+	switch path.Ext(p) {
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".json":
+		return "application/json"
+	case ".png":
+		return "image/png"
+	case ".svg":
+		return "image/svg+xml"
+	}
+	return "text/plain; charset=utf-8"
+}
+
+// serve answers /static/<version>/<file>; a directory or an unknown file is a 404.
+func (sfs *staticFS) serve(c *gin.Context) {
+	p := strings.TrimPrefix(c.Param("file"), "/")
+	versioned := false
+	if v, rest, ok := strings.Cut(p, "/"); ok && v == sfs.version {
+		p, versioned = rest, true
+	}
+	f := sfs.files[p]
+	if f == nil {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", f.ctype)
+	h.Set("Vary", "Accept-Encoding")
+	if versioned {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	h.Set("ETag", `"`+sfs.version+`"`)
+	if c.GetHeader("If-None-Match") == `"`+sfs.version+`"` {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	if f.gz != nil && strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		c.Data(http.StatusOK, f.ctype, f.gz)
+		return
+	}
+	c.Data(http.StatusOK, f.ctype, f.body)
+}
+
+// readGeoJSON reads an operator's boundary file (for cmd/sgz serve).
+func ReadGeoJSON(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Contains(b, []byte(`"FeatureCollection"`)) {
+		return nil, errors.New(path + ": not a GeoJSON FeatureCollection")
+	}
+	return b, nil
+}

@@ -1,0 +1,240 @@
+package dashboard
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"sgz"
+	"sgz/locale"
+	"sgz/metrics"
+)
+
+// headlineIDs are the overview's figures, in order.
+var headlineIDs = []string{"station_coverage", "room_coverage", "station_standard_rate", "certified_total",
+	"gov_funding", "charity_funding", "training_participants", "training_hours"}
+
+// headline is one figure of the overview.
+type headline struct {
+	ID, Name     string
+	Value, Delta *float64 // Delta: since the previous span
+	Num, Den     *float64
+	MS           *metrics.MilestoneStatus
+	MSName       string
+}
+
+// prevSpan is the span of the same length just before sp.
+func prevSpan(sp sgz.Span) sgz.Span {
+	n := sp.Len()
+	return sgz.Span{From: sgz.PeriodOfIndex(sp.From.Index() - n), To: sgz.PeriodOfIndex(sp.To.Index() - n)}
+}
+
+func (s *Server) headlines(c *gin.Context, sp sgz.Span, u, prev *unitRow) []headline {
+	l := lang(c)
+	var out []headline
+	for _, id := range headlineIDs {
+		if _, ok := metrics.Lookup(id); !ok || u == nil {
+			continue
+		}
+		v := u.Vals[id]
+		h := headline{ID: id, Name: indName(l, id), Value: v.Value, Num: v.Numerator, Den: v.Denominator}
+		if pv := prev.val(id); pv != nil && h.Value != nil {
+			d := *h.Value - *pv
+			h.Delta = &d
+		}
+		if ms, ok := metrics.Progress(s.opt.Config, v, sp.To); ok {
+			h.MS = &ms
+			h.MSName = ms.Milestone
+			if l == locale.EN {
+				h.MSName = ms.MilestoneEn
+			}
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// trendQuarters: the quarters with data up to sp.To (at most 12).
+func (s *Server) trendQuarters(c *gin.Context, sp sgz.Span) []sgz.Period {
+	ps, _ := s.calc.periods(c.Request.Context())
+	var out []sgz.Period
+	for _, p := range ps {
+		if p.Index() <= sp.To.Index() {
+			out = append(out, p)
+		}
+	}
+	if len(out) > 12 {
+		out = out[len(out)-12:]
+	}
+	if len(out) == 0 {
+		out = []sgz.Period{sp.To}
+	}
+	return out
+}
+
+type overviewData struct {
+	Top       string
+	Headlines []headline
+	Reported  int
+	Districts int
+	Ranking   []metrics.DistrictAssessment
+	Prev      string
+}
+
+func (s *Server) overview(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	l := lang(c)
+	top, err := s.calc.top(ctx, sp)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	prev, err := s.calc.top(ctx, prevSpan(sp))
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d := &overviewData{Headlines: s.headlines(c, sp, top, prev), Prev: prevSpan(sp).String()}
+	if top != nil {
+		d.Top, d.Reported, d.Districts = top.Name, top.Comp.DistrictsReported, top.Comp.DistrictsExpected
+	}
+	// Coverage by district (by city when there are too many districts).
+	level := sgz.District
+	t, err := s.calc.level(ctx, sp, level)
+	if err == nil && len(t.Units) > 60 {
+		level = sgz.City
+		t, err = s.calc.level(ctx, sp, level)
+	}
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	charts := map[string]any{}
+	var xs []string
+	st, rm := series{Name: indName(l, "station_coverage")}, series{Name: indName(l, "room_coverage")}
+	for _, u := range t.Units {
+		xs = append(xs, u.Name)
+		st.Values = append(st.Values, u.val("station_coverage"))
+		rm.Values = append(rm.Values, u.val("room_coverage"))
+	}
+	target, _ := s.opt.Config.Target("station_coverage", sp)
+	title := locale.T(l, "ov.coverage.district")
+	if level == sgz.City {
+		title = locale.T(l, "ov.coverage.city")
+	}
+	charts["coverage"] = barChart(l, title, "station_coverage", xs, []series{st, rm}, &target)
+	// Trend by quarter.
+	ids := []string{"station_coverage", "room_coverage", "station_standard_rate"}
+	qx, trend, err := s.trendSeries(c, sp, top, ids)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	charts["trend"] = lineChart(l, locale.T(l, "ov.trend"), "station_coverage", qx, trend)
+	a, err := s.calc.assess(ctx, sp)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d.Ranking = a.Districts
+	s.render(c, "overview", "overview", locale.T(l, "nav.overview"), sp, d, charts)
+}
+
+// trendSeries is the quarterly series of some indicators of one unit.
+func (s *Server) trendSeries(c *gin.Context, sp sgz.Span, u *unitRow, ids []string) ([]string, []series, error) {
+	l := lang(c)
+	qs := s.trendQuarters(c, sp)
+	var qx []string
+	for _, q := range qs {
+		qx = append(qx, q.String())
+	}
+	out := make([]series, len(ids))
+	for i, id := range ids {
+		out[i].Name = indName(l, id)
+		out[i].Values = make([]*float64, len(qs))
+	}
+	if u == nil {
+		return qx, out, nil
+	}
+	level := u.Level
+	tr, err := s.calc.trend(c.Request.Context(), qs[0], qs[len(qs)-1], level, u.Code)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, id := range ids {
+		for _, v := range tr[u.Code][id] {
+			p, err := sgz.ParsePeriod(v.Period)
+			if err != nil {
+				continue
+			}
+			j := p.Index() - qs[0].Index()
+			if j >= 0 && j < len(qs) {
+				out[i].Values[j] = v.Value
+			}
+		}
+	}
+	return qx, out, nil
+}
+
+func (s *Server) internal(c *gin.Context, err error) {
+	s.log.Error("dashboard", "path", c.Request.URL.Path, "err", err)
+	s.fail(c, http.StatusInternalServerError, "dash.internal")
+}
+
+// ---- assessment ----
+
+type assessData struct {
+	Indicators []metrics.Indicator
+	Names      map[string]string
+	Weights    map[string]float64
+	Rows       []assessRow
+	Config     string
+	ConfigSHA  string
+}
+
+type assessRow struct {
+	metrics.DistrictAssessment
+	Vals    map[string]*float64
+	Scores  map[string]float64
+	Missing map[string]bool
+}
+
+func assessRows(a *metrics.Assessment) []assessRow {
+	out := make([]assessRow, len(a.Districts))
+	for i, d := range a.Districts {
+		r := assessRow{DistrictAssessment: d, Vals: map[string]*float64{}, Scores: map[string]float64{}, Missing: map[string]bool{}}
+		for _, v := range d.Values {
+			r.Vals[v.Indicator] = v.Value
+		}
+		for _, sc := range d.Scores {
+			r.Scores[sc.Indicator] = sc.Score
+			r.Missing[sc.Indicator] = sc.Missing
+		}
+		out[i] = r
+	}
+	return out
+}
+
+func (s *Server) assessment(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	l := lang(c)
+	a, err := s.calc.assess(c.Request.Context(), sp)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d := &assessData{Rows: assessRows(a), Names: map[string]string{}, Weights: map[string]float64{}, Config: s.opt.Config.Name, ConfigSHA: a.ConfigSHA256[:12]}
+	for _, ind := range s.calc.scored() {
+		d.Indicators = append(d.Indicators, ind)
+		d.Names[ind.ID] = indName(l, ind.ID)
+		d.Weights[ind.ID] = s.opt.Config.Rule(ind.ID).Weight
+	}
+	s.render(c, "assessment", "assessment", locale.T(l, "nav.assessment"), sp, d, nil)
+}

@@ -1,0 +1,344 @@
+package dashboard
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"sgz"
+	"sgz/locale"
+	"sgz/metrics"
+)
+
+// pageTemplate is the layout with one page's content.
+type pageTemplate = template.Template
+
+var funcs = template.FuncMap{
+	"pct":   fmtPct,
+	"wan":   fmtWan,
+	"num":   fmtNum,
+	"fmtv":  fmtValue,
+	"delta": fmtDelta,
+	"add":   func(a, b int) int { return a + b },
+	"deref": func(p *float64) float64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+}
+
+func parseTemplates() (map[string]*pageTemplate, error) {
+	layout, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{
+		"t": func(string, ...any) string { return "" }, "asset": func(string) string { return "" }, "link": func(...string) string { return "" },
+	}).ParseFS(embedded, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(embedded, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*pageTemplate{}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(embedded, n)
+		if err != nil {
+			return nil, err
+		}
+		out[base] = t
+	}
+	return out, nil
+}
+
+// view is what every page template sees.
+type view struct {
+	Lang    locale.Lang
+	Title   string
+	Nav     string
+	Span    sgz.Span
+	Period  string
+	Periods []string
+	Big     bool
+	Refresh int
+	Path    string
+	Query   url.Values
+	Data    any
+	Charts  map[string]string // option JSON, escaped by html/template in data-option="…"
+}
+
+// chartJSON marshals an ECharts option for a data-option attribute:
+// encoding/json plus html/template's attribute escaping, so no name from a
+// return can end the attribute or a script.
+func chartJSON(option any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(true)
+	if err := enc.Encode(option); err != nil {
+		return "{}"
+	}
+	return strings.TrimSpace(buf.String())
+}
+
+// lang is ?lang=, else the cookie, else Chinese; ?lang= sets the cookie.
+func lang(c *gin.Context) locale.Lang {
+	if q := c.Query("lang"); q != "" {
+		l, _ := locale.Parse(q)
+		c.SetSameSite(http.SameSiteLaxMode)
+		c.SetCookie("sgz_lang", string(l), 365*24*3600, "/", "", false, true)
+		return l
+	}
+	if v, err := c.Cookie("sgz_lang"); err == nil {
+		l, _ := locale.Parse(v)
+		return l
+	}
+	return locale.ZH
+}
+
+// span is ?period= (a quarter, a year or a range), else the latest quarter
+// with data, else the current quarter.
+func (s *Server) span(c *gin.Context) (sgz.Span, bool) {
+	if q := strings.TrimSpace(c.Query("period")); q != "" {
+		sp, err := sgz.ParseSpan(q)
+		if err == nil && sp.Len() <= 80 {
+			return sp, true
+		}
+		s.fail(c, http.StatusBadRequest, "dash.badperiod", q)
+		return sgz.Span{}, false
+	}
+	ps, err := s.calc.periods(c.Request.Context())
+	if err == nil && len(ps) > 0 {
+		return sgz.QuarterSpan(ps[len(ps)-1]), true
+	}
+	return sgz.QuarterSpan(sgz.PeriodOf(s.opt.Now())), true
+}
+
+// periodChoices: every quarter with data, and their years.
+func (s *Server) periodChoices(c *gin.Context, cur sgz.Span) []string {
+	ps, _ := s.calc.periods(c.Request.Context())
+	var out []string
+	seen := map[string]bool{}
+	for i := len(ps) - 1; i >= 0; i-- {
+		if y := strconv.Itoa(ps[i].Year); !seen[y] {
+			seen[y] = true
+			out = append(out, y)
+		}
+		out = append(out, ps[i].String())
+	}
+	if !seen[cur.String()] && !contains(out, cur.String()) {
+		out = append([]string{cur.String()}, out...)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// render writes a page.
+func (s *Server) render(c *gin.Context, name, nav string, title string, sp sgz.Span, data any, charts map[string]any) {
+	l := lang(c)
+	v := &view{Lang: l, Title: title, Nav: nav, Span: sp, Period: sp.String(), Big: c.Query("screen") == "big",
+		Refresh: s.opt.RefreshSeconds, Path: c.Request.URL.Path, Query: c.Request.URL.Query(), Data: data, Charts: map[string]string{}}
+	if sp.Len() > 0 {
+		v.Periods = s.periodChoices(c, sp)
+	}
+	for k, opt := range charts {
+		v.Charts[k] = chartJSON(opt)
+	}
+	t := s.pages[name]
+	if t == nil {
+		s.fail(c, http.StatusInternalServerError, "dash.internal")
+		return
+	}
+	t, err := t.Clone()
+	if err == nil {
+		t = t.Funcs(template.FuncMap{
+			"t":     func(key string, args ...any) string { return locale.T(l, key, args...) },
+			"asset": func(p string) string { return "/static/" + assetVersion + "/" + p },
+			"link":  func(kv ...string) string { return v.link(kv...) },
+		})
+	}
+	var buf bytes.Buffer
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, "layout", v)
+	}
+	if err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		s.fail(c, http.StatusInternalServerError, "dash.internal")
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// link is the current page's query with keys replaced (path first when it
+// starts with "/").
+func (v *view) link(kv ...string) string {
+	p := v.Path
+	if len(kv)%2 == 1 {
+		p, kv = kv[0], kv[1:]
+	}
+	q := url.Values{}
+	for _, k := range []string{"period", "screen"} {
+		if x := v.Query.Get(k); x != "" {
+			q.Set(k, x)
+		}
+	}
+	if p == v.Path {
+		for k, vals := range v.Query {
+			if k != "lang" {
+				q[k] = vals
+			}
+		}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			q.Del(kv[i])
+		} else {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	if e := q.Encode(); e != "" {
+		return p + "?" + e
+	}
+	return p
+}
+
+// fail answers an error: JSON under /api, a short page otherwise.
+func (s *Server) fail(c *gin.Context, code int, key string, args ...any) {
+	l := lang(c)
+	msg := locale.T(l, key, args...)
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		c.AbortWithStatusJSON(code, gin.H{"error": msg})
+		return
+	}
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, `<!doctype html><html lang="%s"><meta charset="utf-8"><title>%d</title><link rel="stylesheet" href="/static/%s/app.css"><body><main><h1>%d</h1><p class="error">%s</p><p><a href="/">%s</a></p></main></body></html>`,
+		l, code, assetVersion, code, template.HTMLEscapeString(msg), template.HTMLEscapeString(locale.T(l, "nav.overview")))
+	c.Data(code, "text/html; charset=utf-8", buf.Bytes())
+	c.Abort()
+}
+
+// ---- number formats: percentages with one decimal, money in 万元 ----
+
+func fmtPct(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*v*100, 'f', 1, 64) + "%"
+}
+
+func fmtWan(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return groupDigits(strconv.FormatFloat(*v, 'f', 1, 64)) + " 万元"
+}
+
+func fmtNum(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	if *v == math.Trunc(*v) && math.Abs(*v) < 1e15 {
+		return groupDigits(strconv.FormatFloat(*v, 'f', 0, 64))
+	}
+	return groupDigits(strconv.FormatFloat(*v, 'f', 2, 64))
+}
+
+// fmtValue formats a value in its indicator's unit.
+func fmtValue(id string, v *float64) string {
+	ind, _ := metrics.Lookup(id)
+	switch ind.Unit {
+	case metrics.Rate:
+		return fmtPct(v)
+	case metrics.WanYuan:
+		return fmtWan(v)
+	case metrics.Ratio, metrics.Per10k, metrics.Hours:
+		if v == nil {
+			return "—"
+		}
+		if ind.Unit == metrics.Hours && ind.IsRatio {
+			return strconv.FormatFloat(*v, 'f', 1, 64)
+		}
+		if ind.Unit == metrics.Hours {
+			return fmtNum(ptr(math.Round(*v)))
+		}
+		return strconv.FormatFloat(*v, 'f', 2, 64)
+	}
+	return fmtNum(v)
+}
+
+// fmtDelta is a change: percentage points for rates, else in the unit.
+func fmtDelta(id string, v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	sign := "+"
+	if *v < 0 {
+		sign = "−"
+	}
+	a := math.Abs(*v)
+	ind, _ := metrics.Lookup(id)
+	if ind.Unit == metrics.Rate {
+		return sign + strconv.FormatFloat(a*100, 'f', 1, 64) + " pp"
+	}
+	return sign + strings.TrimPrefix(fmtValue(id, &a), "+")
+}
+
+func groupDigits(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, ch := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(ch)
+	}
+	out := b.String()
+	if hasFrac {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// indName is an indicator's name in lang.
+func indName(l locale.Lang, id string) string {
+	ind, ok := metrics.Lookup(id)
+	if !ok {
+		return id
+	}
+	if l == locale.EN {
+		return ind.Name.En
+	}
+	return ind.Name.Zh
+}
+
+func tx(l locale.Lang, t metrics.Text) string {
+	if l == locale.EN {
+		return t.En
+	}
+	return t.Zh
+}
