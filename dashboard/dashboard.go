@@ -131,6 +131,7 @@ func (s *Server) Engine() *gin.Engine {
 	r := gin.New()
 	r.Use(s.recover, s.headers, s.logRequest)
 	r.GET("/static/*file", s.static.serve)
+	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	r.GET("/", s.overview)
 	r.GET("/district/:code", s.district)
 	r.GET("/indicator/:id", s.indicator)

@@ -205,6 +205,7 @@ func copyFile(t testing.TB, src, dst string) {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopBrowser()
 	if fixtureDir != "" {
 		os.RemoveAll(fixtureDir)
 	}

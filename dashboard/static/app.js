@@ -19,6 +19,7 @@
       }
     });
     if (big) { option.backgroundColor = "transparent"; }
+    if (option.animationDuration === undefined) { option.animationDuration = 300; option.animationDurationUpdate = 300; }
     chart.setOption(option);
     charts.push(chart);
   }

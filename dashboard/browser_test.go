@@ -1,0 +1,294 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// One Chromium for every browser test of the package.
+var (
+	browserOnce   sync.Once
+	browserCtx    context.Context
+	browserCancel context.CancelFunc
+	browserErr    error
+	browserDir    string
+)
+
+func chromiumPath() string {
+	for _, p := range []string{os.Getenv("SGZ_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	for _, n := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// browser starts (once) the shared headless Chromium, or skips the test.
+func browser(t testing.TB) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		t.Skip("chromium not found: install Debian's chromium (apt-get install chromium fonts-wqy-microhei) to run the browser tests")
+	}
+	browserOnce.Do(func() {
+		browserDir, browserErr = os.MkdirTemp("", "sgz-chromium-")
+		if browserErr != nil {
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.Flag("headless", true),
+			chromedp.Flag("no-sandbox", true),
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("no-first-run", true),
+			chromedp.Flag("lang", "zh-CN"),
+			chromedp.UserDataDir(browserDir),
+			chromedp.WindowSize(1600, 1000),
+		)
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancel := chromedp.NewContext(alloc)
+		browserCtx = ctx
+		browserCancel = func() { cancel(); cancelAlloc() }
+		browserErr = chromedp.Do(ctx)
+	})
+	if browserErr != nil {
+		t.Fatalf("start chromium %s: %v", path, browserErr)
+	}
+	return browserCtx
+}
+
+func stopBrowser() {
+	if browserCancel != nil {
+		browserCancel()
+	}
+	if browserDir != "" {
+		os.RemoveAll(browserDir)
+	}
+}
+
+// tab is one browser tab that records every request, console error and dialog.
+type tab struct {
+	t    testing.TB
+	ctx  context.Context
+	base *url.URL
+
+	mu       sync.Mutex
+	requests []string
+	errors   []string
+	dialogs  []string
+}
+
+func openTab(t testing.TB, base string) *tab {
+	t.Helper()
+	bctx := browser(t)
+	ctx, cancel := chromedp.NewContext(bctx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(base)
+	tb := &tab{t: t, ctx: ctx, base: u}
+	reqs := chromedp.Events(ctx, network.RequestWillBeSent)
+	console := chromedp.Console(ctx)
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range reqs {
+			if err != nil {
+				return
+			}
+			tb.mu.Lock()
+			tb.requests = append(tb.requests, ev.Request.URL)
+			tb.mu.Unlock()
+		}
+	}()
+	go func() {
+		for m, err := range console {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+				tb.mu.Lock()
+				tb.errors = append(tb.errors, fmt.Sprintf("%s %s:%d %s", m.Type, m.URL, m.Line+1, m.Text))
+				tb.mu.Unlock()
+			}
+		}
+	}()
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			tb.mu.Lock()
+			tb.dialogs = append(tb.dialogs, ev.Message)
+			tb.mu.Unlock()
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	return tb
+}
+
+// run runs actions with a time limit.
+func (tb *tab) run(actions ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		tb.t.Fatalf("browser: %v", err)
+	}
+}
+
+func eval[T any](tb *tab, expr string) T {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		tb.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// chartsReady waits until every chart has drawn (ECharts 'finished') into a canvas.
+var chartsReady = chromedp.Poll[bool](`(function(){
+	if (document.readyState !== 'complete' || !window.sgzCharts) return false;
+	var n = document.querySelectorAll('.chart').length;
+	return window.sgzCharts.finished >= window.sgzCharts.total &&
+		document.querySelectorAll('.chart[data-finished="1"] canvas').length >= n;
+})()`, chromedp.WithPollingTimeout(20*time.Second))
+
+// visit loads a page and waits for its charts.
+func (tb *tab) visit(path string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(tb.base.String()+path)); err != nil {
+		tb.t.Fatalf("navigate %s: %v", path, err)
+	}
+	tb.waitCharts(path)
+}
+
+// waitFor polls a JavaScript condition across navigations.
+func (tb *tab) waitFor(expr string) {
+	tb.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+expr+")"))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.t.Fatalf("timed out waiting for %s", expr)
+}
+
+func (tb *tab) waitCharts(what string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chartsReady); err != nil {
+		tb.t.Fatalf("%s: charts not drawn: %v", what, err)
+	}
+}
+
+// clean asserts no console error, no dialog and no request off the server.
+func (tb *tab) clean(what string) {
+	tb.t.Helper()
+	time.Sleep(50 * time.Millisecond) // let the last events arrive
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	for _, e := range tb.errors {
+		tb.t.Errorf("%s: console: %s", what, e)
+	}
+	for _, d := range tb.dialogs {
+		tb.t.Errorf("%s: a dialog opened: %q", what, d)
+	}
+	for _, r := range tb.requests {
+		u, err := url.Parse(r)
+		if err != nil || (u.Scheme != "data" && u.Scheme != "blob" && u.Host != tb.base.Host) {
+			tb.t.Errorf("%s: request left the server: %s", what, r)
+		}
+	}
+	tb.errors, tb.dialogs, tb.requests = nil, nil, nil
+}
+
+func (tb *tab) text(sel string) string {
+	tb.t.Helper()
+	return eval[string](tb, fmt.Sprintf(`(function(){var e=document.querySelector(%q);return e?e.innerText:""})()`, sel))
+}
+
+func TestBrowserPages(t *testing.T) {
+	browser(t)
+	ts, _, _ := newTestServer(t, Options{})
+	tb := openTab(t, ts.URL)
+	pages := []struct {
+		path   string
+		charts int    // at least
+		want   string // text on the page
+	}{
+		{"/", 2, "覆盖率"},
+		{"/?period=2026", 2, "2026"},
+		{"/assessment", 0, "总分"},
+		{"/?lang=en", 2, "coverage"},
+		{"/?screen=big&lang=zh", 2, "覆盖率"},
+	}
+	for _, p := range pages {
+		tb.visit(p.path)
+		n := eval[int](tb, `document.querySelectorAll('.chart canvas').length`)
+		if n < p.charts {
+			t.Errorf("%s: %d chart canvases, want ≥ %d", p.path, n, p.charts)
+		}
+		if body := tb.text("main"); !strings.Contains(body, p.want) {
+			t.Errorf("%s: no %q in the page", p.path, p.want)
+		}
+		tb.clean(p.path)
+	}
+	// The language stays chosen (cookie).
+	tb.visit("/?lang=en")
+	tb.visit("/assessment")
+	if !strings.Contains(tb.text("main"), "Total") {
+		t.Error("English not kept by the cookie")
+	}
+	tb.visit("/?lang=zh")
+}
+
+func TestBrowserPeriodSelectorChangesNumbers(t *testing.T) {
+	browser(t)
+	ts, _, _ := newTestServer(t, Options{})
+	tb := openTab(t, ts.URL)
+	tb.visit("/?period=2026Q3&lang=zh")
+	before := tb.text(`.card[data-indicator="room_coverage"] .value`)
+	// Choose 2025Q4 in the selector, as a user does.
+	tb.run(chromedp.WaitVisible(chromedp.CSS("#period-select")))
+	eval[bool](tb, `(function(){var s=document.getElementById('period-select');s.value='2025Q4';s.dispatchEvent(new Event('change'));return true})()`)
+	tb.waitFor(`document.getElementById('period-label') && document.getElementById('period-label').innerText === '2025Q4'`)
+	tb.waitCharts("2025Q4")
+	after := tb.text(`.card[data-indicator="room_coverage"] .value`)
+	if before == "" || before == after {
+		t.Errorf("room coverage %q in 2026Q3 and %q in 2025Q4: the selector did not change the numbers", before, after)
+	}
+	tb.clean("period selector")
+}
