@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"sgz/dashboard"
+	"sgz/demo"
+	"sgz/locale"
+)
+
+func init() { commands = append(commands, demoCmd) }
+
+func demoCmd(a *app) *cobra.Command {
+	var addr string
+	var buildOnly bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "无需任何准备：生成演示数据库（内置苏州名录与模拟报表）并启动看板 / build a demo database and serve it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			// A fresh database every time, in a temporary folder unless --db is given.
+			dir, err := os.MkdirTemp("", "sgz-demo-")
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("db") {
+				a.dbPath = filepath.Join(dir, "demo.duckdb")
+			} else if _, err := os.Stat(a.dbPath); err == nil {
+				return locale.Errorf("demo.exists", a.dbPath)
+			}
+			db, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			sum, err := demo.Build(ctx, db, filepath.Join(dir, "returns"), time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, a.T("demo.built")+"\n", a.dbPath, sum.Span.From, sum.Span.To, sum.Files, sum.Accepted,
+				sum.Rejected, time.Since(start).Seconds(), filepath.Join(dir, "returns"))
+			if buildOnly {
+				return nil
+			}
+			h, err := dashboard.New(db, dashboard.Options{})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, a.T("demo.serving")+"\n", addr)
+			return dashboard.Serve(ctx, addr, h)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "监听地址 / listen address")
+	cmd.Flags().BoolVar(&buildOnly, "build-only", false, "只生成演示数据库，不启动看板 / build the database and exit")
+	return cmd
+}
+
+func init() {
+	locale.Add(map[string]locale.Text{
+		"demo.serving": {"看板已启动：http://%s/ （按 Ctrl+C 退出）", "dashboards at http://%s/ (Ctrl+C to stop)"},
+		"demo.exists": {"演示会新建数据库，但 %s 已存在；请换一个 --db 路径或不指定 --db", "the demo builds a new database, but %s exists; choose another --db or leave it out"},
+		"demo.built": {"演示数据库 %s：%s 至 %s，共 %d 份报表（接收 %d，拒收 %d），用时 %.1f 秒；报表文件在 %s",
+			"demo database %s: %s to %s, %d returns (%d accepted, %d rejected) in %.1f s; the workbooks are in %s"},
+	})
+}
