@@ -64,7 +64,7 @@ func demoCmd(a *app) *cobra.Command {
 func init() {
 	locale.Add(map[string]locale.Text{
 		"demo.serving": {"看板已启动：http://%s/ （按 Ctrl+C 退出）", "dashboards at http://%s/ (Ctrl+C to stop)"},
-		"demo.exists": {"演示会新建数据库，但 %s 已存在；请换一个 --db 路径或不指定 --db", "the demo builds a new database, but %s exists; choose another --db or leave it out"},
+		"demo.exists":  {"演示会新建数据库，但 %s 已存在；请换一个 --db 路径或不指定 --db", "the demo builds a new database, but %s exists; choose another --db or leave it out"},
 		"demo.built": {"演示数据库 %s：%s 至 %s，共 %d 份报表（接收 %d，拒收 %d），用时 %.1f 秒；报表文件在 %s",
 			"demo database %s: %s to %s, %d returns (%d accepted, %d rejected) in %.1f s; the workbooks are in %s"},
 	})
