@@ -52,6 +52,7 @@ type Result struct {
 	Columns   []Column      `json:"columns"`
 	Rows      [][]any       `json:"rows"` // JSON-ready values (see cell)
 	Truncated bool          `json:"truncated"`
+	RowCount  int           `json:"row_count"`
 	Elapsed   time.Duration `json:"-"`
 	ElapsedMS int64         `json:"elapsed_ms"`
 	SQL       string        `json:"-"`
@@ -137,6 +138,7 @@ func (e *Engine) Run(ctx context.Context, sqlText string, lang locale.Lang) (*Re
 	if res.Rows == nil {
 		res.Rows = [][]any{}
 	}
+	res.RowCount = len(res.Rows)
 	return res, nil
 }
 

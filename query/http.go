@@ -39,10 +39,7 @@ func Routes(g *gin.RouterGroup, e *Engine) {
 			fail(c, lang, err)
 			return
 		}
-		c.JSON(http.StatusOK, gin.H{
-			"columns": res.Columns, "rows": res.Rows, "truncated": res.Truncated,
-			"row_count": len(res.Rows), "elapsed_ms": res.ElapsedMS,
-		})
+		c.JSON(http.StatusOK, res)
 	})
 	download := func(format string) gin.HandlerFunc {
 		return func(c *gin.Context) {
