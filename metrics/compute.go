@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 
 	"sgz"
@@ -175,13 +176,20 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 	for i, s := range spans {
 		labels[i] = s.String()
 	}
-	var out []Value
+	type unitRow struct {
+		sid, rank int
+		code      string
+		vals      []Value
+	}
+	var units []unitRow
+	total := 0
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		lv := sgz.Level(level)
 		comp := Completeness{dRep, dExp, qRep, qExp}
+		u := unitRow{sid: sid, rank: levelRank(lv), code: code}
 		for i, ind := range Indicators {
 			if !ind.AppliesTo(lv) {
 				continue
@@ -191,10 +199,31 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 			if ind.IsRatio {
 				v.Numerator, v.Denominator = ptr(facts[col[ind.Num]]), ptr(facts[col[ind.Den]])
 			}
-			out = append(out, v)
+			u.vals = append(u.vals, v)
 		}
+		total += len(u.vals)
+		units = append(units, u)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Order: span, level from the top, unit code (sorting here is cheaper
+	// than ORDER BY over the wide rows).
+	sort.Slice(units, func(i, j int) bool {
+		a, b := &units[i], &units[j]
+		if a.sid != b.sid {
+			return a.sid < b.sid
+		}
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		return a.code < b.code
+	})
+	out := make([]Value, 0, total)
+	for _, u := range units {
+		out = append(out, u.vals...)
+	}
+	return out, nil
 }
 
 func allDigits(s string) bool {
@@ -246,7 +275,6 @@ treg AS (
 vreg AS (
     SELECT from_period AS ver, code AS vcode, town_code AS tcode, district_code AS dcode
     FROM registry_units WHERE level = 'village' AND in_scope AND from_period IN (SELECT ver FROM qv)),
-vcount AS (SELECT ver, tcode, count(*) AS nv FROM vreg GROUP BY ver, tcode),
 st AS (
     SELECT s.return_id, s.town_code AS tcode,
         s.built::INT AS built,
@@ -257,11 +285,12 @@ st AS (
         s.charity_fund::INT AS tfund
     FROM stations s WHERE s.return_id IN (SELECT return_id FROM cr)),
 rm AS (
-    SELECT cr.return_id, v.tcode,
+    -- every in-scope village of the registry, with its room row if listed
+    SELECT cr.return_id, v.tcode, count(*) AS nv,
         count(*) FILTER (WHERE r.built) AS rooms,
         count(*) FILTER (WHERE r.charity_fund) AS vfund
-    FROM cr JOIN rooms r ON r.return_id = cr.return_id
-    JOIN vreg v ON v.ver = cr.ver AND v.vcode = r.village_code AND v.dcode = cr.dcode
+    FROM cr JOIN vreg v ON v.ver = cr.ver AND v.dcode = cr.dcode
+    LEFT JOIN rooms r ON r.return_id = cr.return_id AND r.village_code = v.vcode
     GROUP BY cr.return_id, v.tcode),
 fm AS (
     SELECT cr.return_id, cr.ver, cr.dcode, f.unit_code,
@@ -269,10 +298,11 @@ fm AS (
         CASE WHEN f.category IN ('社区慈善基金', '社会捐赠') THEN f.amount ELSE 0 END AS charity
     FROM cr JOIN funds f ON f.return_id = cr.return_id),
 tfund AS (
-    SELECT fm.return_id, CASE WHEN u.level = 'town' THEN u.code ELSE u.town_code END AS tcode,
-        sum(fm.gov) AS gov, sum(fm.charity) AS charity
-    FROM fm JOIN registry_units u ON u.from_period = fm.ver AND u.code = fm.unit_code
-        AND u.level IN ('town', 'village') AND u.district_code = fm.dcode
+    -- money at a town or at one of its villages (a village's code starts
+    -- with its town's: NBS code structure), for towns of the district
+    SELECT fm.return_id, t.tcode, sum(fm.gov) AS gov, sum(fm.charity) AS charity
+    FROM fm JOIN treg t ON t.ver = fm.ver AND t.tcode = left(fm.unit_code, 9) AND t.dcode = fm.dcode
+    WHERE length(fm.unit_code) IN (9, 12)
     GROUP BY ALL),
 tf AS (
     SELECT cr.return_id, t.tcode,
@@ -282,15 +312,14 @@ tf AS (
         CASE WHEN t.in_scope THEN coalesce(st.staffed, 0) ELSE 0 END AS staffed,
         CASE WHEN t.in_scope THEN coalesce(st.cert, 0) ELSE 0 END AS cert,
         CASE WHEN t.in_scope THEN coalesce(st.staff, 0) ELSE 0 END AS staff,
-        coalesce(vc.nv, 0) AS villages,
+        coalesce(rm.nv, 0) AS villages,
         coalesce(rm.rooms, 0) AS rooms,
-        t.in_scope::INT + coalesce(vc.nv, 0) AS fund_units,
+        t.in_scope::INT + coalesce(rm.nv, 0) AS fund_units,
         CASE WHEN t.in_scope THEN coalesce(st.tfund, 0) ELSE 0 END + coalesce(rm.vfund, 0) AS funded,
         coalesce(tfund.gov, 0) AS gov,
         coalesce(tfund.charity, 0) AS charity
     FROM cr JOIN treg t ON t.ver = cr.ver AND t.dcode = cr.dcode
     LEFT JOIN st ON st.return_id = cr.return_id AND st.tcode = t.tcode
-    LEFT JOIN vcount vc ON vc.ver = cr.ver AND vc.tcode = t.tcode
     LEFT JOIN rm ON rm.return_id = cr.return_id AND rm.tcode = t.tcode
     LEFT JOIN tfund ON tfund.return_id = cr.return_id AND tfund.tcode = t.tcode),
 dq AS (
@@ -503,11 +532,6 @@ func buildSQL(spans []sgz.Span, levels []sgz.Level, cfg *Config, codes []string)
 		}
 		b.WriteString("\nWHERE code IN (" + strings.Join(q, ", ") + ")")
 	}
-	b.WriteString("\nORDER BY sid, CASE level")
-	for _, l := range OutputLevels {
-		fmt.Fprintf(&b, " WHEN '%s' THEN %d", l, levelRank(l))
-	}
-	b.WriteString(" END, code")
 	return b.String()
 }
 

@@ -1,0 +1,108 @@
+package metrics
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"sgz"
+	"sgz/registry"
+	"sgz/store"
+)
+
+// nationalDB loads the whole country's registry (2,978 districts, 41,352
+// towns, 620,573 villages) and one generated return per district for 2026Q3:
+// a station row per town, a room row per village, funds, trainings and the
+// workforce sheet, all with INSERT … SELECT over registry_units.
+func nationalDB(b *testing.B) *store.DB {
+	b.Helper()
+	f, err := os.Open("../testdata/china-divisions-2023.csv.gz")
+	if err != nil {
+		b.Skip("no national registry:", err)
+	}
+	defer f.Close()
+	reg, err := registry.ParseCSV(f, "china-divisions-2023.csv.gz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := openDB(b)
+	ctx := context.Background()
+	if err := registry.Save(ctx, db, reg, registry.BasePeriod, "china"); err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO returns
+		 SELECT row_number() OVER (ORDER BY code), 'gen.xlsx', md5(code), 1000,
+		        TIMESTAMP '2026-10-01 09:00:00' + INTERVAL (hash(code) % 30) DAY, 'accepted', 'demo',
+		        code, name, '2026Q3', NULL, NULL, NULL, 0, 0, NULL, NULL
+		 FROM registry_units WHERE level = 'district'`,
+		`INSERT INTO stations
+		 SELECT r.return_id, row_number() OVER (PARTITION BY r.return_id ORDER BY u.code)::INT, u.code, u.name,
+		        hash(u.code) % 10 > 1, NULL, hash(u.code) % 10 > 4,
+		        (hash(u.code) % 6)::INT, (hash(u.code) % 3)::INT, (hash(u.code || 'o') % 5)::INT, (hash(u.code || 'o') % 2)::INT,
+		        NULL, NULL, hash(u.code) % 3 = 0
+		 FROM registry_units u JOIN returns r ON r.district_code = u.district_code AND r.period = '2026Q3'
+		 WHERE u.level = 'town'`,
+		`INSERT INTO rooms
+		 SELECT r.return_id, row_number() OVER (PARTITION BY r.return_id ORDER BY u.code)::INT, u.code, u.name,
+		        hash(u.code) % 10 > 2, NULL, hash(u.code) % 4 = 0
+		 FROM registry_units u JOIN returns r ON r.district_code = u.district_code AND r.period = '2026Q3'
+		 WHERE u.level = 'village'`,
+		`INSERT INTO funds
+		 SELECT r.return_id, row_number() OVER (PARTITION BY r.return_id ORDER BY u.code)::INT, u.code,
+		        CASE hash(u.code) % 3 WHEN 0 THEN '政府购买服务' WHEN 1 THEN '社区慈善基金' ELSE '社会捐赠' END,
+		        ((hash(u.code) % 100000) / 100.0)::DECIMAL(18,4), NULL
+		 FROM registry_units u JOIN returns r ON r.district_code = u.district_code AND r.period = '2026Q3'
+		 WHERE u.level = 'town'`,
+		`INSERT INTO trainings
+		 SELECT r.return_id, g.i::INT, 'T', NULL, 1 + hash(r.return_id + g.i) % 16, (1 + hash(r.return_id * g.i) % 80)::INT, NULL, NULL
+		 FROM returns r, range(3) g(i)`,
+		`INSERT INTO workforce SELECT return_id, (hash(return_id) % 2000)::INT, 0, 0, 0, 0, 0, 0 FROM returns`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			b.Fatalf("%v\n%s", err, q)
+		}
+	}
+	return db
+}
+
+// BenchmarkNationalQuarter: every indicator at every level (country, 31
+// provinces, cities, 2,978 districts, 41,352 towns) for one quarter.
+func BenchmarkNationalQuarter(b *testing.B) {
+	db := nationalDB(b)
+	ctx := context.Background()
+	span := mustSpan("2026Q3")
+	var n int
+	for b.Loop() {
+		vals, err := ComputeLevels(ctx, db, span, OutputLevels, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(vals)
+	}
+	b.ReportMetric(float64(n), "values")
+}
+
+// BenchmarkNationalDistricts: the district level alone (what Assess needs).
+func BenchmarkNationalDistricts(b *testing.B) {
+	db := nationalDB(b)
+	ctx := context.Background()
+	span := mustSpan("2026Q3")
+	for b.Loop() {
+		if _, err := Compute(ctx, db, span, sgz.District, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNationalAssess: the whole assessment of one quarter.
+func BenchmarkNationalAssess(b *testing.B) {
+	db := nationalDB(b)
+	ctx := context.Background()
+	span := mustSpan("2026Q3")
+	for b.Loop() {
+		if _, err := Assess(ctx, db, span, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
