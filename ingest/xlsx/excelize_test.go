@@ -221,3 +221,25 @@ func TestLegacyXLS(t *testing.T) {
 	_, err = Open(data, DefaultLimits())
 	wantKind(t, err, LegacyXLS)
 }
+
+func TestConcurrentRows(t *testing.T) {
+	wb, err := Open(buildExcelizeBook(t), DefaultLimits())
+	must(t, err)
+	want := map[string][]string{}
+	for _, s := range wb.SheetNames() {
+		want[s] = dump(t, wb, s)
+	}
+	errs := make(chan error, 12)
+	for i := 0; i < 12; i++ {
+		go func(s string) {
+			got, err := dumpErr(wb, s)
+			if err == nil && strings.Join(got, "\n") != strings.Join(want[s], "\n") {
+				err = os.ErrInvalid
+			}
+			errs <- err
+		}(wb.SheetNames()[i%3])
+	}
+	for i := 0; i < 12; i++ {
+		must(t, <-errs)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -48,8 +49,18 @@ type scanner struct {
 	text  []byte // tokText / tokCDATA
 }
 
+var bufPool = sync.Pool{New: func() any { return new([scanBufSize]byte) }}
+
 func newScanner(r io.Reader) *scanner {
-	return &scanner{r: r, buf: make([]byte, scanBufSize)}
+	return &scanner{r: r, buf: bufPool.Get().(*[scanBufSize]byte)[:]}
+}
+
+// release returns the buffer to the pool; the scanner must not be used after.
+func (s *scanner) release() {
+	if len(s.buf) == scanBufSize {
+		bufPool.Put((*[scanBufSize]byte)(s.buf))
+	}
+	s.buf, s.name, s.attrs, s.text = nil, nil, nil, nil
 }
 
 // more compacts the buffer, grows it if it is full, and reads. It reports
@@ -103,39 +114,43 @@ func (s *scanner) need() bool {
 }
 
 func localName(b []byte) []byte {
-	if i := bytes.LastIndexByte(b, ':'); i >= 0 {
-		return b[i+1:]
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == ':' {
+			return b[i+1:]
+		}
 	}
 	return b
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
+func trimRightSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	return trimRightSpace(b)
+}
+
 // tagEnd returns the index of the '>' closing the tag that starts at b[0],
 // skipping '>' inside quoted attribute values, or -1.
 func tagEnd(b []byte) int {
-	j := bytes.IndexByte(b, '>')
-	if j < 0 {
-		return -1
-	}
-	t := b[:j]
-	if bytes.IndexByte(t, '\'') < 0 && bytes.Count(t, []byte{'"'})%2 == 0 {
-		return j
-	}
-	var q byte
 	for k := 1; k < len(b); k++ {
-		c := b[k]
-		if q != 0 {
-			if c == q {
-				q = 0
-			}
-			continue
-		}
-		switch c {
-		case '"', '\'':
-			q = c
+		switch c := b[k]; c {
 		case '>':
 			return k
+		case '"', '\'':
+			e := bytes.IndexByte(b[k+1:], c)
+			if e < 0 {
+				return -1
+			}
+			k += e + 1
 		}
 	}
 	return -1
@@ -178,14 +193,17 @@ func (s *scanner) next() int {
 		}
 		switch b[1] {
 		case '/':
-			j := bytes.IndexByte(b, '>')
-			if j < 0 {
+			j := 2
+			for j < len(b) && b[j] != '>' {
+				j++
+			}
+			if j == len(b) {
 				if !s.need() {
 					return tokEOF
 				}
 				continue
 			}
-			s.name = localName(bytes.TrimRight(b[2:j], " \t\r\n"))
+			s.name = localName(trimRightSpace(b[2:j]))
 			s.pos += j + 1
 			return tokEnd
 		case '?':
@@ -268,26 +286,30 @@ func nextAttr(a []byte) (name, val, rest []byte, ok bool) {
 	for i < len(a) && isSpace(a[i]) {
 		i++
 	}
-	if i == len(a) {
+	n := i
+	for n < len(a) && a[n] != '=' {
+		n++
+	}
+	if n >= len(a) {
 		return nil, nil, nil, false
 	}
-	eq := bytes.IndexByte(a[i:], '=')
-	if eq < 0 {
-		return nil, nil, nil, false
-	}
-	name = bytes.TrimRight(a[i:i+eq], " \t\r\n")
-	j := i + eq + 1
+	name = trimRightSpace(a[i:n])
+	j := n + 1
 	for j < len(a) && isSpace(a[j]) {
 		j++
 	}
 	if j >= len(a) || (a[j] != '"' && a[j] != '\'') {
 		return nil, nil, nil, false
 	}
-	e := bytes.IndexByte(a[j+1:], a[j])
-	if e < 0 {
+	q := a[j]
+	e := j + 1
+	for e < len(a) && a[e] != q {
+		e++
+	}
+	if e >= len(a) {
 		return nil, nil, nil, false
 	}
-	return name, a[j+1 : j+1+e], a[j+1+e+1:], true
+	return name, a[j+1 : e], a[e+1:], true
 }
 
 // textBuf accumulates element text: raw text (entities decoded on flush) and

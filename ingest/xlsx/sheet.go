@@ -1,7 +1,6 @@
 package xlsx
 
 import (
-	"bytes"
 	"io"
 	"slices"
 	"strconv"
@@ -47,6 +46,7 @@ func (w *Workbook) Rows(sheet string, fn func(Row) error) error {
 		sc:   newScanner(pr),
 		fn:   fn,
 	}
+	defer rd.sc.release()
 	if err := rd.run(); err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func (r *sheetReader) startRow(attrs []byte) error {
 		attrs = rest
 		switch string(name) {
 		case "r":
-			v := bytes.TrimSpace(val)
+			v := trimSpace(val)
 			n, ok := parseUint(v)
 			switch {
 			case ok && n >= 1:
@@ -385,9 +385,9 @@ func (r *sheetReader) startCell(attrs []byte) error {
 		}
 		switch name[0] {
 		case 'r':
-			c, row, ok := parseRef(bytes.TrimSpace(val))
+			c, row, ok := parseRef(trimSpace(val))
 			if !ok {
-				if len(bytes.TrimSpace(val)) > 0 {
+				if len(trimSpace(val)) > 0 {
 					return r.corrupt("invalid cell reference %q", val)
 				}
 				break
@@ -397,7 +397,7 @@ func (r *sheetReader) startCell(attrs []byte) error {
 				r.cellRowNum = row
 			}
 		case 's':
-			if n, ok := parseUint(bytes.TrimSpace(val)); ok {
+			if n, ok := parseUint(trimSpace(val)); ok {
 				r.cellS = n
 			}
 		case 't':
@@ -430,8 +430,8 @@ func (r *sheetReader) endCell() error {
 	case "", "n":
 		raw = r.val.flush()
 	case "s":
-		idx, ok := parseUint(bytes.TrimSpace(r.val.flush()))
-		if !r.haveV || len(bytes.TrimSpace(r.val.b)) == 0 {
+		idx, ok := parseUint(trimSpace(r.val.flush()))
+		if !r.haveV || len(trimSpace(r.val.b)) == 0 {
 			return nil
 		}
 		if !ok || idx >= len(r.sst) {
@@ -453,7 +453,7 @@ func (r *sheetReader) endCell() error {
 		raw = raw[:decodeXEscapes(raw)]
 	case "b":
 		kind = Bool
-		raw = bytes.TrimSpace(r.val.flush())
+		raw = trimSpace(r.val.flush())
 		switch string(raw) {
 		case "true", "TRUE":
 			direct, isDirect = "1", true
@@ -465,7 +465,7 @@ func (r *sheetReader) endCell() error {
 		raw = r.val.flush()
 	case "d":
 		kind = Date
-		raw = bytes.TrimSpace(r.val.flush())
+		raw = trimSpace(r.val.flush())
 	default:
 		return r.corrupt("cell %s: unknown cell type %q", ColName(r.cellCol), r.cellType)
 	}
@@ -475,6 +475,9 @@ func (r *sheetReader) endCell() error {
 		}
 	} else if len(raw) == 0 {
 		return nil
+	}
+	if len(r.cells) >= maxCol {
+		return r.corrupt("more than %d cells in one row", maxCol)
 	}
 	dateFmt := r.cellS < len(r.w.dateXF) && r.w.dateXF[r.cellS]
 	r.cells = append(r.cells, Cell{Col: r.cellCol, Kind: kind, DateFormat: dateFmt})

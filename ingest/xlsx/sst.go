@@ -6,6 +6,10 @@ import (
 	"strconv"
 )
 
+// maxSharedStrings bounds the string table (whose headers cost 16 bytes per
+// entry even for empty strings).
+const maxSharedStrings = 1 << 23
+
 // loadSST scans the shared-string table: one string per <si>, the text of
 // its <t> elements (plain or rich-text runs) concatenated, phonetic <rPh>
 // runs skipped, entities and _xHHHH_ escapes decoded.
@@ -19,6 +23,7 @@ func (w *Workbook) loadSST(f *zip.File) ([]string, error) {
 	}
 	defer pr.Close()
 	sc := newScanner(pr)
+	defer sc.release()
 	var out []string
 	var tb textBuf
 	inSI, inT := false, false
@@ -43,6 +48,9 @@ func (w *Workbook) loadSST(f *zip.File) ([]string, error) {
 					out = make([]string, 0, sstCapHint(sc.attrs, f.UncompressedSize64))
 				}
 			case "si":
+				if len(out) >= maxSharedStrings {
+					return nil, corrupt(f.Name, "more than %d shared strings", maxSharedStrings)
+				}
 				if sc.empty {
 					out = append(out, "")
 					continue

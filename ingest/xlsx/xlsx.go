@@ -29,7 +29,7 @@ import (
 type Limits struct {
 	MaxFileSize  int64 // bytes of the .xlsx file itself (default 20 MiB)
 	MaxPartSize  int64 // uncompressed bytes of any one zip part read (default 256 MiB)
-	MaxTotalSize int64 // uncompressed bytes read across all parts (default 512 MiB)
+	MaxTotalSize int64 // uncompressed bytes read across all parts, over the Workbook's life: reading a sheet twice counts twice (default 512 MiB)
 	MaxRows      int   // rows per sheet (default 200_000); row numbers above it are an error
 }
 
@@ -164,7 +164,9 @@ func (w *Workbook) SheetNames() []string {
 func (w *Workbook) Date1904() bool { return w.date1904 }
 
 // Open parses the workbook structure (not the sheet data) from an in-memory
-// file. Zero fields of lim take their DefaultLimits values.
+// file. Zero fields of lim take their DefaultLimits values. The Workbook
+// reads from data until it is dropped: do not modify data meanwhile. The
+// shared-string table is loaded by the first Rows call.
 func Open(data []byte, lim Limits) (*Workbook, error) {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxFileSize {
