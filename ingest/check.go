@@ -216,11 +216,11 @@ func (c *checker) readKV(s *Sheet, name string) (*kv, error) {
 				c.errorf(name, key.Ref(r.Num), "ingest.key.dup", col.Header)
 				return nil
 			}
+			// The value stands in the column right after the key (B when
+			// the key is in A); anything further right is a note.
 			out.refs[col.Field] = xlsx.ColName(key.Col+1) + strconv.Itoa(r.Num)
-			if len(r.Cells) > 1 {
-				v := r.Cells[1]
-				out.cells[col.Field] = v
-				out.refs[col.Field] = v.Ref(r.Num)
+			if len(r.Cells) > 1 && r.Cells[1].Col == key.Col+1 {
+				out.cells[col.Field] = r.Cells[1]
 			}
 			return nil
 		}

@@ -71,6 +71,15 @@ func TestEachRuleNamesSheetAndCell(t *testing.T) {
 			[]want{{SheetInfo, "B3", "ingest.district.unknown"}}, nil},
 		{"district key missing", func(b *book) { b.sheet(SheetInfo).set("A3", "别的") },
 			[]want{{SheetInfo, "", "ingest.key.missing"}}, []want{{SheetInfo, "A3", "ingest.key.unknown"}}},
+		{"value must stand in column B", func(b *book) {
+			b.sheet(SheetInfo).set("B5", nil)
+			b.sheet(SheetInfo).set("C5", "说明：填报人姓名")
+		},
+			nil, nil},
+		{"workforce value in C is not read", func(b *book) { b.sheet(SheetWorkforce).set("B8", nil); b.sheet(SheetWorkforce).set("C8", "见附件") },
+			[]want{{SheetWorkforce, "B8", "ingest.v.empty"}}, nil},
+		{"fund unit code of 5 digits", func(b *book) { b.sheet(SheetFunds).set("A3", "32050") },
+			[]want{{SheetFunds, "A3", "ingest.v.code_any"}}, nil},
 		{"period bad", func(b *book) { b.sheet(SheetInfo).set("B4", "2026Q5") },
 			[]want{{SheetInfo, "B4", "ingest.v.period"}}, nil},
 		{"district name differs", func(b *book) { b.sheet(SheetInfo).set("B2", "虎丘") },

@@ -48,6 +48,7 @@ func init() {
 		"ingest.v.decimals":  {"“%s”最多保留 4 位小数（单位万元），实为“%s”", "\"%s\" takes at most 4 decimals (in 10,000 yuan), found \"%s\""},
 		"ingest.v.date":      {"“%s”应为日期（如 2024-05-01、2024/5/1、2024年5月1日），实为“%s”", "\"%s\" should be a date (e.g. 2024-05-01, 2024/5/1, 2024年5月1日), found \"%s\""},
 		"ingest.v.code":      {"“%s”应为 %d 位区划代码，实为“%s”", "\"%s\" should be a %d-digit division code, found \"%s\""},
+		"ingest.v.code_any":  {"“%s”应为 6、9 或 12 位区划代码，实为“%s”", "\"%s\" should be a 6-, 9- or 12-digit division code, found \"%s\""},
 		"ingest.v.precision": {"“%s”中的代码“%s”以科学计数法保存，末几位已丢失；请把单元格设为文本格式后重新输入完整代码", "the code in \"%s\" is stored in scientific notation (\"%s\") and has lost digits; format the cell as text and type the full code again"},
 		"ingest.v.choice":    {"“%s”应为以下之一：%s；实为“%s”", "\"%s\" should be one of %s; found \"%s\""},
 		"ingest.v.period":    {"报告期应为季度（如 2026Q3、2026年第三季度），实为“%s”", "the reporting period should be a quarter (e.g. 2026Q3, 2026年第三季度), found \"%s\""},

@@ -523,9 +523,11 @@ func (c *checker) fundRow(r *tableRow) {
 		cell, _ := r.cell("unit_code")
 		code, err := value.Code(cell.Value)
 		switch {
-		case err != nil || (len(code) != 6 && len(code) != 9 && len(code) != 12):
-			c.codeError(r.t.name, r.ref("unit_code"), r.header("unit_code"), r.text("unit_code"), 6, err)
+		case errors.Is(err, value.ErrCodePrecision):
+			c.codeError(r.t.name, r.ref("unit_code"), r.header("unit_code"), r.text("unit_code"), 0, err)
 			r.failed = true
+		case err != nil || (len(code) != 6 && len(code) != 9 && len(code) != 12):
+			r.errorf("unit_code", "ingest.v.code_any", r.header("unit_code"), r.text("unit_code"))
 		default:
 			u, ok := c.reg.Unit(code)
 			if !ok || (u.Code != c.district.Code && u.District != c.district.Code) {
