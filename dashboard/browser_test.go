@@ -252,6 +252,9 @@ func TestBrowserPages(t *testing.T) {
 		{"/", 2, "覆盖率"},
 		{"/?period=2026", 2, "2026"},
 		{"/assessment", 0, "总分"},
+		{"/reporting", 0, "报送"},
+		{"/upload?district=320505", 0, "虎丘区"},
+		{"/returns/1", 0, "乡镇街道社工站"},
 		{"/?lang=en", 2, "coverage"},
 		{"/?screen=big&lang=zh", 2, "覆盖率"},
 	}
@@ -291,4 +294,26 @@ func TestBrowserPeriodSelectorChangesNumbers(t *testing.T) {
 		t.Errorf("room coverage %q in 2026Q3 and %q in 2025Q4: the selector did not change the numbers", before, after)
 	}
 	tb.clean("period selector")
+}
+
+func TestBrowserXSSNamesShowAsText(t *testing.T) {
+	browser(t)
+	ts, _, db := newTestServer(t, Options{})
+	var id int64
+	if err := db.QueryRow(`SELECT return_id FROM returns WHERE file_name = 'xss.xlsx'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	tb := openTab(t, ts.URL)
+	for _, p := range []string{"/reporting?period=2026Q3&lang=zh", fmt.Sprintf("/returns/%d", id)} {
+		tb.visit(p)
+		if !eval[bool](tb, fmt.Sprintf(`document.body.innerText.indexOf(%q) >= 0`, xssName)) {
+			if strings.HasPrefix(p, "/reporting") || strings.HasPrefix(p, "/returns") {
+				t.Errorf("%s: the name is not shown as text", p)
+			}
+		}
+		if n := eval[int](tb, `document.querySelectorAll('script:not([src])').length`); n != 0 {
+			t.Errorf("%s: %d inline scripts in the DOM", p, n)
+		}
+		tb.clean(p)
+	}
 }

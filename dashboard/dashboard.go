@@ -75,6 +75,7 @@ type Server struct {
 	db     *store.DB
 	opt    Options
 	calc   *calc
+	regs   *registry.Cache
 	log    *slog.Logger
 	pages  map[string]*pageTemplate
 	static *staticFS
@@ -111,7 +112,7 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	if _, err := registry.EnsureDefault(context.Background(), db); err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, opt: opt, calc: newCalc(db, opt.Config), log: opt.Logger}
+	s := &Server{db: db, opt: opt, calc: newCalc(db, opt.Config), regs: registry.NewCache(db), log: opt.Logger}
 	var err error
 	if s.pages, err = parseTemplates(); err != nil {
 		return nil, err

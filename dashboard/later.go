@@ -11,16 +11,6 @@ func (s *Server) notYet(c *gin.Context) { s.fail(c, http.StatusNotFound, "dash.n
 func (s *Server) district(c *gin.Context)      { s.notYet(c) }
 func (s *Server) indicator(c *gin.Context)     { s.notYet(c) }
 func (s *Server) indicatorList(c *gin.Context) { s.notYet(c) }
-func (s *Server) reporting(c *gin.Context)     { s.notYet(c) }
-func (s *Server) sendBack(c *gin.Context)      { s.notYet(c) }
-func (s *Server) restore(c *gin.Context)       { s.notYet(c) }
-func (s *Server) returnPage(c *gin.Context)    { s.notYet(c) }
-func (s *Server) returnFile(c *gin.Context)    { s.notYet(c) }
-func (s *Server) markedFile(c *gin.Context)    { s.notYet(c) }
-func (s *Server) uploadPage(c *gin.Context)    { s.notYet(c) }
-func (s *Server) upload(c *gin.Context)        { s.notYet(c) }
-func (s *Server) template(c *gin.Context)      { s.notYet(c) }
 func (s *Server) mapPage(c *gin.Context)       { s.notYet(c) }
 func (s *Server) sqlPage(c *gin.Context)       { s.notYet(c) }
-func (s *Server) apiReporting(c *gin.Context)  { s.notYet(c) }
 func (s *Server) apiGeoJSON(c *gin.Context)    { s.notYet(c) }

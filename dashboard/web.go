@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,6 +30,23 @@ var funcs = template.FuncMap{
 	"fmtv":  fmtValue,
 	"delta": fmtDelta,
 	"add":   func(a, b int) int { return a + b },
+	"when": func(t any) string {
+		switch x := t.(type) {
+		case time.Time:
+			return x.Format("2006-01-02 15:04")
+		case *time.Time:
+			if x != nil {
+				return x.Format("2006-01-02 15:04")
+			}
+		}
+		return "—"
+	},
+	"short": func(s string) string {
+		if len(s) > 12 {
+			return s[:12] + "…"
+		}
+		return s
+	},
 	"deref": func(p *float64) float64 {
 		if p == nil {
 			return 0
@@ -40,6 +58,7 @@ var funcs = template.FuncMap{
 func parseTemplates() (map[string]*pageTemplate, error) {
 	layout, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{
 		"t": func(string, ...any) string { return "" }, "asset": func(string) string { return "" }, "link": func(...string) string { return "" },
+		"status": func(string) string { return "" }, "ind": func(string) string { return "" },
 	}).ParseFS(embedded, "templates/layout.html")
 	if err != nil {
 		return nil, err
@@ -62,6 +81,8 @@ func parseTemplates() (map[string]*pageTemplate, error) {
 	}
 	return out, nil
 }
+
+var spanZero sgz.Span
 
 // view is what every page template sees.
 type view struct {
@@ -155,9 +176,10 @@ func contains(list []string, s string) bool {
 // render writes a page.
 func (s *Server) render(c *gin.Context, name, nav string, title string, sp sgz.Span, data any, charts map[string]any) {
 	l := lang(c)
-	v := &view{Lang: l, Title: title, Nav: nav, Span: sp, Period: sp.String(), Big: c.Query("screen") == "big",
+	v := &view{Lang: l, Title: title, Nav: nav, Span: sp, Big: c.Query("screen") == "big",
 		Refresh: s.opt.RefreshSeconds, Path: c.Request.URL.Path, Query: c.Request.URL.Query(), Data: data, Charts: map[string]string{}}
-	if sp.Len() > 0 {
+	if sp.From.Valid() {
+		v.Period = sp.String()
 		v.Periods = s.periodChoices(c, sp)
 	}
 	for k, opt := range charts {
@@ -174,6 +196,8 @@ func (s *Server) render(c *gin.Context, name, nav string, title string, sp sgz.S
 			"t":     func(key string, args ...any) string { return locale.T(l, key, args...) },
 			"asset": func(p string) string { return "/static/" + assetVersion + "/" + p },
 			"link":  func(kv ...string) string { return v.link(kv...) },
+			"status": func(st string) string { return statusText(l, st) },
+			"ind":    func(id string) string { return indName(l, id) },
 		})
 	}
 	var buf bytes.Buffer
@@ -204,7 +228,7 @@ func (v *view) link(kv ...string) string {
 	}
 	if p == v.Path {
 		for k, vals := range v.Query {
-			if k != "lang" {
+			if k != "lang" && k != "done" && k != "what" && k != "error" && k != "return" && k != "token" {
 				q[k] = vals
 			}
 		}

@@ -1,0 +1,262 @@
+package dashboard
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"sgz"
+	"sgz/locale"
+	"sgz/metrics"
+	"sgz/store"
+)
+
+// returnInfo is one row of the returns table (never the reporter or phone).
+type returnInfo struct {
+	ID           int64
+	File         string
+	SHA256       string
+	Size         int64
+	Received     time.Time
+	Status       string
+	Source       string
+	District     string
+	DistrictName string // 填报单位 as written: untrusted text
+	Period       string
+	Errors       int
+	Warnings     int
+	SentBackAt   *time.Time
+	SentBackWhy  string
+	Current      bool // the return that counts now
+	Newest       bool // the newest accepted of its district and period
+}
+
+const returnCols = `r.return_id, r.file_name, r.sha256, r.size_bytes, r.received_at, r.status, r.source,
+	coalesce(r.district_code, ''), coalesce(r.district_name, ''), coalesce(r.period, ''), r.error_count, r.warning_count,
+	r.sent_back_at, coalesce(r.sent_back_reason, ''),
+	r.return_id IN (SELECT return_id FROM current_returns),
+	r.status = 'accepted' AND r.return_id = (SELECT x.return_id FROM returns x WHERE x.status = 'accepted'
+		AND x.district_code = r.district_code AND x.period = r.period ORDER BY x.received_at DESC, x.return_id DESC LIMIT 1)`
+
+func scanReturns(rows *sql.Rows) ([]returnInfo, error) {
+	defer rows.Close()
+	var out []returnInfo
+	for rows.Next() {
+		var r returnInfo
+		var sb sql.NullTime
+		var newest sql.NullBool
+		if err := rows.Scan(&r.ID, &r.File, &r.SHA256, &r.Size, &r.Received, &r.Status, &r.Source, &r.District, &r.DistrictName,
+			&r.Period, &r.Errors, &r.Warnings, &sb, &r.SentBackWhy, &r.Current, &newest); err != nil {
+			return nil, err
+		}
+		if sb.Valid {
+			t := sb.Time
+			r.SentBackAt = &t
+		}
+		r.Newest = newest.Valid && newest.Bool
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// returnsOf lists the returns of some quarters (and one district when set), newest first.
+func (s *Server) returnsOf(ctx context.Context, quarters []string, district string, limit int) ([]returnInfo, error) {
+	if len(quarters) == 0 {
+		return nil, nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(quarters)), ",")
+	args := make([]any, 0, len(quarters)+2)
+	for _, q := range quarters {
+		args = append(args, q)
+	}
+	q := `SELECT ` + returnCols + ` FROM returns r WHERE r.period IN (` + ph + `)`
+	if district != "" {
+		q += ` AND r.district_code = ?`
+		args = append(args, district)
+	}
+	q += ` ORDER BY r.received_at DESC, r.return_id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanReturns(rows)
+}
+
+func (s *Server) returnByID(ctx context.Context, id int64) (*returnInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+returnCols+` FROM returns r WHERE r.return_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	list, err := scanReturns(rows)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+func quarterStrings(sp sgz.Span) []string {
+	var out []string
+	for _, q := range sp.Quarters() {
+		out = append(out, q.String())
+	}
+	return out
+}
+
+type reportingData struct {
+	Status    *metrics.ReportingStatus
+	Returns   []returnInfo
+	Evaluator bool
+	Flash     string
+	FlashBad  bool
+}
+
+func (s *Server) reporting(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	l := lang(c)
+	ctx := c.Request.Context()
+	st, err := s.calc.reporting(ctx, sp)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	list, err := s.returnsOf(ctx, quarterStrings(sp), "", 2000)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d := &reportingData{Status: st, Returns: list, Evaluator: s.isEvaluator(c)}
+	if id, err := strconv.ParseInt(c.Query("done"), 10, 64); err == nil {
+		d.Flash = locale.T(l, "rep.done."+c.Query("what"), id)
+	}
+	if e := c.Query("error"); e != "" {
+		d.Flash, d.FlashBad = locale.T(l, e), true
+	}
+	s.render(c, "reporting", "reporting", locale.T(l, "rep.title"), sp, d, nil)
+}
+
+// isEvaluator: anyone when no ClerkKey is set; else the holder of the
+// evaluator's token (?token= once, then a cookie).
+func (s *Server) isEvaluator(c *gin.Context) bool {
+	if len(s.opt.ClerkKey) == 0 {
+		return true
+	}
+	want := ClerkToken(s.opt.ClerkKey, "evaluator")
+	if tok := c.Query("token"); tok != "" && c.Query("district") == "" {
+		if subtle.ConstantTimeCompare([]byte(tok), []byte(want)) == 1 {
+			c.SetSameSite(http.SameSiteStrictMode)
+			c.SetCookie("sgz_eval", tok, 12*3600, "/", "", false, true)
+			return true
+		}
+	}
+	v, err := c.Cookie("sgz_eval")
+	return err == nil && subtle.ConstantTimeCompare([]byte(v), []byte(want)) == 1
+}
+
+// POST /reporting/:id/sendback (reason): the return no longer counts.
+func (s *Server) sendBack(c *gin.Context) { s.evaluatorAction(c, true) }
+
+// POST /reporting/:id/restore: a return sent back counts again.
+func (s *Server) restore(c *gin.Context) { s.evaluatorAction(c, false) }
+
+func (s *Server) evaluatorAction(c *gin.Context, sendBack bool) {
+	back := c.PostForm("back")
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+		back = "/reporting"
+	}
+	redirect := func(kv ...string) {
+		sep := "?"
+		if strings.Contains(back, "?") {
+			sep = "&"
+		}
+		c.Redirect(http.StatusSeeOther, back+sep+strings.Join(kv, "&"))
+	}
+	if !s.isEvaluator(c) {
+		s.fail(c, http.StatusForbidden, "dash.forbidden")
+		return
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
+		return
+	}
+	reason := strings.TrimSpace(c.PostForm("reason"))
+	if len([]rune(reason)) > 500 {
+		reason = string([]rune(reason)[:500])
+	}
+	if sendBack && reason == "" {
+		redirect("error=rep.reason.missing")
+		return
+	}
+	s.writes.Lock()
+	defer s.writes.Unlock()
+	ctx := c.Request.Context()
+	r, err := s.returnByID(ctx, id)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	if r == nil {
+		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
+		return
+	}
+	// Only the newest accepted return of its district and period can be
+	// sent back (it is the one that counts) or restored.
+	if !r.Newest || (sendBack && r.SentBackAt != nil) || (!sendBack && r.SentBackAt == nil) {
+		redirect("error=rep.notaccepted")
+		return
+	}
+	err = s.db.Write(ctx, func(w *store.Writer) error {
+		if sendBack {
+			return w.Exec(`UPDATE returns SET sent_back_at = ?, sent_back_reason = ? WHERE return_id = ?`, s.opt.Now(), reason, id)
+		}
+		return w.Exec(`UPDATE returns SET sent_back_at = NULL, sent_back_reason = NULL WHERE return_id = ?`, id)
+	})
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	s.Invalidate()
+	what := "restore"
+	if sendBack {
+		what = "sendback"
+	}
+	s.log.Info("evaluator action", "action", what, "return_id", id, "district", r.District, "period", r.Period)
+	redirect("done="+strconv.FormatInt(id, 10), "what="+what)
+}
+
+// GET /api/v1/reporting?period=P: metrics.ReportingStatus.
+func (s *Server) apiReporting(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	st, err := s.calc.reporting(c.Request.Context(), sp)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+// statusText names a reporting status.
+func statusText(l locale.Lang, st string) string {
+	switch st {
+	case metrics.OnTime:
+		return locale.T(l, "val.ontime")
+	case metrics.Late:
+		return locale.T(l, "val.late")
+	case metrics.SentBack:
+		return locale.T(l, "val.sentback")
+	}
+	return locale.T(l, "val.notyet")
+}

@@ -1,0 +1,120 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"sgz/locale"
+)
+
+// rowTable is a table of a return's rows, for display.
+type rowTable struct {
+	ID    string // anchor
+	Name  string
+	Cols  []string
+	Rows  [][]string
+	More  bool
+}
+
+// returnTables are the sheets of a return as stored, with the columns shown.
+var returnTables = []struct{ id, sheet, query string }{
+	{"stations", "乡镇街道社工站", `SELECT row_num, town_code, town_name, built, built_on, standard, resident, resident_cert, outreach, outreach_cert, operation, operator, charity_fund FROM stations WHERE return_id = ? ORDER BY row_num`},
+	{"rooms", "村社区社工室", `SELECT row_num, village_code, village_name, built, built_on, charity_fund FROM rooms WHERE return_id = ? ORDER BY row_num`},
+	{"funds", "资金投入", `SELECT row_num, unit_code, category, amount, note FROM funds WHERE return_id = ? ORDER BY row_num`},
+	{"trainings", "培训", `SELECT row_num, name, start_on, hours, participants, category, cost FROM trainings WHERE return_id = ? ORDER BY row_num`},
+	{"workforce", "人才队伍", `SELECT certified_total, assistant, intermediate, senior, organisations, org_staff, supervisors FROM workforce WHERE return_id = ?`},
+	{"projects", "服务项目", `SELECT row_num, name, town_code, field, served, demonstration FROM projects WHERE return_id = ? ORDER BY row_num`},
+}
+
+const maxRows = 3000
+
+func (s *Server) rowsOf(ctx context.Context, l locale.Lang, id int64) ([]rowTable, error) {
+	var out []rowTable
+	for _, rt := range returnTables {
+		rows, err := s.db.QueryContext(ctx, rt.query+fmt.Sprintf(" LIMIT %d", maxRows+1), id)
+		if err != nil {
+			return nil, err
+		}
+		cols, _ := rows.Columns()
+		t := rowTable{ID: rt.id, Name: rt.sheet, Cols: cols}
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if len(t.Rows) == maxRows {
+				t.More = true
+				break
+			}
+			rec := make([]string, len(cols))
+			for i, v := range vals {
+				rec[i] = cellText(l, v)
+			}
+			t.Rows = append(t.Rows, rec)
+		}
+		rows.Close()
+		if len(t.Rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func cellText(l locale.Lang, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case bool:
+		if x {
+			return locale.T(l, "val.yes")
+		}
+		return locale.T(l, "val.no")
+	case time.Time:
+		return x.Format("2006-01-02")
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case []byte:
+		return string(x)
+	case fmt.Stringer:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
+
+type returnData struct {
+	R         *returnInfo
+	Errors    []issueRow
+	Warnings  []issueRow
+	Tables    []rowTable
+	Evaluator bool
+}
+
+// GET /returns/:id: a return, its errors and warnings, and its rows.
+func (s *Server) returnPage(c *gin.Context) {
+	r := s.returnFor(c)
+	if r == nil {
+		return
+	}
+	l := lang(c)
+	ctx := c.Request.Context()
+	d := &returnData{R: r, Evaluator: s.isEvaluator(c)}
+	var err error
+	if d.Errors, d.Warnings, err = s.issues(ctx, l, r.ID); err != nil {
+		s.internal(c, err)
+		return
+	}
+	if d.Tables, err = s.rowsOf(ctx, l, r.ID); err != nil {
+		s.internal(c, err)
+		return
+	}
+	s.render(c, "return", "reporting", locale.T(l, "ret.title", r.ID), spanZero, d, nil)
+}

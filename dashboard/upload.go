@@ -1,0 +1,489 @@
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/gin-gonic/gin"
+	"github.com/xuri/excelize/v2"
+
+	"sgz"
+	"sgz/gen"
+	"sgz/ingest"
+	"sgz/ingest/xlsx"
+	"sgz/locale"
+	"sgz/registry"
+)
+
+// ---- clerk scope ----
+//
+// A clerk uploads only for one district. Without Options.ClerkKey (demo, a
+// trusted network) the clerk picks the district (?district=CODE, kept in the
+// cookie sgz_district). With a ClerkKey, each district's clerk gets a link
+// /upload?district=CODE&token=ClerkToken(key, CODE) (`sgz serve --clerk-links`
+// prints them); the link sets the cookie sgz_clerk=CODE.TOKEN, checked on
+// every request. Every upload is checked with ingest.Options.OnlyDistrict.
+
+// clerk is the district the request may upload for ("" when none); msg is an
+// error to show (bad token).
+func (s *Server) clerk(c *gin.Context) (district, msg string) {
+	ctx := c.Request.Context()
+	valid := func(code string) bool {
+		reg, err := s.regs.For(ctx, sgz.PeriodOf(s.opt.Now()))
+		if err != nil || reg == nil {
+			return false
+		}
+		u, ok := reg.Unit(code)
+		return ok && u.Level == sgz.District
+	}
+	q := strings.TrimSpace(c.Query("district"))
+	if len(s.opt.ClerkKey) == 0 {
+		if q != "" && valid(q) {
+			c.SetSameSite(http.SameSiteLaxMode)
+			c.SetCookie("sgz_district", q, 30*24*3600, "/", "", false, true)
+			return q, ""
+		}
+		if v, err := c.Cookie("sgz_district"); err == nil && valid(v) {
+			return v, ""
+		}
+		return "", ""
+	}
+	if q != "" {
+		tok := c.Query("token")
+		if subtle.ConstantTimeCompare([]byte(tok), []byte(ClerkToken(s.opt.ClerkKey, q))) == 1 && valid(q) {
+			c.SetSameSite(http.SameSiteStrictMode)
+			c.SetCookie("sgz_clerk", q+"."+tok, 30*24*3600, "/", "", false, true)
+			return q, ""
+		}
+		return "", "up.badtoken"
+	}
+	if v, err := c.Cookie("sgz_clerk"); err == nil {
+		code, tok, _ := strings.Cut(v, ".")
+		if subtle.ConstantTimeCompare([]byte(tok), []byte(ClerkToken(s.opt.ClerkKey, code))) == 1 && valid(code) {
+			return code, ""
+		}
+	}
+	return "", ""
+}
+
+// mayRead: evaluators read every return; a clerk only those of the district.
+func (s *Server) mayRead(c *gin.Context, r *returnInfo) bool {
+	if s.isEvaluator(c) {
+		return true
+	}
+	d, _ := s.clerk(c)
+	return d != "" && (r.District == d || r.District == "")
+}
+
+type issueRow struct {
+	Severity, Where, Msg string
+}
+
+func (s *Server) issues(ctx context.Context, l locale.Lang, id int64) ([]issueRow, []issueRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT severity, sheet, cell, message_zh, message_en FROM return_issues WHERE return_id = ? ORDER BY seq LIMIT 5000`, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var errs, warns []issueRow
+	for rows.Next() {
+		var sev, sheet, cell, zh, en string
+		if err := rows.Scan(&sev, &sheet, &cell, &zh, &en); err != nil {
+			return nil, nil, err
+		}
+		msg := zh
+		if l == locale.EN {
+			msg = en
+		}
+		is := ingest.Issue{Sheet: sheet, Cell: cell}
+		r := issueRow{Severity: sev, Where: is.Where(), Msg: msg}
+		if sev == string(ingest.Error) {
+			errs = append(errs, r)
+		} else {
+			warns = append(warns, r)
+		}
+	}
+	return errs, warns, rows.Err()
+}
+
+type uploadData struct {
+	District     string
+	DistrictName string
+	Districts    []*registry.Unit // open mode: the choice
+	Open         bool
+	Period       string
+	Periods      []string
+	MaxSize      string
+	Result       *returnInfo
+	Errors       []issueRow
+	Warnings     []issueRow
+	Mine         []returnInfo
+	Flash        string
+}
+
+func (s *Server) uploadPage(c *gin.Context) {
+	l := lang(c)
+	ctx := c.Request.Context()
+	district, msg := s.clerk(c)
+	now := sgz.PeriodOf(s.opt.Now())
+	d := &uploadData{District: district, Open: len(s.opt.ClerkKey) == 0, MaxSize: mib(s.opt.MaxUpload)}
+	if msg != "" {
+		d.Flash = locale.T(l, msg)
+	}
+	if e := c.Query("error"); strings.HasPrefix(e, "up.") {
+		d.Flash = locale.T(l, e, mib(s.opt.MaxUpload))
+	}
+	// The period a clerk reports is usually the last quarter.
+	p := now.Prev()
+	if q := c.Query("period"); q != "" {
+		if sp, err := sgz.ParseSpan(q); err == nil {
+			p = sp.To
+		}
+	}
+	d.Period = p.String()
+	for i := 0; i < 8; i++ {
+		d.Periods = append(d.Periods, sgz.PeriodOfIndex(now.Index()-i).String())
+	}
+	reg, err := s.regs.For(ctx, now)
+	if err != nil || reg == nil {
+		s.internal(c, fmt.Errorf("no registry: %v", err))
+		return
+	}
+	if d.Open {
+		d.Districts = reg.OfLevel(sgz.District)
+	}
+	if u, ok := reg.Unit(district); ok {
+		d.DistrictName = u.Name
+	}
+	if id, err := strconv.ParseInt(c.Query("return"), 10, 64); err == nil {
+		r, err := s.returnByID(ctx, id)
+		if err != nil {
+			s.internal(c, err)
+			return
+		}
+		if r != nil && s.mayRead(c, r) {
+			d.Result = r
+			if d.Errors, d.Warnings, err = s.issues(ctx, l, id); err != nil {
+				s.internal(c, err)
+				return
+			}
+		}
+	}
+	if district != "" {
+		var qs []string
+		for i := 0; i < 12; i++ {
+			qs = append(qs, sgz.PeriodOfIndex(now.Index()-i).String())
+		}
+		if d.Mine, err = s.returnsOf(ctx, qs, district, 100); err != nil {
+			s.internal(c, err)
+			return
+		}
+	}
+	s.render(c, "upload", "upload", locale.T(l, "up.title"), sgz.Span{}, d, nil)
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
+
+// POST /upload (multipart: file): check, record, and show the result.
+func (s *Server) upload(c *gin.Context) {
+	ctx := c.Request.Context()
+	district, msg := s.clerk(c)
+	if district == "" {
+		if msg == "" {
+			msg = "up.choose"
+		}
+		c.Redirect(http.StatusSeeOther, "/upload?error="+msg)
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opt.MaxUpload+1<<20)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			c.Redirect(http.StatusSeeOther, "/upload?error=up.toolarge")
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/upload?error=up.nofile")
+		return
+	}
+	if fh.Size > s.opt.MaxUpload {
+		c.Redirect(http.StatusSeeOther, "/upload?error=up.toolarge")
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		c.Redirect(http.StatusSeeOther, "/upload?error=up.nofile")
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(f, s.opt.MaxUpload+1))
+	f.Close()
+	if err != nil || int64(len(data)) > s.opt.MaxUpload {
+		c.Redirect(http.StatusSeeOther, "/upload?error=up.toolarge")
+		return
+	}
+	name := cleanName(fh.Filename)
+	lim := xlsx.DefaultLimits()
+	lim.MaxFileSize = s.opt.MaxUpload
+	res := ingest.Check(name, data, ingest.Options{Limits: lim, OnlyDistrict: district,
+		Registry: func(p sgz.Period) (*registry.Registry, error) { return s.regs.For(ctx, p) }})
+	s.writes.Lock()
+	id, accepted, err := ingest.Record(ctx, s.db, res, "upload", s.opt.Now())
+	if err == nil && accepted {
+		s.Invalidate()
+	}
+	s.writes.Unlock()
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	// Never the contents, the reporter or the phone.
+	s.log.Info("upload", "return_id", id, "district", district, "accepted", accepted, "errors", len(res.Errors), "warnings", len(res.Warnings), "bytes", len(data))
+	c.Redirect(http.StatusSeeOther, "/upload?return="+strconv.FormatInt(id, 10))
+}
+
+// cleanName keeps the base name of an uploaded file, printable, at most 120 runes.
+func cleanName(n string) string {
+	n = filepath.Base(strings.ReplaceAll(n, `\`, "/"))
+	n = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, n)
+	if r := []rune(n); len(r) > 120 {
+		n = string(r[:120])
+	}
+	if n == "" || n == "." || n == "/" {
+		n = "upload.xlsx"
+	}
+	return n
+}
+
+// GET /template.xlsx?district=CODE&period=P: the blank return (gen.Template).
+func (s *Server) template(c *gin.Context) {
+	ctx := c.Request.Context()
+	district := c.Query("district")
+	if district == "" {
+		district, _ = s.clerk(c)
+	}
+	p := sgz.PeriodOf(s.opt.Now()).Prev()
+	if q := c.Query("period"); q != "" {
+		sp, err := sgz.ParseSpan(q)
+		if err != nil {
+			s.fail(c, http.StatusBadRequest, "dash.badperiod", q)
+			return
+		}
+		p = sp.To
+	}
+	reg, err := s.regs.For(ctx, p)
+	if err != nil || reg == nil {
+		s.internal(c, fmt.Errorf("no registry for %s: %v", p, err))
+		return
+	}
+	if u, ok := reg.Unit(district); !ok || u.Level != sgz.District {
+		s.fail(c, http.StatusNotFound, "dash.nodistrict", district)
+		return
+	}
+	f, err := gen.Template(reg, district, p)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		s.internal(c, err)
+		return
+	}
+	attach(c, district+"-"+p.String()+"-template.xlsx", xlsxType, buf.Bytes())
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// returnFor loads the return of :id if the request may read it.
+func (s *Server) returnFor(c *gin.Context) *returnInfo {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
+		return nil
+	}
+	r, err := s.returnByID(c.Request.Context(), id)
+	if err != nil {
+		s.internal(c, err)
+		return nil
+	}
+	if r == nil {
+		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
+		return nil
+	}
+	if !s.mayRead(c, r) {
+		s.fail(c, http.StatusForbidden, "dash.forbidden")
+		return nil
+	}
+	return r
+}
+
+func (s *Server) fileBytes(ctx context.Context, sha string) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, `SELECT content FROM return_files WHERE sha256 = ?`, sha).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// GET /returns/:id/file: the bytes as received.
+func (s *Server) returnFile(c *gin.Context) {
+	r := s.returnFor(c)
+	if r == nil {
+		return
+	}
+	b, err := s.fileBytes(c.Request.Context(), r.SHA256)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	if b == nil {
+		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
+		return
+	}
+	attach(c, asciiName(r.File, r.ID), "application/octet-stream", b)
+}
+
+func asciiName(n string, id int64) string {
+	ok := n != ""
+	for _, ch := range n {
+		if ch > 126 || ch < 32 || ch == '"' || ch == '\\' {
+			ok = false
+		}
+	}
+	if ok {
+		return n
+	}
+	return "return-" + strconv.FormatInt(id, 10) + ".xlsx"
+}
+
+// GET /returns/:id/marked.xlsx: the workbook as sent, every cell with an
+// error filled red (a warning yellow) and commented with the message.
+func (s *Server) markedFile(c *gin.Context) {
+	r := s.returnFor(c)
+	if r == nil {
+		return
+	}
+	ctx := c.Request.Context()
+	l := lang(c)
+	b, err := s.fileBytes(ctx, r.SHA256)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	if b == nil {
+		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
+		return
+	}
+	errs, warns, err := s.issues(ctx, l, r.ID)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	tmp, err := os.MkdirTemp("", "sgz-marked-")
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	defer os.RemoveAll(tmp)
+	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 64 << 20, TmpDir: tmp})
+	if err != nil {
+		// Not a workbook at all: there is nothing to mark.
+		s.fail(c, http.StatusUnprocessableEntity, "up.rejected", len(errs))
+		return
+	}
+	defer f.Close()
+	type mark struct {
+		msgs []string
+		err  bool
+	}
+	marks := map[[2]string]*mark{}
+	var order [][2]string
+	add := func(list []issueRow, isErr bool) {
+		for _, is := range list {
+			sheet, cell, ok := strings.Cut(is.Where, "!")
+			if !ok || cell == "" {
+				continue
+			}
+			k := [2]string{sheet, cell}
+			m := marks[k]
+			if m == nil {
+				m = &mark{}
+				marks[k] = m
+				order = append(order, k)
+			}
+			m.msgs = append(m.msgs, is.Msg)
+			m.err = m.err || isErr
+		}
+	}
+	add(errs, true)
+	add(warns, false)
+	sheets := f.GetSheetList()
+	for _, k := range order {
+		m := marks[k]
+		sheet := matchSheet(sheets, k[0])
+		if sheet == "" {
+			continue
+		}
+		color := "FFC7CE"
+		if !m.err {
+			color = "FFEB9C"
+		}
+		style := &excelize.Style{}
+		if id, err := f.GetCellStyle(sheet, k[1]); err == nil && id != 0 {
+			if st, err := f.GetStyle(id); err == nil && st != nil {
+				style = st
+			}
+		}
+		style.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+		if id, err := f.NewStyle(style); err == nil {
+			f.SetCellStyle(sheet, k[1], k[1], id)
+		}
+		f.AddComment(sheet, excelize.Comment{Author: "sgz", Cell: k[1],
+			Paragraph: []excelize.RichTextRun{{Text: strings.Join(m.msgs, "\n")}}, Width: 320, Height: 120})
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		s.internal(c, err)
+		return
+	}
+	attach(c, "return-"+strconv.FormatInt(r.ID, 10)+"-marked.xlsx", xlsxType, buf.Bytes())
+}
+
+// matchSheet finds a sheet by name, tolerating spaces and bracket styles.
+func matchSheet(sheets []string, name string) string {
+	norm := func(s string) string {
+		return strings.NewReplacer(" ", "", "\u3000", "", "（", "(", "）", ")").Replace(strings.TrimSpace(s))
+	}
+	for _, s := range sheets {
+		if s == name {
+			return s
+		}
+	}
+	for _, s := range sheets {
+		if norm(s) == norm(name) {
+			return s
+		}
+	}
+	return ""
+}
+
+var _ = time.Now
