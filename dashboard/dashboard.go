@@ -34,6 +34,7 @@ import (
 	"sgz"
 	"sgz/ingest/xlsx"
 	"sgz/metrics"
+	"sgz/query"
 	"sgz/registry"
 	"sgz/store"
 )
@@ -59,10 +60,11 @@ type Options struct {
 	MaxUpload int64
 	// RefreshSeconds is the auto-refresh of the big-screen mode (default 300).
 	RefreshSeconds int
-	// SQL, when set, mounts the read-only SQL engine's routes (package
-	// query: query.Routes(g, engine)) under /api/v1/sql; the console page
-	// calls them.
-	SQL func(g *gin.RouterGroup)
+	// SQLEngine serves the SQL console (package query's routes under
+	// /api/v1/sql). When nil, New locks the database down with
+	// query.DefaultLimits and makes one, unless NoSQL is set.
+	SQLEngine *query.Engine
+	NoSQL     bool
 	// Logger (default slog.Default()). Personal data and uploaded contents
 	// are never logged.
 	Logger *slog.Logger
@@ -112,6 +114,17 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	if _, err := registry.EnsureDefault(context.Background(), db); err != nil {
 		return nil, err
 	}
+	if opt.SQLEngine == nil && !opt.NoSQL {
+		ctx := context.Background()
+		if err := query.Lockdown(ctx, db, query.DefaultLimits()); err != nil {
+			return nil, err
+		}
+		eng, err := query.New(ctx, db, query.DefaultLimits())
+		if err != nil {
+			return nil, err
+		}
+		opt.SQLEngine = eng
+	}
 	s := &Server{db: db, opt: opt, calc: newCalc(db, opt.Config), regs: registry.NewCache(db), log: opt.Logger}
 	var err error
 	if s.pages, err = parseTemplates(); err != nil {
@@ -157,8 +170,8 @@ func (s *Server) Engine() *gin.Engine {
 	api.GET("/periods", s.apiPeriods)
 	api.GET("/reporting", s.apiReporting)
 	api.GET("/geojson", s.apiGeoJSON)
-	if s.opt.SQL != nil {
-		s.opt.SQL(api.Group("/sql"))
+	if s.opt.SQLEngine != nil {
+		query.Routes(api.Group("/sql"), s.opt.SQLEngine)
 	}
 	r.NoRoute(func(c *gin.Context) { s.fail(c, http.StatusNotFound, "dash.notfound") })
 	return r
