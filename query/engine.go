@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -63,9 +64,11 @@ type Result struct {
 // Engine runs analysts' queries on a locked-down database. It is safe for
 // concurrent use; each query takes its own connection from the pool.
 type Engine struct {
-	db     *store.DB
-	lim    Limits
-	policy policy
+	db      *store.DB
+	lim     Limits
+	policy  policy
+	slots   chan struct{} // Limits.Concurrent
+	history sync.Mutex    // one history write at a time
 }
 
 // New makes an engine over db, which must have been through Lockdown.
@@ -77,11 +80,21 @@ func New(ctx context.Context, db *store.DB, lim Limits) (*Engine, error) {
 	if !locked {
 		return nil, locale.Errorf("query.unlocked")
 	}
-	e := &Engine{db: db, lim: lim.withDefaults()}
+	lim = lim.withDefaults()
+	e := &Engine{db: db, lim: lim, slots: make(chan struct{}, lim.Concurrent)}
 	if err := e.loadPolicy(ctx); err != nil {
 		return nil, err
 	}
 	return e, nil
+}
+
+// Setup locks db down and makes its engine: what `sgz serve` and `sgz query`
+// call once after store.Open.
+func Setup(ctx context.Context, db *store.DB, lim Limits) (*Engine, error) {
+	if err := Lockdown(ctx, db, lim); err != nil {
+		return nil, err
+	}
+	return New(ctx, db, lim)
 }
 
 // Limits are the engine's limits.
@@ -160,6 +173,12 @@ func (e *Engine) Stream(ctx context.Context, sqlText string, maxRows int,
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.lim.Timeout)
 	defer cancel()
+	select {
+	case e.slots <- struct{}{}:
+		defer func() { <-e.slots }()
+	case <-ctx.Done():
+		return e.classify(ctx, ctx.Err())
+	}
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
 		return e.classify(ctx, err)

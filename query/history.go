@@ -32,6 +32,8 @@ func (e *Engine) Record(ctx context.Context, session, sqlText string, res *Resul
 	if qerr != nil {
 		msg = AsError(qerr).Error()
 	}
+	e.history.Lock()
+	defer e.history.Unlock()
 	return e.db.Write(ctx, func(w *store.Writer) error {
 		if err := w.Exec(`INSERT INTO query_history VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			session, time.Now().UTC(), sqlText, qerr == nil, rows, ms, msg); err != nil {

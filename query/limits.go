@@ -42,6 +42,7 @@ type Limits struct {
 	TempLimit    string        // DuckDB max_temp_directory_size: spilling to disk (default "4GB")
 	Threads      int           // DuckDB threads; 0 keeps DuckDB's default (the number of cores)
 	HistoryLimit int           // queries kept per session (default 100)
+	Concurrent   int           // console queries running at once; others wait within their time limit (default 4)
 }
 
 // DefaultLimits are the settings used when none are given.
@@ -54,6 +55,7 @@ func DefaultLimits() Limits {
 		MemoryLimit:  "2GB",
 		TempLimit:    "4GB",
 		HistoryLimit: 100,
+		Concurrent:   4,
 	}
 }
 
@@ -80,6 +82,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.HistoryLimit <= 0 {
 		l.HistoryLimit = d.HistoryLimit
+	}
+	if l.Concurrent <= 0 {
+		l.Concurrent = d.Concurrent
 	}
 	return l
 }

@@ -66,10 +66,7 @@ func queryCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := query.Lockdown(ctx, db, lim); err != nil {
-				return err
-			}
-			e, err := query.New(ctx, db, lim)
+			e, err := query.Setup(ctx, db, lim)
 			if err != nil {
 				return err
 			}
