@@ -255,6 +255,11 @@ func TestBrowserPages(t *testing.T) {
 		{"/reporting", 0, "报送"},
 		{"/upload?district=320505", 0, "虎丘区"},
 		{"/returns/1", 0, "乡镇街道社工站"},
+		{"/district/320505", 2, "乡镇"},
+		{"/district/" + fixtureLate, 2, "本期无有效报表"},
+		{"/indicator/station_coverage", 2, "计算公式"},
+		{"/indicator/gov_funding?period=2026", 2, "万元"},
+		{"/indicators", 0, "培训人次"},
 		{"/?lang=en", 2, "coverage"},
 		{"/?screen=big&lang=zh", 2, "覆盖率"},
 	}
@@ -304,7 +309,7 @@ func TestBrowserXSSNamesShowAsText(t *testing.T) {
 		t.Fatal(err)
 	}
 	tb := openTab(t, ts.URL)
-	for _, p := range []string{"/reporting?period=2026Q3&lang=zh", fmt.Sprintf("/returns/%d", id)} {
+	for _, p := range []string{"/reporting?period=2026Q3&lang=zh", fmt.Sprintf("/returns/%d", id), "/district/320505?period=2026Q3", "/indicator/station_coverage?period=2026Q3"} {
 		tb.visit(p)
 		if !eval[bool](tb, fmt.Sprintf(`document.body.innerText.indexOf(%q) >= 0`, xssName)) {
 			if strings.HasPrefix(p, "/reporting") || strings.HasPrefix(p, "/returns") {

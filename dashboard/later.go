@@ -8,9 +8,6 @@ import (
 
 func (s *Server) notYet(c *gin.Context) { s.fail(c, http.StatusNotFound, "dash.notfound") }
 
-func (s *Server) district(c *gin.Context)      { s.notYet(c) }
-func (s *Server) indicator(c *gin.Context)     { s.notYet(c) }
-func (s *Server) indicatorList(c *gin.Context) { s.notYet(c) }
-func (s *Server) mapPage(c *gin.Context)       { s.notYet(c) }
-func (s *Server) sqlPage(c *gin.Context)       { s.notYet(c) }
-func (s *Server) apiGeoJSON(c *gin.Context)    { s.notYet(c) }
+func (s *Server) mapPage(c *gin.Context)    { s.notYet(c) }
+func (s *Server) sqlPage(c *gin.Context)    { s.notYet(c) }
+func (s *Server) apiGeoJSON(c *gin.Context) { s.notYet(c) }

@@ -128,6 +128,8 @@ func init() {
 		"dist.returns":         {"报表及提示", "Returns and warnings"},
 		"dist.noreturn":        {"本期无有效报表：指标显示为缺报", "no return counts for this period: values are missing"},
 		"dist.trend":           {"本区县分季度趋势", "District trend by quarter"},
+		"ind.milestone":        {"里程碑", "Milestone"},
+		"ind.deadline":         {"期限 %s", "by %s"},
 		"ind.def":              {"定义", "Definition"},
 		"ind.bydistrict":       {"各区县数值", "Value by district"},
 		"ind.trend":            {"全市分季度趋势", "Trend by quarter"},

@@ -13,11 +13,11 @@ import (
 
 // rowTable is a table of a return's rows, for display.
 type rowTable struct {
-	ID    string // anchor
-	Name  string
-	Cols  []string
-	Rows  [][]string
-	More  bool
+	ID   string // anchor
+	Name string
+	Cols []string
+	Rows [][]string
+	More bool
 }
 
 // returnTables are the sheets of a return as stored, with the columns shown.

@@ -30,6 +30,7 @@ var funcs = template.FuncMap{
 	"fmtv":  fmtValue,
 	"delta": fmtDelta,
 	"add":   func(a, b int) int { return a + b },
+	"ptrf":  func(f float64) *float64 { return &f },
 	"when": func(t any) string {
 		switch x := t.(type) {
 		case time.Time:
@@ -193,9 +194,9 @@ func (s *Server) render(c *gin.Context, name, nav string, title string, sp sgz.S
 	t, err := t.Clone()
 	if err == nil {
 		t = t.Funcs(template.FuncMap{
-			"t":     func(key string, args ...any) string { return locale.T(l, key, args...) },
-			"asset": func(p string) string { return "/static/" + assetVersion + "/" + p },
-			"link":  func(kv ...string) string { return v.link(kv...) },
+			"t":      func(key string, args ...any) string { return locale.T(l, key, args...) },
+			"asset":  func(p string) string { return "/static/" + assetVersion + "/" + p },
+			"link":   func(kv ...string) string { return v.link(kv...) },
 			"status": func(st string) string { return statusText(l, st) },
 			"ind":    func(id string) string { return indName(l, id) },
 		})

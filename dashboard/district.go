@@ -1,0 +1,348 @@
+package dashboard
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"sgz"
+	"sgz/locale"
+	"sgz/metrics"
+)
+
+// townRow is one town of a district page.
+type townRow struct {
+	Code, Name  string
+	InScope     bool
+	Reported    bool
+	Station     bool
+	Standard    bool
+	Operator    string // from the return: untrusted text
+	WrittenName string // the name as the return wrote it
+	Villages    int
+	Rooms       int
+	NoRoom      []string // in-scope villages without a room
+	Value       *float64 // station coverage of the town (0 or 1)
+}
+
+type compareRow struct {
+	ID, Name       string
+	District, City *float64
+	Target         *float64
+	Num, Den       *float64
+}
+
+type districtData struct {
+	Code, Name string
+	AsOf       string
+	Return     *returnInfo
+	Towns      []townRow
+	Compare    []compareRow
+	Returns    []returnInfo
+	Warnings   []issueRow
+	Score      *metrics.DistrictAssessment
+	TopName    string
+}
+
+func (s *Server) district(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	l := lang(c)
+	ctx := c.Request.Context()
+	code := c.Param("code")
+	dt, err := s.calc.level(ctx, sp, sgz.District)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	u := dt.unit(code)
+	if u == nil {
+		s.fail(c, http.StatusNotFound, "dash.nodistrict", code)
+		return
+	}
+	top, err := s.calc.top(ctx, sp)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d := &districtData{Code: code, Name: u.Name, AsOf: u.AsOf}
+	if top != nil {
+		d.TopName = top.Name
+	}
+	for _, ind := range metrics.Indicators {
+		if !ind.AppliesTo(sgz.District) {
+			continue
+		}
+		v := u.Vals[ind.ID]
+		r := compareRow{ID: ind.ID, Name: indName(l, ind.ID), District: v.Value, City: top.val(ind.ID), Num: v.Numerator, Den: v.Denominator}
+		if t, ok := s.opt.Config.Target(ind.ID, sp); ok {
+			r.Target = ptr(t)
+		}
+		d.Compare = append(d.Compare, r)
+	}
+	if a, err := s.calc.assess(ctx, sp); err == nil {
+		for i := range a.Districts {
+			if a.Districts[i].UnitCode == code {
+				d.Score = &a.Districts[i]
+			}
+		}
+	}
+	// The return in use, its towns and villages.
+	if u.AsOf != "" {
+		var id int64
+		err := s.db.QueryRowContext(ctx, `SELECT return_id FROM current_returns WHERE district_code = ? AND period = ?`, code, u.AsOf).Scan(&id)
+		if err != nil && err != sql.ErrNoRows {
+			s.internal(c, err)
+			return
+		}
+		if id != 0 {
+			if d.Return, err = s.returnByID(ctx, id); err != nil {
+				s.internal(c, err)
+				return
+			}
+			if _, d.Warnings, err = s.issues(ctx, l, id); err != nil {
+				s.internal(c, err)
+				return
+			}
+		}
+	}
+	if d.Towns, err = s.townRows(ctx, sp, code, d.Return); err != nil {
+		s.internal(c, err)
+		return
+	}
+	// Returns of the district over the last quarters.
+	var qs []string
+	for i := 0; i < 8; i++ {
+		qs = append(qs, sgz.PeriodOfIndex(sp.To.Index()-i).String())
+	}
+	if d.Returns, err = s.returnsOf(ctx, qs, code, 100); err != nil {
+		s.internal(c, err)
+		return
+	}
+	charts := map[string]any{}
+	// District against the whole area, for the rates.
+	var xs []string
+	ds, cs := series{Name: u.Name}, series{Name: d.TopName}
+	for _, r := range d.Compare {
+		ind, _ := metrics.Lookup(r.ID)
+		if ind.Unit != metrics.Rate {
+			continue
+		}
+		xs = append(xs, r.Name)
+		ds.Values = append(ds.Values, r.District)
+		cs.Values = append(cs.Values, r.City)
+	}
+	charts["compare"] = barChart(l, locale.T(l, "dist.vs"), "station_coverage", xs, []series{ds, cs}, nil)
+	qx, trend, err := s.trendSeries(c, sp, u, []string{"station_coverage", "room_coverage", "station_standard_rate", "charity_fund_rate"})
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	charts["trend"] = lineChart(l, locale.T(l, "dist.trend"), "station_coverage", qx, trend)
+	s.render(c, "district", "overview", locale.T(l, "dist.title", u.Name), sp, d, charts)
+}
+
+// townRows lists the district's towns from the registry, with what the
+// return in use says about each (nothing when there is none).
+func (s *Server) townRows(ctx context.Context, sp sgz.Span, district string, r *returnInfo) ([]townRow, error) {
+	reg, err := s.regs.For(ctx, sp.To)
+	if err != nil || reg == nil {
+		return nil, err
+	}
+	var out []townRow
+	idx := map[string]int{}
+	for _, t := range reg.Within(district, sgz.Town) {
+		tr := townRow{Code: t.Code, Name: t.Name, InScope: t.InScope}
+		for _, v := range reg.Children(t.Code) {
+			if v.InScope {
+				tr.Villages++
+			}
+		}
+		idx[t.Code] = len(out)
+		out = append(out, tr)
+	}
+	if r == nil {
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT town_code, coalesce(town_name, ''), built, standard, coalesce(operator, '') FROM stations WHERE return_id = ?`, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var code, name, op string
+		var built, std bool
+		if err := rows.Scan(&code, &name, &built, &std, &op); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if i, ok := idx[code]; ok {
+			t := &out[i]
+			t.Reported, t.Station, t.Standard, t.Operator = true, built, std, op
+			if name != t.Name {
+				t.WrittenName = name
+			}
+		}
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `SELECT village_code, built FROM rooms WHERE return_id = ?`, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var built bool
+		if err := rows.Scan(&code, &built); err != nil {
+			return nil, err
+		}
+		v, ok := reg.Unit(code)
+		if !ok || !v.InScope {
+			continue
+		}
+		i, ok := idx[v.Parent]
+		if !ok {
+			continue
+		}
+		if built {
+			out[i].Rooms++
+		} else {
+			out[i].NoRoom = append(out[i].NoRoom, v.Name)
+		}
+	}
+	return out, rows.Err()
+}
+
+// ---- indicator pages ----
+
+type behindRow struct {
+	Code, Name string
+	Value      *float64
+	Num, Den   *float64
+	Returns    []metrics.ReturnUsed
+}
+
+type indicatorData struct {
+	Ind       metrics.Indicator
+	Name      string
+	Formula   string
+	Kind      string
+	Unit      string
+	Sources   string
+	Anchor    string
+	Target    *float64
+	Weight    float64
+	Milestone *metrics.Milestone
+	Deadline  string
+	Top       *unitRow
+	TopValue  metrics.Value
+	Rows      []behindRow
+	ConfigSHA string
+}
+
+// sheetAnchor: where on a return page an indicator's rows are.
+var sheetAnchor = map[string]string{"乡镇街道社工站": "stations", "村社区社工室": "rooms", "资金投入": "funds", "培训": "trainings", "人才队伍": "workforce"}
+
+func (s *Server) indicator(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	l := lang(c)
+	ctx := c.Request.Context()
+	ind, found := metrics.Lookup(c.Param("id"))
+	if !found {
+		s.fail(c, http.StatusNotFound, "dash.noindicator", c.Param("id"))
+		return
+	}
+	d := &indicatorData{Ind: ind, Name: indName(l, ind.ID), Formula: tx(l, ind.Formula), Kind: tx(l, ind.Kind.Text()), Unit: tx(l, ind.Unit.Text()),
+		Sources: strings.Join(ind.Sources, "、"), Weight: s.opt.Config.Rule(ind.ID).Weight, ConfigSHA: s.opt.Config.SHA256()[:12]}
+	for _, src := range ind.Sources {
+		if a, ok := sheetAnchor[src]; ok && d.Anchor == "" {
+			d.Anchor = a
+		}
+	}
+	if t, ok := s.opt.Config.Target(ind.ID, sp); ok {
+		d.Target = ptr(t)
+	}
+	if m, ok := metrics.MilestoneAt(s.opt.Config, ind.ID, sp.To); ok {
+		d.Milestone = &m
+		d.Deadline = m.Deadline(s.opt.Config.PlanStartYear).String()
+	}
+	top, err := s.calc.top(ctx, sp)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d.Top = top
+	if top != nil {
+		d.TopValue = top.Vals[ind.ID]
+	}
+	dt, err := s.calc.level(ctx, sp, sgz.District)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	a, err := s.calc.assess(ctx, sp)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	used := map[string][]metrics.ReturnUsed{}
+	for _, r := range a.Returns {
+		used[r.DistrictCode] = append(used[r.DistrictCode], r)
+	}
+	var xs []string
+	vals := series{Name: d.Name}
+	for _, u := range dt.Units {
+		v := u.Vals[ind.ID]
+		d.Rows = append(d.Rows, behindRow{Code: u.Code, Name: u.Name, Value: v.Value, Num: v.Numerator, Den: v.Denominator, Returns: used[u.Code]})
+		xs = append(xs, u.Name)
+		vals.Values = append(vals.Values, v.Value)
+	}
+	charts := map[string]any{}
+	if len(xs) <= 80 {
+		charts["bars"] = barChart(l, locale.T(l, "ind.bydistrict"), ind.ID, xs, []series{vals}, d.Target)
+	}
+	qx, trend, err := s.trendSeries(c, sp, top, []string{ind.ID})
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	charts["trend"] = lineChart(l, locale.T(l, "ind.trend"), ind.ID, qx, trend)
+	s.render(c, "indicator", "indicators", d.Name, sp, d, charts)
+}
+
+type indListRow struct {
+	ID, Name, Formula, Kind, Unit string
+	Target                        *float64
+	Weight                        float64
+	Value                         *float64
+}
+
+func (s *Server) indicatorList(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	l := lang(c)
+	top, err := s.calc.top(c.Request.Context(), sp)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	var rows []indListRow
+	for _, ind := range metrics.Indicators {
+		r := indListRow{ID: ind.ID, Name: indName(l, ind.ID), Formula: tx(l, ind.Formula), Kind: tx(l, ind.Kind.Text()), Unit: tx(l, ind.Unit.Text()),
+			Weight: s.opt.Config.Rule(ind.ID).Weight, Value: top.val(ind.ID)}
+		if t, ok := s.opt.Config.Target(ind.ID, sp); ok {
+			r.Target = ptr(t)
+		}
+		rows = append(rows, r)
+	}
+	s.render(c, "indicators", "indicators", locale.T(l, "nav.indicators"), sp, rows, nil)
+}
