@@ -244,7 +244,7 @@ func TestResultShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, err := jsonMarshal(res.Rows)
-	if err != nil || string(b) != `[["12.5",1,null,[1,2],{"a":1},"\\x78"]]` {
+	if err != nil || string(b) != `[[12.5,1,null,[1,2],{"a":1},"\\x78"]]` {
 		t.Errorf("json %s %v", b, err)
 	}
 }

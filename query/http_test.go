@@ -62,6 +62,12 @@ func TestRoutes(t *testing.T) {
 		t.Errorf("elapsed_ms missing: %v", out)
 	}
 
+	// exact decimals are JSON numbers
+	_, out = post(t, srv, "/api/v1/sql/query", `{"sql": "SELECT 12.5::DECIMAL(18,4) AS d, 123456789012345678901::HUGEINT AS h"}`)
+	if r := out["rows"].([]any)[0].([]any); r[0] != 12.5 || r[1] != 1.2345678901234568e+20 {
+		t.Errorf("numbers: %v", r)
+	}
+
 	// refused, in the request's language
 	code, out = post(t, srv, "/api/v1/sql/query?lang=en", `{"sql": "DROP TABLE stations", "session": "s1"}`)
 	errObj, _ := out["error"].(map[string]any)

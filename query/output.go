@@ -124,6 +124,11 @@ func (x *XLSXWriter) xcell(v any, typ string) any {
 		return nil
 	case bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, int, float64:
 		return t
+	case json.Number:
+		if f, err := t.Float64(); err == nil {
+			return f
+		}
+		return t.String()
 	case string:
 		if typ == "DATE" || strings.HasPrefix(typ, "TIMESTAMP") {
 			if tm, ok := parseTime(t); ok {

@@ -2,6 +2,7 @@ package query
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
@@ -11,8 +12,8 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 )
 
-// cell makes a driver value JSON-ready: numbers stay numbers (exact decimals
-// and huge integers become strings of digits), times become text in the
+// cell makes a driver value JSON-ready: numbers stay numbers (decimals and
+// huge integers as exact json.Number), times become text in the
 // column's form, blobs hex, nested values recursively.
 func cell(v any, typ string) any {
 	switch x := v.(type) {
@@ -20,7 +21,7 @@ func cell(v any, typ string) any {
 		return x
 	case uint64:
 		if x > math.MaxInt64 {
-			return fmt.Sprint(x)
+			return json.Number(fmt.Sprint(x))
 		}
 		return x
 	case float32:
@@ -28,16 +29,12 @@ func cell(v any, typ string) any {
 	case float64:
 		return floatCell(x)
 	case duckdb.Decimal:
-		f := x.Float64()
-		if x.Width <= 15 {
-			return f
-		}
-		return x.String()
+		return json.Number(x.String()) // exact, and a number in JSON
 	case *big.Int:
 		if x.IsInt64() {
 			return x.Int64()
 		}
-		return x.String()
+		return json.Number(x.String())
 	case time.Time:
 		return timeText(x, typ)
 	case []byte:
