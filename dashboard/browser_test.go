@@ -14,6 +14,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"sgz"
+	"sgz/registry"
 )
 
 // One Chromium for every browser test of the package.
@@ -235,6 +238,24 @@ func (tb *tab) clean(what string) {
 	tb.errors, tb.dialogs, tb.requests = nil, nil, nil
 }
 
+// allow forgets console errors that contain every one of parts (an expected failure).
+func (tb *tab) allow(parts ...string) {
+	time.Sleep(50 * time.Millisecond)
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	var keep []string
+	for _, e := range tb.errors {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(e, p)
+		}
+		if !all {
+			keep = append(keep, e)
+		}
+	}
+	tb.errors = keep
+}
+
 func (tb *tab) text(sel string) string {
 	tb.t.Helper()
 	return eval[string](tb, fmt.Sprintf(`(function(){var e=document.querySelector(%q);return e?e.innerText:""})()`, sel))
@@ -260,6 +281,9 @@ func TestBrowserPages(t *testing.T) {
 		{"/indicator/station_coverage", 2, "计算公式"},
 		{"/indicator/gov_funding?period=2026", 2, "万元"},
 		{"/indicators", 0, "培训人次"},
+		{"/map", 1, "社工站覆盖率"},
+		{"/map?indicator=gov_funding&period=2026", 1, "政府购买服务"},
+		{"/sql", 0, "v_"},
 		{"/?lang=en", 2, "coverage"},
 		{"/?screen=big&lang=zh", 2, "覆盖率"},
 	}
@@ -321,4 +345,46 @@ func TestBrowserXSSNamesShowAsText(t *testing.T) {
 		}
 		tb.clean(p)
 	}
+}
+
+func TestBrowserSQLConsole(t *testing.T) {
+	browser(t)
+	ts, _, _ := newTestServer(t, Options{})
+	tb := openTab(t, ts.URL)
+	tb.visit("/sql?lang=zh")
+	tb.waitFor(`document.querySelectorAll('#sql-examples li').length > 0 && document.querySelectorAll('#sql-views details').length > 0`)
+	eval[bool](tb, `(function(){document.getElementById('sql-text').value="SELECT district_code, count(*) AS n FROM v_stations GROUP BY 1 ORDER BY 1";return true})()`)
+	tb.run(chromedp.Click(chromedp.CSS("#sql-run")))
+	tb.waitFor(`document.querySelectorAll('#sql-result tbody tr').length > 0 || document.getElementById('sql-error').innerText !== ''`)
+	if e := tb.text("#sql-error"); e != "" {
+		t.Fatalf("query error: %s", e)
+	}
+	if n := eval[int](tb, `document.querySelectorAll('#sql-result tbody tr').length`); n != 10 {
+		t.Errorf("%d rows, want 10 districts", n)
+	}
+	// A write is refused with a clear message and changes nothing.
+	eval[bool](tb, `(function(){document.getElementById('sql-text').value="DELETE FROM returns";return true})()`)
+	tb.run(chromedp.Click(chromedp.CSS("#sql-run")))
+	tb.waitFor(`document.getElementById('sql-error').innerText !== ''`)
+	tb.allow("/api/v1/sql/query", "400") // the refusal itself
+	tb.clean("sql")
+}
+
+func TestBrowserGeoJSONMap(t *testing.T) {
+	browser(t)
+	// A made-up boundary map: one square per district, named as in the registry.
+	var feats []string
+	for i, d := range registry.Suzhou().OfLevel(sgz.District) {
+		x, y := float64(i%4), float64(i/4)
+		feats = append(feats, fmt.Sprintf(`{"type":"Feature","properties":{"name":%q},"geometry":{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}}`,
+			d.Name, x, y, x+1, y, x+1, y+1, x, y+1, x, y))
+	}
+	geo := []byte(`{"type":"FeatureCollection","features":[` + strings.Join(feats, ",") + `]}`)
+	ts, _, _ := newTestServer(t, Options{GeoJSON: geo})
+	tb := openTab(t, ts.URL)
+	tb.visit("/map?lang=zh")
+	if n := eval[int](tb, `document.querySelectorAll('#chart-map canvas').length`); n == 0 {
+		t.Error("no map drawn")
+	}
+	tb.clean("geojson map")
 }

@@ -21,6 +21,9 @@
     if (big) { option.backgroundColor = "transparent"; }
     if (option.animationDuration === undefined) { option.animationDuration = 300; option.animationDurationUpdate = 300; }
     chart.setOption(option);
+    chart.on("click", function (p) {
+      if (p && p.data && typeof p.data.href === "string" && p.data.href.charAt(0) === "/") { location.href = p.data.href; }
+    });
     charts.push(chart);
   }
 
@@ -61,7 +64,6 @@
     var refresh = parseInt(body.getAttribute("data-refresh") || "0", 10);
     if (refresh > 0) { setTimeout(function () { location.reload(); }, refresh * 1000); }
 
-    if (window.sgzSQL) { window.sgzSQL(); }
   }
 
   function cellValue(td) {

@@ -1,0 +1,159 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"sgz"
+	"sgz/locale"
+	"sgz/metrics"
+)
+
+// geoKey finds which feature property names a district in an operator's
+// GeoJSON: "code", "adcode" (matched against the district code) or "name".
+func geoKey(geo []byte) string {
+	var fc struct {
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	if json.Unmarshal(geo, &fc) != nil || len(fc.Features) == 0 {
+		return "name"
+	}
+	for _, k := range []string{"code", "adcode"} {
+		if _, ok := fc.Features[0].Properties[k]; ok {
+			return k
+		}
+	}
+	return "name"
+}
+
+type mapData struct {
+	Indicator string
+	Choices   []indListRow
+	Geo       bool
+}
+
+// GET /map?indicator=ID: districts coloured by an indicator, as tiles laid
+// out from the registry, or on the operator's boundary map (--geojson).
+func (s *Server) mapPage(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	l := lang(c)
+	id := c.DefaultQuery("indicator", "station_coverage")
+	ind, found := metrics.Lookup(id)
+	if !found || !ind.AppliesTo(sgz.District) {
+		s.fail(c, http.StatusNotFound, "dash.noindicator", id)
+		return
+	}
+	dt, err := s.calc.level(c.Request.Context(), sp, sgz.District)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d := &mapData{Indicator: id, Geo: len(s.opt.GeoJSON) > 0}
+	for _, x := range metrics.Indicators {
+		if x.AppliesTo(sgz.District) {
+			d.Choices = append(d.Choices, indListRow{ID: x.ID, Name: indName(l, x.ID)})
+		}
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, u := range dt.Units {
+		if v := display(id, u.val(id)); v != nil {
+			f := v.(float64)
+			lo, hi = math.Min(lo, f), math.Max(hi, f)
+		}
+	}
+	if ind.Unit == metrics.Rate {
+		lo, hi = 0, 100
+	}
+	if math.IsInf(lo, 0) {
+		lo, hi = 0, 1
+	}
+	if hi <= lo {
+		hi = lo + 1
+	}
+	title := locale.T(l, "map.title", indName(l, id))
+	visual := map[string]any{"min": lo, "max": hi, "calculable": true, "orient": "horizontal", "left": "center", "bottom": 10,
+		"inRange": map[string]any{"color": []string{"#f7d4cf", "#e8826f", "#b3261e"}}}
+	charts := map[string]any{}
+	if d.Geo {
+		key := geoKey(s.opt.GeoJSON)
+		var data []map[string]any
+		for _, u := range dt.Units {
+			name := u.Name
+			if key != "name" {
+				name = u.Code
+			}
+			data = append(data, map[string]any{"name": name, "value": display(id, u.val(id)), "label": u.Name, "href": "/district/" + u.Code})
+		}
+		charts["map"] = map[string]any{
+			"title":     map[string]any{"text": title + " · " + locale.T(l, "map.geo")},
+			"tooltip":   map[string]any{"trigger": "item"},
+			"toolbox":   map[string]any{"feature": map[string]any{"saveAsImage": map[string]any{"title": locale.T(l, "chart.save")}}},
+			"visualMap": visual,
+			"series": []any{map[string]any{"type": "map", "map": "sgz-districts", "nameProperty": key, "roam": true,
+				"label": map[string]any{"show": true}, "data": data}},
+		}
+	} else {
+		// Tiles: the districts in registry order, in a grid about 1.6 times wider than high.
+		n := len(dt.Units)
+		cols := int(math.Ceil(math.Sqrt(float64(n) * 1.6)))
+		if cols < 1 {
+			cols = 1
+		}
+		rows := (n + cols - 1) / cols
+		var data []map[string]any
+		xs, ys := make([]string, cols), make([]string, rows)
+		for i := range xs {
+			xs[i] = ""
+		}
+		for i := range ys {
+			ys[i] = ""
+		}
+		for i, u := range dt.Units {
+			v := display(id, u.val(id))
+			label := u.Name + "\n" + fmtValue(id, u.val(id))
+			var val any = "-"
+			if v != nil {
+				val = v
+			}
+			data = append(data, map[string]any{"name": label, "value": []any{i % cols, rows - 1 - i/cols, val}, "href": "/district/" + u.Code})
+		}
+		charts["map"] = map[string]any{
+			"title":     map[string]any{"text": title + " · " + locale.T(l, "map.tiles")},
+			"tooltip":   map[string]any{"trigger": "item", "formatter": "{b}"},
+			"toolbox":   map[string]any{"feature": map[string]any{"saveAsImage": map[string]any{"title": locale.T(l, "chart.save")}}},
+			"grid":      map[string]any{"top": 50, "bottom": 70, "left": 10, "right": 10},
+			"xAxis":     map[string]any{"type": "category", "data": xs, "show": false},
+			"yAxis":     map[string]any{"type": "category", "data": ys, "show": false},
+			"visualMap": visual,
+			"series": []any{map[string]any{"type": "heatmap", "data": data,
+				"label":     map[string]any{"show": true, "formatter": "{b}", "fontSize": 13},
+				"itemStyle": map[string]any{"borderColor": "#fff", "borderWidth": 3},
+			}},
+		}
+	}
+	s.render(c, "map", "map", title, sp, d, charts)
+}
+
+// GET /api/v1/geojson: the operator's boundary map (404 when none).
+func (s *Server) apiGeoJSON(c *gin.Context) {
+	if len(s.opt.GeoJSON) == 0 {
+		s.fail(c, http.StatusNotFound, "dash.notfound")
+		return
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Data(http.StatusOK, "application/geo+json", s.opt.GeoJSON)
+}
+
+// GET /sql: the console page; it calls /api/v1/sql/*.
+func (s *Server) sqlPage(c *gin.Context) {
+	l := lang(c)
+	s.render(c, "sql", "sql", locale.T(l, "sql.title"), spanZero, s.opt.SQLEngine != nil, nil)
+}
