@@ -231,7 +231,8 @@ func (e *Engine) runOn(ctx context.Context, c *duckdb.Conn, text string, maxRows
 	// 3. The row limit inside the query, so that DuckDB stops early. When the
 	// wrapped form does not prepare (a trailing comment or semicolon), run the
 	// query as written and stop reading at the limit.
-	wrapped := "SELECT * FROM (\n" + text + "\n) AS sgz_query LIMIT " + fmt.Sprint(maxRows+1)
+	inner := strings.TrimRight(text, "; \t\r\n")
+	wrapped := "SELECT * FROM (\n" + inner + "\n) AS sgz_query LIMIT " + fmt.Sprint(maxRows+1)
 	if e.analyse(ctx, c, wrapped) == nil {
 		if ws, werr := prepareSelect(c, wrapped); werr == nil {
 			st.Close()

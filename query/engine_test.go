@@ -234,6 +234,11 @@ func TestResultShape(t *testing.T) {
 	if err != nil || res.Truncated || len(res.Rows) != 3 {
 		t.Errorf("exactly the limit: truncated %v, err %v", res != nil && res.Truncated, err)
 	}
+	// a trailing semicolon is no obstacle to the limit inside the query
+	res, err = e.Run(ctx, "SELECT * FROM range(100000000000);  \n", locale.EN)
+	if err != nil || !res.Truncated || len(res.Rows) != 3 || res.Rows[2][0] != int64(2) {
+		t.Errorf("wrapped with a semicolon: %v %v", res, err)
+	}
 	// the fallback for a query that cannot be wrapped still truncates
 	res, err = e.Run(ctx, "SELECT * FROM range(10); -- done", locale.EN)
 	if err != nil || !res.Truncated || len(res.Rows) != 3 {
