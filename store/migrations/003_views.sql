@@ -1,6 +1,8 @@
 -- 003: the analysts' views (v_*), documented in docs/views.md, and the SQL
 -- console's query history. Analysts query only the v_* views (the console
 -- refuses anything else); the tables of 001 are internal and may change.
+-- EVERY view named v_* is open to analysts: never put personal data (phone
+-- numbers) or file bytes in one; name internal views otherwise.
 -- Every data row carries its district, its period and the return it came from.
 -- The plain views (v_stations, …) hold the rows of the CURRENT return of each
 -- (district, period) only, the one the indicators count; the *_all views hold
