@@ -3,7 +3,9 @@ package metrics
 import (
 	"context"
 	"os"
+	"syscall"
 	"testing"
+	"time"
 
 	"sgz"
 	"sgz/registry"
@@ -73,6 +75,7 @@ func BenchmarkNationalQuarter(b *testing.B) {
 	ctx := context.Background()
 	span := mustSpan("2026Q3")
 	var n int
+	cpu := cpuTime()
 	for b.Loop() {
 		vals, err := ComputeLevels(ctx, db, span, OutputLevels, nil)
 		if err != nil {
@@ -81,6 +84,19 @@ func BenchmarkNationalQuarter(b *testing.B) {
 		n = len(vals)
 	}
 	b.ReportMetric(float64(n), "values")
+	reportCPU(b, cpu)
+}
+
+// cpuTime is the process's CPU time so far (user + system): on a shared
+// machine it varies less than the wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, since time.Duration) {
+	b.ReportMetric(float64((cpuTime()-since).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkNationalDistricts: the district level alone (what Assess needs).
@@ -88,11 +104,13 @@ func BenchmarkNationalDistricts(b *testing.B) {
 	db := nationalDB(b)
 	ctx := context.Background()
 	span := mustSpan("2026Q3")
+	cpu := cpuTime()
 	for b.Loop() {
 		if _, err := Compute(ctx, db, span, sgz.District, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // BenchmarkNationalAssess: the whole assessment of one quarter.
@@ -100,9 +118,11 @@ func BenchmarkNationalAssess(b *testing.B) {
 	db := nationalDB(b)
 	ctx := context.Background()
 	span := mustSpan("2026Q3")
+	cpu := cpuTime()
 	for b.Loop() {
 		if _, err := Assess(ctx, db, span, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }

@@ -165,12 +165,15 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 	for i, c := range factColumns {
 		col[c] = i
 	}
+	// One slab of floats per row: the values' pointers point into it (far
+	// fewer allocations than one per number on a national run).
+	var slab []float64
 	ptr := func(n sql.NullFloat64) *float64 {
 		if !n.Valid {
 			return nil
 		}
-		x := n.Float64
-		return &x
+		slab = append(slab, n.Float64)
+		return &slab[len(slab)-1]
 	}
 	labels := make([]string, len(spans))
 	for i, s := range spans {
@@ -189,7 +192,8 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 		}
 		lv := sgz.Level(level)
 		comp := Completeness{dRep, dExp, qRep, qExp}
-		u := unitRow{sid: sid, rank: levelRank(lv), code: code}
+		u := unitRow{sid: sid, rank: levelRank(lv), code: code, vals: make([]Value, 0, len(Indicators))}
+		slab = make([]float64, 0, 3*len(Indicators))
 		for i, ind := range Indicators {
 			if !ind.AppliesTo(lv) {
 				continue
