@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -387,4 +388,36 @@ func TestBrowserGeoJSONMap(t *testing.T) {
 		t.Error("no map drawn")
 	}
 	tb.clean("geojson map")
+}
+
+// TestScreenshots writes docs/overview.png and docs/district.png (1600×1000)
+// when SGZ_SCREENSHOTS names the docs folder:
+//
+//	SGZ_SCREENSHOTS=$PWD/docs go test ./dashboard -run Screenshots
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("SGZ_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set SGZ_SCREENSHOTS=<docs folder> to write the screenshots")
+	}
+	browser(t)
+	ts, _, _ := newTestServer(t, Options{})
+	tb := openTab(t, ts.URL)
+	tb.run(chromedp.EmulateViewport(1600, 1000))
+	for _, s := range []struct{ path, file string }{
+		{"/?period=2026Q3&lang=zh", "overview.png"},
+		{"/district/320506?period=2026Q3&lang=zh", "district.png"},
+	} {
+		tb.visit(s.path)
+		time.Sleep(300 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, s.file), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tb.clean(s.path)
+	}
 }

@@ -80,8 +80,8 @@ func barChart(l locale.Lang, title, id string, xs []string, ss []series, target 
 }
 
 func rotate(n int) float64 {
-	if n > 8 {
-		return 40
+	if n > 4 {
+		return 35
 	}
 	return 0
 }

@@ -34,10 +34,10 @@ var funcs = template.FuncMap{
 	"when": func(t any) string {
 		switch x := t.(type) {
 		case time.Time:
-			return x.Format("2006-01-02 15:04")
+			return x.In(sgz.Beijing).Format("2006-01-02 15:04")
 		case *time.Time:
 			if x != nil {
-				return x.Format("2006-01-02 15:04")
+				return x.In(sgz.Beijing).Format("2006-01-02 15:04")
 			}
 		}
 		return "—"

@@ -1,0 +1,257 @@
+// Command loadtest measures the dashboards on the whole-country data set:
+// API latency under concurrent clients, and the time the overview takes to be
+// ready in headless Chromium. Every request goes to 127.0.0.1; the number of
+// requests and the time are bounded.
+//
+//	go run ./dashboard/loadtest -work /tmp/sgz-dash-load [-clients 32] [-requests 20000] [-duration 60s]
+//
+// The first run builds WORK/national.duckdb: the registry of
+// testdata/china-divisions-2023.csv.gz and one generated return per district
+// for each of -periods, ingested with full validation.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"sgz"
+	"sgz/dashboard"
+	"sgz/gen"
+	"sgz/ingest"
+	"sgz/registry"
+	"sgz/store"
+)
+
+func main() {
+	work := flag.String("work", "/tmp/sgz-dash-load", "working folder (database, returns)")
+	regFile := flag.String("registry", "testdata/china-divisions-2023.csv.gz", "registry CSV")
+	periods := flag.String("periods", "2026Q2-2026Q3", "quarters of generated returns")
+	clients := flag.Int("clients", 32, "concurrent clients")
+	total := flag.Int("requests", 20000, "requests in all (bound)")
+	dur := flag.Duration("duration", 60*time.Second, "time bound")
+	chromium := flag.String("chromium", "/usr/bin/chromium", "Chromium for the page timing ('' to skip)")
+	flag.Parse()
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	ctx := context.Background()
+	if err := os.MkdirAll(*work, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	dbPath := filepath.Join(*work, "national.duckdb")
+	_, statErr := os.Stat(dbPath)
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	sp, err := sgz.ParseSpan(*periods)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if errors.Is(statErr, os.ErrNotExist) {
+		build(ctx, db, *regFile, filepath.Join(*work, "returns"), sp.Quarters())
+	}
+	var n int
+	db.QueryRow(`SELECT count(*) FROM current_returns`).Scan(&n)
+	fmt.Printf("database %s: %d current returns\n", dbPath, n)
+
+	srv, err := dashboard.NewServer(db, dashboard.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go dashboard.ServeListener(sctx, ln, srv.Engine())
+	base := "http://" + ln.Addr().String()
+	p := sp.To.String()
+	urls := []string{
+		"/api/v1/indicators?level=district&period=" + p,
+		"/api/v1/indicators?level=city&period=" + p,
+		"/api/v1/indicators?level=province&period=" + p,
+		"/api/v1/indicators?level=district&period=" + sp.String(),
+		"/api/v1/assessment?period=" + p,
+		"/api/v1/reporting?period=" + p,
+	}
+	cl := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2}, Timeout: 30 * time.Second}
+	get := func(u string) (time.Duration, int, error) {
+		t0 := time.Now()
+		resp, err := cl.Get(base + u)
+		if err != nil {
+			return 0, 0, err
+		}
+		nb, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return 0, 0, fmt.Errorf("%s: %d", u, resp.StatusCode)
+		}
+		return time.Since(t0), int(nb), nil
+	}
+	fmt.Println("cold (first request computes, then cached until a return is accepted or sent back):")
+	for _, u := range urls {
+		d, nb, err := get(u)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("  %-60s %8.1f ms %9d bytes\n", u, ms(d), nb)
+	}
+	// Warm pages too.
+	for _, u := range []string{"/?period=" + p, "/assessment?period=" + p, "/map?period=" + p} {
+		d, nb, err := get(u)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("  page %-55s %8.1f ms %9d bytes\n", u, ms(d), nb)
+	}
+
+	fmt.Printf("load: %d clients, at most %d requests or %s, round-robin over %d API URLs\n", *clients, *total, *dur, len(urls))
+	var next atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	var fails atomic.Int64
+	deadline := time.Now().Add(*dur)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < *clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				k := next.Add(1)
+				if k > int64(*total) {
+					break
+				}
+				d, _, err := get(urls[int(k)%len(urls)])
+				if err != nil {
+					fails.Add(1)
+					continue
+				}
+				mine = append(mine, d)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	q := func(f float64) float64 { return ms(lat[min(len(lat)-1, int(f*float64(len(lat))))]) }
+	fmt.Printf("  %d requests in %.1f s (%.0f req/s), %d failed\n", len(lat), el.Seconds(), float64(len(lat))/el.Seconds(), fails.Load())
+	fmt.Printf("  p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms\n", q(0.50), q(0.95), q(0.99), ms(lat[len(lat)-1]))
+
+	if *chromium != "" {
+		if _, err := os.Stat(*chromium); err == nil {
+			pageTiming(*chromium, base, p)
+		} else {
+			fmt.Println("chromium not found: page timing skipped")
+		}
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// pageTiming loads the overview in headless Chromium (cache warm, as after the
+// first visitor) and reports navigation start → every chart 'finished'.
+func pageTiming(path, base, p string) {
+	dir, _ := os.MkdirTemp("", "sgz-load-chromium-")
+	defer os.RemoveAll(dir)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(dir), chromedp.WindowSize(1600, 1000))
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel2 := chromedp.NewContext(alloc)
+	defer cancel2()
+	if err := chromedp.Do(ctx); err != nil {
+		log.Fatal(err)
+	}
+	ready := chromedp.Poll[bool](`window.sgzCharts && document.readyState === 'complete' && sgzCharts.finished >= sgzCharts.total && sgzCharts.total > 0`,
+		chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(5*time.Millisecond))
+	for _, u := range []string{"/?period=" + p, "/?period=" + p + "&screen=big", "/map?period=" + p} {
+		var runs []float64
+		for i := 0; i < 5; i++ {
+			tctx, tcancel := context.WithTimeout(ctx, 30*time.Second)
+			t0 := time.Now()
+			err := chromedp.Do(tctx, chromedp.Navigate(base+u))
+			if err == nil {
+				_, err = chromedp.Run(tctx, ready)
+			}
+			tcancel()
+			if err != nil {
+				log.Fatalf("%s: %v", u, err)
+			}
+			runs = append(runs, ms(time.Since(t0)))
+		}
+		sort.Float64s(runs)
+		fmt.Printf("browser: %-40s ready (all charts finished) median %.0f ms, max %.0f ms over %d loads (first load included)\n",
+			u, runs[len(runs)/2], runs[len(runs)-1], len(runs))
+	}
+}
+
+// build loads the registry and ingests one generated return per district and quarter.
+func build(ctx context.Context, db *store.DB, regFile, dir string, qs []sgz.Period) {
+	f, err := os.Open(regFile)
+	if err != nil {
+		log.Fatal(err)
+	}
+	reg, err := registry.ParseCSV(f, regFile)
+	f.Close()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := registry.Save(ctx, db, reg, registry.BasePeriod, filepath.Base(regFile)); err != nil {
+		log.Fatal(err)
+	}
+	var codes []string
+	for _, d := range reg.OfLevel(sgz.District) {
+		codes = append(codes, d.Code)
+	}
+	t0 := time.Now()
+	files, err := gen.WriteSet(dir, reg, codes, qs, gen.Options{Seed: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("generated %d returns in %.0f s\n", len(files), time.Since(t0).Seconds())
+	// Oldest quarter first, so that corrections supersede in order.
+	sort.SliceStable(files, func(i, j int) bool { return qOf(files[i]) < qOf(files[j]) })
+	t0 = time.Now()
+	out, err := ingest.Run(ctx, db, files, ingest.RunOptions{Source: "cli"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	acc := 0
+	for _, o := range out {
+		if o.Status == "accepted" {
+			acc++
+		}
+	}
+	fmt.Printf("ingested %d returns (%d accepted) in %.0f s\n", len(out), acc, time.Since(t0).Seconds())
+}
+
+func qOf(p string) string {
+	b := filepath.Base(p)
+	if i := strings.LastIndex(b, "-"); i >= 0 {
+		return b[i+1:]
+	}
+	return b
+}
