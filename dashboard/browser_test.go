@@ -284,7 +284,7 @@ func TestBrowserPages(t *testing.T) {
 		{"/indicators", 0, "培训人次"},
 		{"/map", 1, "社工站覆盖率"},
 		{"/map?indicator=gov_funding&period=2026", 1, "政府购买服务"},
-		{"/sql", 0, "v_"},
+		{"/sql", 0, "SQL"},
 		{"/?lang=en", 2, "coverage"},
 		{"/?screen=big&lang=zh", 2, "覆盖率"},
 	}

@@ -51,12 +51,18 @@ func (s *Server) mapPage(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "dash.noindicator", id)
 		return
 	}
-	dt, err := s.calc.level(c.Request.Context(), sp, sgz.District)
+	d := &mapData{Indicator: id, Geo: len(s.opt.GeoJSON) > 0}
+	var dt *table
+	var err error
+	if d.Geo {
+		dt, err = s.calc.level(c.Request.Context(), sp, sgz.District)
+	} else {
+		_, dt, err = s.chartLevel(c, sp, 400)
+	}
 	if err != nil {
 		s.internal(c, err)
 		return
 	}
-	d := &mapData{Indicator: id, Geo: len(s.opt.GeoJSON) > 0}
 	for _, x := range metrics.Indicators {
 		if x.AppliesTo(sgz.District) {
 			d.Choices = append(d.Choices, indListRow{ID: x.ID, Name: indName(l, x.ID)})
@@ -123,7 +129,7 @@ func (s *Server) mapPage(c *gin.Context) {
 			if v != nil {
 				val = v
 			}
-			data = append(data, map[string]any{"name": label, "value": []any{i % cols, rows - 1 - i/cols, val}, "href": "/district/" + u.Code})
+			data = append(data, map[string]any{"name": label, "value": []any{i % cols, rows - 1 - i/cols, val}, "href": hrefOf(u)})
 		}
 		charts["map"] = map[string]any{
 			"title":     map[string]any{"text": title + " · " + locale.T(l, "map.tiles")},
@@ -134,12 +140,20 @@ func (s *Server) mapPage(c *gin.Context) {
 			"yAxis":     map[string]any{"type": "category", "data": ys, "show": false},
 			"visualMap": visual,
 			"series": []any{map[string]any{"type": "heatmap", "data": data,
-				"label":     map[string]any{"show": true, "formatter": "{b}", "fontSize": 13},
+				"label":     map[string]any{"show": n <= 120, "formatter": "{b}", "fontSize": 13},
 				"itemStyle": map[string]any{"borderColor": "#fff", "borderWidth": 3},
 			}},
 		}
 	}
 	s.render(c, "map", "map", title, sp, d, charts)
+}
+
+// hrefOf links a tile to its district page (none above districts).
+func hrefOf(u *unitRow) string {
+	if u.Level == sgz.District {
+		return "/district/" + u.Code
+	}
+	return ""
 }
 
 // GET /api/v1/geojson: the operator's boundary map (404 when none).

@@ -103,12 +103,7 @@ func (s *Server) overview(c *gin.Context) {
 		d.Top, d.Reported, d.Districts = top.Name, top.Comp.DistrictsReported, top.Comp.DistrictsExpected
 	}
 	// Coverage by district (by city when there are too many districts).
-	level := sgz.District
-	t, err := s.calc.level(ctx, sp, level)
-	if err == nil && len(t.Units) > 60 {
-		level = sgz.City
-		t, err = s.calc.level(ctx, sp, level)
-	}
+	level, t, err := s.chartLevel(c, sp, 60)
 	if err != nil {
 		s.internal(c, err)
 		return
@@ -122,10 +117,7 @@ func (s *Server) overview(c *gin.Context) {
 		rm.Values = append(rm.Values, u.val("room_coverage"))
 	}
 	target, _ := s.opt.Config.Target("station_coverage", sp)
-	title := locale.T(l, "ov.coverage.district")
-	if level == sgz.City {
-		title = locale.T(l, "ov.coverage.city")
-	}
+	title := locale.T(l, "ov.coverage."+string(level))
 	charts["coverage"] = barChart(l, title, "station_coverage", xs, []series{st, rm}, &target)
 	// Trend by quarter.
 	ids := []string{"station_coverage", "room_coverage", "station_standard_rate"}
@@ -135,6 +127,18 @@ func (s *Server) overview(c *gin.Context) {
 		return
 	}
 	charts["trend"] = lineChart(l, locale.T(l, "ov.trend"), "station_coverage", qx, trend)
+	qx, funds, err := s.trendSeries(c, sp, top, []string{"gov_funding", "charity_funding"})
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	charts["funds"] = barChart(l, locale.T(l, "ov.funds"), "gov_funding", qx, funds, nil)
+	qx, training, err := s.trendSeries(c, sp, top, []string{"training_participants"})
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	charts["training"] = barChart(l, locale.T(l, "ov.training"), "training_participants", qx, training, nil)
 	a, err := s.calc.assess(ctx, sp)
 	if err != nil {
 		s.internal(c, err)
@@ -142,6 +146,19 @@ func (s *Server) overview(c *gin.Context) {
 	}
 	d.Ranking = a.Districts
 	s.render(c, "overview", "overview", locale.T(l, "nav.overview"), sp, d, charts)
+}
+
+// chartLevel is the lowest level (district, city, province) with at most max units.
+func (s *Server) chartLevel(c *gin.Context, sp sgz.Span, max int) (sgz.Level, *table, error) {
+	var t *table
+	var err error
+	for _, l := range []sgz.Level{sgz.District, sgz.City, sgz.Province} {
+		t, err = s.calc.level(c.Request.Context(), sp, l)
+		if err != nil || len(t.Units) <= max {
+			return l, t, err
+		}
+	}
+	return sgz.Province, t, nil
 }
 
 // trendSeries is the quarterly series of some indicators of one unit.
