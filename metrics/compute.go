@@ -145,67 +145,78 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 	defer rows.Close()
 
 	nf := len(factColumns)
-	dest := make([]any, 0, 10+nf+len(Indicators))
+	// Ratio indicators get a value column; a non-ratio's value is its
+	// numerator column.
+	var ratioIdx []int
+	for i, ind := range Indicators {
+		if ind.IsRatio {
+			ratioIdx = append(ratioIdx, i)
+		}
+	}
 	var (
 		sid                       int
 		level, code, name, parent string
 		dExp, dRep, qExp, qRep    int
 		asOf                      sql.NullString
-		facts                     = make([]sql.NullFloat64, nf)
-		vals                      = make([]sql.NullFloat64, len(Indicators))
+		nums                      = make([]sql.NullFloat64, nf+len(ratioIdx))
 	)
-	dest = append(dest, &sid, &level, &code, &name, &parent, &dExp, &dRep, &qExp, &qRep, &asOf)
-	for i := range facts {
-		dest = append(dest, &facts[i])
-	}
-	for i := range vals {
-		dest = append(dest, &vals[i])
+	dest := []any{&sid, &level, &code, &name, &parent, &dExp, &dRep, &qExp, &qRep, &asOf}
+	for i := range nums {
+		dest = append(dest, &nums[i])
 	}
 	col := map[string]int{}
 	for i, c := range factColumns {
 		col[c] = i
 	}
-	// One slab of floats per row: the values' pointers point into it (far
-	// fewer allocations than one per number on a national run).
-	var slab []float64
-	ptr := func(n sql.NullFloat64) *float64 {
-		if !n.Valid {
-			return nil
+	// Where each indicator's value, numerator and denominator are in a row's numbers.
+	type slots struct{ v, n, d int }
+	where := make([]slots, len(Indicators))
+	r := 0
+	for i, ind := range Indicators {
+		if ind.IsRatio {
+			where[i] = slots{nf + r, col[ind.Num], col[ind.Den]}
+			r++
+		} else {
+			where[i] = slots{col[ind.Num], -1, -1}
 		}
-		slab = append(slab, n.Float64)
-		return &slab[len(slab)-1]
 	}
 	labels := make([]string, len(spans))
 	for i, s := range spans {
 		labels[i] = s.String()
 	}
+	// Rows are kept compact (the numbers of a row in one slab) and turned into
+	// Values once, in order.
 	type unitRow struct {
-		sid, rank int
-		code      string
-		vals      []Value
+		sid, rank                int
+		level                    sgz.Level
+		code, name, parent, asOf string
+		comp                     Completeness
+		nums                     []float64
+		valid                    []bool
 	}
 	var units []unitRow
 	total := 0
+	perLevel := map[sgz.Level]int{}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		lv := sgz.Level(level)
-		comp := Completeness{dRep, dExp, qRep, qExp}
-		u := unitRow{sid: sid, rank: levelRank(lv), code: code, vals: make([]Value, 0, len(Indicators))}
-		slab = make([]float64, 0, 3*len(Indicators))
-		for i, ind := range Indicators {
-			if !ind.AppliesTo(lv) {
-				continue
-			}
-			v := Value{UnitCode: code, UnitName: name, Level: lv, ParentCode: parent, Period: labels[sid],
-				Indicator: ind.ID, Value: ptr(vals[i]), AsOf: asOf.String, Completeness: comp}
-			if ind.IsRatio {
-				v.Numerator, v.Denominator = ptr(facts[col[ind.Num]]), ptr(facts[col[ind.Den]])
-			}
-			u.vals = append(u.vals, v)
+		u := unitRow{sid: sid, rank: levelRank(lv), level: lv, code: code, name: name, parent: parent, asOf: asOf.String,
+			comp: Completeness{dRep, dExp, qRep, qExp}, nums: make([]float64, len(nums)), valid: make([]bool, len(nums))}
+		for i, n := range nums {
+			u.nums[i], u.valid[i] = n.Float64, n.Valid
 		}
-		total += len(u.vals)
+		n, ok := perLevel[lv]
+		if !ok {
+			for _, ind := range Indicators {
+				if ind.AppliesTo(lv) {
+					n++
+				}
+			}
+			perLevel[lv] = n
+		}
+		total += n
 		units = append(units, u)
 	}
 	if err := rows.Err(); err != nil {
@@ -224,8 +235,23 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 		return a.code < b.code
 	})
 	out := make([]Value, 0, total)
-	for _, u := range units {
-		out = append(out, u.vals...)
+	for k := range units {
+		u := &units[k]
+		ptr := func(i int) *float64 {
+			if i < 0 || !u.valid[i] {
+				return nil
+			}
+			return &u.nums[i]
+		}
+		for i, ind := range Indicators {
+			if !ind.AppliesTo(u.level) {
+				continue
+			}
+			w := where[i]
+			out = append(out, Value{UnitCode: u.code, UnitName: u.name, Level: u.level, ParentCode: u.parent,
+				Period: labels[u.sid], Indicator: ind.ID, Value: ptr(w.v), Numerator: ptr(w.n), Denominator: ptr(w.d),
+				AsOf: u.asOf, Completeness: u.comp})
+		}
 	}
 	return out, nil
 }
@@ -520,12 +546,13 @@ func buildSQL(spans []sgz.Span, levels []sgz.Level, cfg *Config, codes []string)
 	for _, c := range factColumns {
 		fmt.Fprintf(&b, ", %s::DOUBLE", c)
 	}
+	// The value of each ratio: numerator ÷ denominator × scale, null when
+	// either is missing or the denominator is zero. (A non-ratio's value is
+	// its numerator column, already summed.)
 	for _, ind := range Indicators {
 		if ind.IsRatio {
 			fmt.Fprintf(&b, ",\n    CASE WHEN %[2]s IS NULL OR %[2]s = 0 OR %[1]s IS NULL THEN NULL ELSE %[1]s::DOUBLE / %[2]s::DOUBLE * %[3]g END",
 				ind.Num, ind.Den, ind.Scale)
-		} else {
-			fmt.Fprintf(&b, ",\n    %s::DOUBLE", ind.Num)
 		}
 	}
 	b.WriteString("\nFROM units")
