@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -246,6 +247,20 @@ func Run(ctx context.Context, db *store.DB, files []string, opt RunOptions) ([]O
 	}
 	for j := range done {
 		pending[j.i] = j
+		// Take every result already waiting, so that a batch holds all that
+		// is ready rather than one file per commit.
+	drain:
+		for {
+			select {
+			case j, ok := <-done:
+				if !ok {
+					break drain
+				}
+				pending[j.i] = j
+			default:
+				break drain
+			}
+		}
 		var batch []job
 		for {
 			j, ok := pending[written+len(batch)]
@@ -313,12 +328,23 @@ func (b *budget) give(n int64) {
 // PreviouslyBuilt lists the towns and villages that the district's current
 // return for period p reported as built (empty when there is none).
 func PreviouslyBuilt(ctx context.Context, db *store.DB, district string, p sgz.Period) (map[string]bool, error) {
+	// The current return, found without the current_returns view (whose
+	// window runs over every return): this runs once per file ingested.
+	var id int64
+	var sentBack *time.Time
+	err := db.QueryRowContext(ctx, `SELECT return_id, sent_back_at FROM returns
+		WHERE status = 'accepted' AND district_code = ? AND period = ?
+		ORDER BY received_at DESC, return_id DESC LIMIT 1`, district, p.String()).Scan(&id, &sentBack)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && sentBack != nil) {
+		return map[string]bool{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	rows, err := db.QueryContext(ctx, `
-		SELECT town_code FROM stations JOIN current_returns USING (return_id)
-		WHERE district_code = ? AND period = ? AND built
+		SELECT town_code FROM stations WHERE return_id = ? AND built
 		UNION ALL
-		SELECT village_code FROM rooms JOIN current_returns USING (return_id)
-		WHERE district_code = ? AND period = ? AND built`, district, p.String(), district, p.String())
+		SELECT village_code FROM rooms WHERE return_id = ? AND built`, id, id)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,7 @@ type app struct {
 	langArg string
 	lang    locale.Lang
 	verbose bool
+	cpuProf string
 	stdout  io.Writer
 	stderr  io.Writer
 	db      *store.DB
@@ -75,12 +77,22 @@ func newRoot(a *app) *cobra.Command {
 				level = slog.LevelDebug
 			}
 			slog.SetDefault(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level})))
+			if a.cpuProf != "" {
+				f, err := os.Create(a.cpuProf)
+				if err != nil {
+					return locale.Errorf("cli.flag", "--cpuprofile", err)
+				}
+				pprof.StartCPUProfile(f)
+				cobra.OnFinalize(func() { pprof.StopCPUProfile(); f.Close() })
+			}
 			return nil
 		},
 	}
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "sgz.duckdb", "DuckDB 数据库文件 / database file")
 	root.PersistentFlags().StringVar(&a.langArg, "lang", "zh", "界面语言 zh 或 en / language: zh or en")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "输出调试日志 / debug logging")
+	root.PersistentFlags().StringVar(&a.cpuProf, "cpuprofile", "", "write a CPU profile (for benchmarks)")
+	root.PersistentFlags().MarkHidden("cpuprofile")
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	for _, add := range commands {
