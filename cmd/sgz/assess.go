@@ -53,9 +53,13 @@ func assessCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if mf.output != "" {
+			switch {
+			case mf.output != "" && as.ID > 0:
 				fmt.Fprintf(a.stdout, a.T("metrics.cli.assessed")+"\n", mf.output, len(as.Districts), as.Period,
 					as.ID, as.ConfigSHA256[:12])
+			case mf.output != "":
+				fmt.Fprintf(a.stdout, a.T("metrics.cli.assessed0")+"\n", mf.output, len(as.Districts), as.Period,
+					as.ConfigSHA256[:12])
 			}
 			return nil
 		},
@@ -67,6 +71,7 @@ func assessCmd(a *app) *cobra.Command {
 
 func init() {
 	locale.Add(map[string]locale.Text{
-		"metrics.cli.assessed": {"已写入 %s：%d 个区(县)，期间 %s，考核记录 #%d，规则 SHA-256 %s…", "wrote %s: %d districts for %s, assessment #%d, rules SHA-256 %s…"},
+		"metrics.cli.assessed0": {"已写入 %s：%d 个区(县)，期间 %s，未记录，规则 SHA-256 %s…", "wrote %s: %d districts for %s, not recorded, rules SHA-256 %s…"},
+		"metrics.cli.assessed":  {"已写入 %s：%d 个区(县)，期间 %s，考核记录 #%d，规则 SHA-256 %s…", "wrote %s: %d districts for %s, assessment #%d, rules SHA-256 %s…"},
 	})
 }
