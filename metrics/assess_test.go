@@ -535,3 +535,25 @@ func fmtp(p *float64) string {
 	}
 	return fmt.Sprint(*p)
 }
+
+func TestMilestoneReport(t *testing.T) {
+	db := fixture(t)
+	// 2026Q2: B's Q2 was sent back, so its coverage comes from Q1.
+	ms, err := MilestoneReport(context.Background(), db, sgz.MustPeriod("2026Q2"), sgz.District, nil, "320502")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range ms {
+		got = append(got, fmt.Sprintf("%s %s %s %s left %d gap %.4f", m.UnitCode, m.Indicator, m.AsOf, m.Deadline, m.QuartersLeft, *m.Gap))
+	}
+	want := "320502 station_coverage 2026Q1 2026Q4 left 2 gap 0.0000|320502 room_coverage 2026Q1 2026Q4 left 2 gap 0.3333|" +
+		"320502 station_standard_rate 2026Q1 2027Q4 left 6 gap 0.5000"
+	if strings.Join(got, "|") != want {
+		t.Errorf("got\n%s", strings.Join(got, "|"))
+	}
+	all, err := MilestoneReport(context.Background(), db, sgz.MustPeriod("2026Q3"), sgz.City, nil)
+	if err != nil || len(all) != 3 || all[0].UnitCode != "3205" || !approx(*all[0].Gap, 1.0/6) {
+		t.Errorf("city %+v %v", all, err)
+	}
+}

@@ -1,16 +1,21 @@
 package metrics
 
 import (
+	"context"
 	"math"
 	"slices"
 
 	"sgz"
+	"sgz/store"
 )
 
 // MilestoneStatus is where a unit stands against the milestone in force.
 type MilestoneStatus struct {
-	Milestone    string   `json:"milestone"`    // 两年全覆盖
-	MilestoneEn  string   `json:"milestone_en"` // full coverage in two years
+	UnitCode     string   `json:"unit_code,omitempty"`
+	UnitName     string   `json:"unit_name,omitempty"`
+	AsOf         string   `json:"as_of,omitempty"` // quarter of the return the value comes from
+	Milestone    string   `json:"milestone"`       // 两年全覆盖
+	MilestoneEn  string   `json:"milestone_en"`    // full coverage in two years
 	Indicator    string   `json:"indicator"`
 	Deadline     string   `json:"deadline"` // last quarter, "2026Q4"
 	Target       float64  `json:"target"`
@@ -56,7 +61,7 @@ func Progress(cfg *Config, v Value, p sgz.Period) (MilestoneStatus, bool) {
 		return MilestoneStatus{}, false
 	}
 	dl := m.Deadline(cfg.PlanStartYear)
-	s := MilestoneStatus{Milestone: m.NameZh, MilestoneEn: m.NameEn, Indicator: v.Indicator, Deadline: dl.String(),
+	s := MilestoneStatus{UnitCode: v.UnitCode, UnitName: v.UnitName, AsOf: v.AsOf, Milestone: m.NameZh, MilestoneEn: m.NameEn, Indicator: v.Indicator, Deadline: dl.String(),
 		Target: m.Target, Value: v.Value, QuartersLeft: dl.Index() - p.Index()}
 	if v.Value != nil {
 		g := math.Max(0, m.Target-*v.Value)
@@ -65,4 +70,29 @@ func Progress(cfg *Config, v Value, p sgz.Period) (MilestoneStatus, bool) {
 	}
 	s.Overdue = !s.Met && s.QuartersLeft < 0
 	return s, true
+}
+
+// MilestoneReport is the dashboard's milestone panel: for each unit of a level
+// (or the units given), each milestone indicator's status at quarter p. The
+// value of a district is its latest return up to p since the plan started (a
+// district that skipped p is still shown, with AsOf saying from when).
+func MilestoneReport(ctx context.Context, db *store.DB, p sgz.Period, level sgz.Level, cfg *Config, unitCodes ...string) ([]MilestoneStatus, error) {
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	from := sgz.Period{Year: cfg.PlanStartYear, Quarter: 1}
+	if from.Index() > p.Index() {
+		from = p
+	}
+	vals, err := compute(ctx, db, []sgz.Span{{From: from, To: p}}, []sgz.Level{level}, cfg, unitCodes)
+	if err != nil {
+		return nil, err
+	}
+	var out []MilestoneStatus
+	for _, v := range vals {
+		if s, ok := Progress(cfg, v, p); ok {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
