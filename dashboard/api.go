@@ -2,40 +2,17 @@ package dashboard
 
 import (
 	"bytes"
-	"encoding/csv"
-	"fmt"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
-	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 
 	"sgz"
-	"sgz/locale"
 	"sgz/metrics"
 )
-
-// apiValue is one (unit, indicator): exactly the shape of interfaces.md.
-type apiValue struct {
-	UnitCode  string   `json:"unit_code"`
-	UnitName  string   `json:"unit_name"`
-	Level     string   `json:"level"`
-	Period    string   `json:"period"`
-	Indicator string   `json:"indicator"`
-	Value     *float64 `json:"value"`
-	Numerator *float64 `json:"numerator"`
-	Denom     *float64 `json:"denominator"`
-}
-
-// apiAssessed is one district of the assessment (interfaces.md).
-type apiAssessed struct {
-	UnitCode string             `json:"unit_code"`
-	UnitName string             `json:"unit_name"`
-	Period   string             `json:"period"`
-	Scores   map[string]float64 `json:"scores"`
-	Total    float64            `json:"total"`
-	Rank     int                `json:"rank"`
-}
 
 // GET /api/v1/indicators?period=P&level=city|district|town[&indicator=ID][&district=CODE]
 func (s *Server) apiIndicators(c *gin.Context) {
@@ -51,7 +28,7 @@ func (s *Server) apiIndicators(c *gin.Context) {
 	ctx := c.Request.Context()
 	only, district := c.Query("indicator"), c.Query("district")
 	key := "api|" + sp.String() + "|" + string(level) + "|" + only + "|" + district
-	body, err := memoize(s.calc, key, func() ([]byte, error) {
+	out, err := memoize(s.calc, key, func() (*body, error) {
 		var t *table
 		var err error
 		if level == sgz.Town && district != "" {
@@ -62,20 +39,22 @@ func (s *Server) apiIndicators(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]apiValue, 0, len(t.Raw))
-		for _, v := range t.Raw {
-			if only != "" && v.Indicator != only {
-				continue
+		vals := t.Raw
+		if only != "" {
+			vals = nil
+			for _, v := range t.Raw {
+				if v.Indicator == only {
+					vals = append(vals, v)
+				}
 			}
-			out = append(out, apiValue{v.UnitCode, v.UnitName, string(v.Level), v.Period, v.Indicator, v.Value, v.Numerator, v.Denominator})
 		}
-		return marshalJSON(out)
+		return marshalJSON(metrics.IndicatorsJSON(vals))
 	})
 	if err != nil {
 		s.internal(c, err)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+	serveJSON(c, out)
 }
 
 // GET /api/v1/assessment?period=P
@@ -84,26 +63,18 @@ func (s *Server) apiAssessment(c *gin.Context) {
 	if !ok {
 		return
 	}
-	body, err := memoize(s.calc, "apiA|"+sp.String(), func() ([]byte, error) {
+	out, err := memoize(s.calc, "apiA|"+sp.String(), func() (*body, error) {
 		a, err := s.calc.assess(c.Request.Context(), sp)
 		if err != nil {
 			return nil, err
 		}
-		out := make([]apiAssessed, 0, len(a.Districts))
-		for _, d := range a.Districts {
-			x := apiAssessed{UnitCode: d.UnitCode, UnitName: d.UnitName, Period: d.Period, Scores: map[string]float64{}, Total: d.Total, Rank: d.Rank}
-			for _, sc := range d.Scores {
-				x.Scores[sc.Indicator] = sc.Score
-			}
-			out = append(out, x)
-		}
-		return marshalJSON(out)
+		return marshalJSON(metrics.AssessmentRows(a))
 	})
 	if err != nil {
 		s.internal(c, err)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+	serveJSON(c, out)
 }
 
 // GET /api/v1/periods: the quarters with accepted returns.
@@ -120,110 +91,120 @@ func (s *Server) apiPeriods(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func marshalJSON(v any) ([]byte, error) {
+// body is a cached JSON answer: the bytes, gzipped once, and an ETag.
+type body struct {
+	raw, gz []byte
+	etag    string
+}
+
+func marshalJSON(v any) (*body, error) {
 	var buf bytes.Buffer
 	enc := newJSONEncoder(&buf)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	b := &body{raw: buf.Bytes()}
+	var zb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
+	zw.Write(b.raw)
+	zw.Close()
+	b.gz = zb.Bytes()
+	sum := sha256.Sum256(b.raw)
+	b.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
+	return b, nil
 }
 
-// ---- assessment exports ----
+// serveJSON answers a cached body: 304 when the client has it, gzip when it
+// accepts it (browsers and curl --compressed do).
+func serveJSON(c *gin.Context, b *body) {
+	h := c.Writer.Header()
+	h.Set("ETag", b.etag)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Accept-Encoding")
+	if c.GetHeader("If-None-Match") == b.etag {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	if strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		c.Data(http.StatusOK, "application/json; charset=utf-8", b.gz)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b.raw)
+}
 
-func (s *Server) assessmentTable(c *gin.Context) (sgz.Span, [][]any, bool) {
+// ---- exports (package metrics' writers, the same files as `sgz assess` and `sgz indicators`) ----
+
+func (s *Server) assessmentXLSX(c *gin.Context) { s.assessmentExport(c, "xlsx") }
+func (s *Server) assessmentCSV(c *gin.Context)  { s.assessmentExport(c, "csv") }
+
+func (s *Server) assessmentExport(c *gin.Context, format string) {
 	sp, ok := s.span(c)
 	if !ok {
-		return sp, nil, false
+		return
 	}
-	l := lang(c)
 	a, err := s.calc.assess(c.Request.Context(), sp)
 	if err != nil {
 		s.internal(c, err)
-		return sp, nil, false
-	}
-	rows := assessRows(a)
-	header := []any{locale.T(l, "col.rank"), locale.T(l, "col.code"), locale.T(l, "col.district"), locale.T(l, "col.period")}
-	inds := s.calc.scored()
-	for _, ind := range inds {
-		header = append(header, indName(l, ind.ID), indName(l, ind.ID)+" "+locale.T(l, "col.score"))
-	}
-	header = append(header, locale.T(l, "col.total"))
-	out := [][]any{header}
-	for _, r := range rows {
-		row := []any{r.Rank, r.UnitCode, r.UnitName, r.Period}
-		for _, ind := range inds {
-			if v := r.Vals[ind.ID]; v != nil {
-				row = append(row, *v)
-			} else {
-				row = append(row, locale.T(l, "val.missing"))
-			}
-			row = append(row, r.Scores[ind.ID])
-		}
-		row = append(row, r.Total)
-		out = append(out, row)
-	}
-	return sp, out, true
-}
-
-func (s *Server) assessmentXLSX(c *gin.Context) {
-	sp, rows, ok := s.assessmentTable(c)
-	if !ok {
 		return
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := locale.T(lang(c), "nav.assessment")
-	f.SetSheetName("Sheet1", sheet)
-	sw, err := f.NewStreamWriter(sheet)
+	var buf bytes.Buffer
+	if format == "xlsx" {
+		err = metrics.WriteAssessmentXLSX(&buf, a)
+	} else {
+		err = metrics.WriteAssessmentCSV(&buf, a)
+	}
 	if err != nil {
 		s.internal(c, err)
 		return
 	}
-	for i, r := range rows {
-		ref, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(ref, r); err != nil {
-			s.internal(c, err)
-			return
-		}
+	ctype := xlsxType
+	if format == "csv" {
+		ctype = "text/csv; charset=utf-8"
 	}
-	info := len(rows) + 2
-	ref, _ := excelize.CoordinatesToCellName(1, info)
-	sw.SetRow(ref, []any{locale.T(lang(c), "asmt.rules"), s.opt.Config.Name, "SHA-256", s.opt.Config.SHA256()})
-	if err := sw.Flush(); err != nil {
-		s.internal(c, err)
-		return
-	}
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
-		s.internal(c, err)
-		return
-	}
-	attach(c, "assessment-"+sp.String()+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+	attach(c, "assessment-"+sp.String()+"."+format, ctype, buf.Bytes())
 }
 
-func (s *Server) assessmentCSV(c *gin.Context) {
-	sp, rows, ok := s.assessmentTable(c)
+// GET /indicators.xlsx|.csv?period=P&level=L
+func (s *Server) indicatorsXLSX(c *gin.Context) { s.indicatorsExport(c, "xlsx") }
+func (s *Server) indicatorsCSV(c *gin.Context)  { s.indicatorsExport(c, "csv") }
+
+func (s *Server) indicatorsExport(c *gin.Context, format string) {
+	sp, ok := s.span(c)
 	if !ok {
 		return
 	}
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff") // Excel reads UTF-8 CSV with a BOM
-	w := csv.NewWriter(&buf)
-	for _, r := range rows {
-		rec := make([]string, len(r))
-		for i, v := range r {
-			switch x := v.(type) {
-			case float64:
-				rec[i] = strconv.FormatFloat(x, 'f', -1, 64)
-			default:
-				rec[i] = csvSafe(fmt.Sprint(x))
-			}
-		}
-		w.Write(rec)
+	level, err := metrics.ParseLevel(c.DefaultQuery("level", "district"))
+	if err != nil {
+		s.fail(c, http.StatusBadRequest, "dash.badlevel", c.Query("level"))
+		return
 	}
-	w.Flush()
-	attach(c, "assessment-"+sp.String()+".csv", "text/csv; charset=utf-8", buf.Bytes())
+	ctx := c.Request.Context()
+	t, err := s.calc.level(ctx, sp, level)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if format == "xlsx" {
+		a, err := s.calc.assess(ctx, sp)
+		if err != nil {
+			s.internal(c, err)
+			return
+		}
+		err = metrics.WriteIndicatorsXLSX(&buf, t.Raw, metrics.ExportInfo{Span: sp, Level: level, MadeAt: s.opt.Now(), Config: s.opt.Config, Returns: a.Returns})
+	} else {
+		err = metrics.WriteIndicatorsCSV(&buf, t.Raw)
+	}
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	ctype := xlsxType
+	if format == "csv" {
+		ctype = "text/csv; charset=utf-8"
+	}
+	attach(c, "indicators-"+string(level)+"-"+sp.String()+"."+format, ctype, buf.Bytes())
 }
 
 // csvSafe defuses spreadsheet formulas in text cells.

@@ -12,12 +12,14 @@ import (
 
 	"sgz"
 	"sgz/metrics"
+	"sgz/registry"
 	"sgz/store"
 )
 
 type calc struct {
-	db  *store.DB
-	cfg *metrics.Config
+	db   *store.DB
+	cfg  *metrics.Config
+	regs *registry.Cache
 
 	mu   sync.Mutex
 	gen  int64
@@ -31,7 +33,7 @@ type memoEntry struct {
 }
 
 func newCalc(db *store.DB, cfg *metrics.Config) *calc {
-	return &calc{db: db, cfg: cfg, memo: map[string]*memoEntry{}}
+	return &calc{db: db, cfg: cfg, regs: registry.NewCache(db), memo: map[string]*memoEntry{}}
 }
 
 // invalidate drops every cached number.
@@ -139,16 +141,19 @@ func (c *calc) level(ctx context.Context, span sgz.Span, l sgz.Level) (*table, e
 // top is the unit at the top of the registry: its one city, else its one
 // province, else the country.
 func (c *calc) top(ctx context.Context, span sgz.Span) (*unitRow, error) {
-	for _, l := range []sgz.Level{sgz.City, sgz.Province, metrics.Country} {
-		t, err := c.level(ctx, span, l)
-		if err != nil {
-			return nil, err
-		}
-		if len(t.Units) == 1 {
-			return t.Units[0], nil
+	l := metrics.Country
+	if reg, err := c.regs.For(ctx, span.To); err == nil && reg != nil {
+		if len(reg.OfLevel(sgz.City)) == 1 {
+			l = sgz.City
+		} else if len(reg.OfLevel(sgz.Province)) == 1 {
+			l = sgz.Province
 		}
 	}
-	return nil, nil
+	t, err := c.level(ctx, span, l)
+	if err != nil || len(t.Units) == 0 {
+		return nil, err
+	}
+	return t.Units[0], nil
 }
 
 // towns is the towns of one district.

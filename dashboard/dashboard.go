@@ -70,6 +70,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Now gives receipt times (default time.Now in Beijing).
 	Now func() time.Time
+	// NoWarm: do not precompute the overview in the background.
+	NoWarm bool
 }
 
 // Server is the dashboards' state.
@@ -91,6 +93,7 @@ func New(db *store.DB, opt Options) (*gin.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	go s.Warm(context.Background())
 	return s.Engine(), nil
 }
 
@@ -136,10 +139,52 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	return s, nil
 }
 
-// Invalidate drops every cached number (called after each write).
-func (s *Server) Invalidate() { s.calc.invalidate() }
+// Invalidate drops every cached number (called after each write) and
+// recomputes the overview's numbers in the background.
+func (s *Server) Invalidate() {
+	s.calc.invalidate()
+	go s.Warm(context.Background())
+}
+
+// Warm computes what the overview of the latest quarter needs, so that the
+// first visitor after a start or a change does not wait for it.
+func (s *Server) Warm(ctx context.Context) {
+	if s.opt.NoWarm {
+		return
+	}
+	ps, err := s.calc.periods(ctx)
+	if err != nil || len(ps) == 0 {
+		return
+	}
+	sp := sgz.QuarterSpan(ps[len(ps)-1])
+	t0 := time.Now()
+	for _, x := range []sgz.Span{sp, prevSpan(sp)} {
+		top, err := s.calc.top(ctx, x)
+		if err != nil {
+			s.log.Debug("warm", "err", err)
+			return
+		}
+		if top != nil && x == sp {
+			qs := s.trendQuarters(ctx, sp)
+			s.calc.trend(ctx, qs[0], qs[len(qs)-1], top.Level, top.Code)
+		}
+	}
+	for _, l := range []sgz.Level{sgz.District, sgz.City, sgz.Province} {
+		t, err := s.calc.level(ctx, sp, l)
+		if err != nil || len(t.Units) <= 60 {
+			break
+		}
+	}
+	if _, err := s.calc.assess(ctx, sp); err != nil {
+		s.log.Debug("warm", "err", err)
+		return
+	}
+	s.log.Debug("warm", "period", sp.String(), "ms", time.Since(t0).Milliseconds())
+}
 
 // Engine is the gin engine with every route.
+//
+// New starts computing the overview of the latest quarter in the background.
 func (s *Server) Engine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -150,6 +195,8 @@ func (s *Server) Engine() *gin.Engine {
 	r.GET("/district/:code", s.district)
 	r.GET("/indicator/:id", s.indicator)
 	r.GET("/indicators", s.indicatorList)
+	r.GET("/indicators.xlsx", s.indicatorsXLSX)
+	r.GET("/indicators.csv", s.indicatorsCSV)
 	r.GET("/assessment", s.assessment)
 	r.GET("/assessment.xlsx", s.assessmentXLSX)
 	r.GET("/assessment.csv", s.assessmentCSV)

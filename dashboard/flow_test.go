@@ -167,7 +167,7 @@ func TestBrowserUploadSendBackAndDownloads(t *testing.T) {
 	tb.clean("restore")
 
 	// Downloads are valid workbooks.
-	for _, u := range []string{"/assessment.xlsx?period=2026Q3", "/template.xlsx?district=" + fixtureLate + "&period=2026Q4", "/returns/" + id + "/file"} {
+	for _, u := range []string{"/assessment.xlsx?period=2026Q3", "/template.xlsx?district=" + fixtureLate + "&period=2026Q4", "/returns/" + id + "/file", "/indicators.xlsx?period=2026&level=town"} {
 		resp, body := fetch(t, ts.URL+u)
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: %d", u, resp.StatusCode)

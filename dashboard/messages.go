@@ -50,6 +50,7 @@ func init() {
 		"ov.change":            {"较上期(%s)", "vs %s"},
 		"ov.milestone":         {"%s（%s 前）：差 %s，剩 %d 个季度", "%s (by %s): %s to go, %d quarters left"},
 		"ov.milestone.met":     {"%s（%s 前）：已达标", "%s (by %s): met"},
+		"ov.allranking":        {"查看全部 %d 个区县的排名", "the ranking of all %d districts"},
 		"ov.ranking":           {"考核排名", "Ranking"},
 		"col.rank":             {"排名", "Rank"},
 		"col.code":             {"代码", "Code"},

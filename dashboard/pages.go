@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -55,8 +56,8 @@ func (s *Server) headlines(c *gin.Context, sp sgz.Span, u, prev *unitRow) []head
 }
 
 // trendQuarters: the quarters with data up to sp.To (at most 12).
-func (s *Server) trendQuarters(c *gin.Context, sp sgz.Span) []sgz.Period {
-	ps, _ := s.calc.periods(c.Request.Context())
+func (s *Server) trendQuarters(ctx context.Context, sp sgz.Span) []sgz.Period {
+	ps, _ := s.calc.periods(ctx)
 	var out []sgz.Period
 	for _, p := range ps {
 		if p.Index() <= sp.To.Index() {
@@ -79,6 +80,7 @@ type overviewData struct {
 	Districts int
 	Ranking   []metrics.DistrictAssessment
 	Prev      string
+	More      int // districts in all, when only the top of the ranking is shown
 }
 
 func (s *Server) overview(c *gin.Context) {
@@ -145,6 +147,9 @@ func (s *Server) overview(c *gin.Context) {
 		return
 	}
 	d.Ranking = a.Districts
+	if len(d.Ranking) > 30 {
+		d.Ranking, d.More = d.Ranking[:20], len(a.Districts)
+	}
 	s.render(c, "overview", "overview", locale.T(l, "nav.overview"), sp, d, charts)
 }
 
@@ -164,7 +169,7 @@ func (s *Server) chartLevel(c *gin.Context, sp sgz.Span, max int) (sgz.Level, *t
 // trendSeries is the quarterly series of some indicators of one unit.
 func (s *Server) trendSeries(c *gin.Context, sp sgz.Span, u *unitRow, ids []string) ([]string, []series, error) {
 	l := lang(c)
-	qs := s.trendQuarters(c, sp)
+	qs := s.trendQuarters(c.Request.Context(), sp)
 	var qx []string
 	for _, q := range qs {
 		qx = append(qx, q.String())

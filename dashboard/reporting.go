@@ -240,12 +240,18 @@ func (s *Server) apiReporting(c *gin.Context) {
 	if !ok {
 		return
 	}
-	st, err := s.calc.reporting(c.Request.Context(), sp)
+	out, err := memoize(s.calc, "apiP|"+sp.String(), func() (*body, error) {
+		st, err := s.calc.reporting(c.Request.Context(), sp)
+		if err != nil {
+			return nil, err
+		}
+		return marshalJSON(st)
+	})
 	if err != nil {
 		s.internal(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, st)
+	serveJSON(c, out)
 }
 
 // statusText names a reporting status.
