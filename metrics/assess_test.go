@@ -184,6 +184,9 @@ func TestReporting(t *testing.T) {
 	if q := st.Quarters[2]; q.Code != "2026Q3" || q.OnTime != 2 || q.Late != 1 || *q.Completeness != 1 {
 		t.Errorf("Q3 %+v", q)
 	}
+	if len(st.Cities) != 1 || st.Cities[0].Code != "3205" || st.Cities[0].Name != "苏州市" || st.Cities[0].OnTime != 5 || st.Cities[0].Expected != 12 {
+		t.Errorf("cities %+v", st.Cities)
+	}
 	if d := st.Districts[1]; d.Code != "320502" || d.OnTime != 2 || d.SentBack != 1 || d.Name != "乙区" {
 		t.Errorf("B %+v", d)
 	}

@@ -23,6 +23,7 @@ const (
 type ReportRow struct {
 	DistrictCode  string     `json:"district_code"`
 	DistrictName  string     `json:"district_name"`
+	CityCode      string     `json:"city_code"` // in the registry of the quarter
 	Period        string     `json:"period"`
 	DueDay        string     `json:"due_day"` // last day to send, "2026-10-15" (inclusive, Beijing time)
 	Status        string     `json:"status"`
@@ -60,7 +61,8 @@ type ReportingStatus struct {
 	Rows      []ReportRow     `json:"rows"`      // by quarter, then district code
 	Quarters  []ReportSummary `json:"quarters"`  // per quarter
 	Districts []ReportSummary `json:"districts"` // per district, by code
-	Total     ReportSummary   `json:"total"`
+	Cities    []ReportSummary `json:"cities"`    // per city, by code
+	Total     ReportSummary   `json:"total"`     // every district of the registry
 }
 
 // Reporting lists completeness and timeliness of the returns for a span.
@@ -97,11 +99,12 @@ acc AS (
         bool_or(sent_back_at IS NOT NULL) AS any_sent_back
     FROM returns WHERE status = 'accepted' AND period IN (SELECT q FROM qs)
     GROUP BY ALL)
-SELECT qs.q, u.code, u.name, acc.first_at, coalesce(acc.n, 0), coalesce(acc.any_sent_back, false),
+SELECT qs.q, u.code, u.name, coalesce(u.city_code, ''), coalesce(c3.name, u.city_code, ''), acc.first_at, coalesce(acc.n, 0), coalesce(acc.any_sent_back, false),
     c.return_id, c.file_name, c.received_at, c.sha256
 FROM qs JOIN qv ON qv.q = qs.q
 JOIN registry_units u ON u.from_period = qv.ver AND u.level = 'district'
 LEFT JOIN current_returns c ON c.district_code = u.code AND c.period = qs.q
+LEFT JOIN registry_units c3 ON c3.from_period = qv.ver AND c3.code = u.city_code AND c3.level = 'city' 
 LEFT JOIN acc ON acc.dcode = u.code AND acc.q = qs.q
 ORDER BY qs.q, u.code`
 	rows, err := db.QueryContext(ctx, q)
@@ -110,13 +113,15 @@ ORDER BY qs.q, u.code`
 	}
 	defer rows.Close()
 	st := &ReportingStatus{Period: span.String()}
+	cityNames := map[string]string{}
 	for rows.Next() {
 		var r ReportRow
 		var first, recv sql.NullTime
 		var sentBack bool
 		var id sql.NullInt64
 		var file, sha sql.NullString
-		if err := rows.Scan(&r.Period, &r.DistrictCode, &r.DistrictName, &first, &r.Accepted, &sentBack,
+		var cityName string
+		if err := rows.Scan(&r.Period, &r.DistrictCode, &r.DistrictName, &r.CityCode, &cityName, &first, &r.Accepted, &sentBack,
 			&id, &file, &recv, &sha); err != nil {
 			return nil, err
 		}
@@ -147,6 +152,9 @@ ORDER BY qs.q, u.code`
 			r.Status = Missing
 		}
 		st.Rows = append(st.Rows, r)
+		if r.CityCode != "" && cityNames[r.CityCode] == "" {
+			cityNames[r.CityCode] = cityName
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -159,7 +167,8 @@ ORDER BY qs.q, u.code`
 	for i := range st.Quarters {
 		byQ[st.Quarters[i].Code] = &st.Quarters[i]
 	}
-	var dorder []string
+	byC := map[string]*ReportSummary{}
+	var dorder, corder []string
 	st.Total.Code = span.String()
 	for _, r := range st.Rows {
 		d, ok := byD[r.DistrictCode]
@@ -168,13 +177,30 @@ ORDER BY qs.q, u.code`
 			byD[r.DistrictCode] = d
 			dorder = append(dorder, r.DistrictCode)
 		}
-		for _, s := range []*ReportSummary{byQ[r.Period], d, &st.Total} {
+		sums := []*ReportSummary{byQ[r.Period], d, &st.Total}
+		if r.CityCode != "" {
+			c, ok := byC[r.CityCode]
+			if !ok {
+				c = &ReportSummary{Code: r.CityCode, Name: cityNames[r.CityCode]}
+				byC[r.CityCode] = c
+				corder = append(corder, r.CityCode)
+			}
+			sums = append(sums, c)
+		}
+		for _, s := range sums {
 			s.count(r.Status)
 		}
 	}
 	sortStrings(dorder)
+	sortStrings(corder)
 	for _, c := range dorder {
 		st.Districts = append(st.Districts, *byD[c])
+	}
+	for _, c := range corder {
+		st.Cities = append(st.Cities, *byC[c])
+	}
+	for i := range st.Cities {
+		st.Cities[i].finish()
 	}
 	for i := range st.Quarters {
 		st.Quarters[i].finish()
