@@ -36,6 +36,9 @@ func assessCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if len(as.Districts) == 0 {
+				fmt.Fprintln(a.stderr, a.T("metrics.cli.nounits", "district", span.String()))
+			}
 			if !noRecord {
 				if _, err := metrics.Record(ctx, db, as, "cli"); err != nil {
 					return err

@@ -133,6 +133,9 @@ func indicatorsCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if len(vals) == 0 {
+				fmt.Fprintln(a.stderr, a.T("metrics.cli.nounits", string(level), span.String()))
+			}
 			var returns []metrics.ReturnUsed
 			if format == "xlsx" {
 				if returns, err = metrics.ReturnsUsed(ctx, db, span); err != nil {
@@ -172,6 +175,7 @@ func init() {
 		"metrics.cli.xlsxout":  {"xlsx 格式须用 -o 指定输出文件", "--format xlsx needs an output file: -o FILE"},
 		"metrics.cli.config":   {"参数 --config 的规则文件 %s 有误：\n%s", "--config: the rules file %s is not valid:\n%s"},
 		"metrics.cli.write":    {"无法写入输出文件 %s（参数 -o）：%v", "cannot write the output file %s (-o): %v"},
+		"metrics.cli.nounits":  {"提示：名录中没有 %s 级单位（期间 %s），结果为空；请先用 sgz registry load 导入名录", "note: the registry has no %s units for %s, the result is empty; load one with sgz registry load"},
 		"metrics.cli.wrote":    {"已写入 %s：%d 个指标值，期间 %s", "wrote %s: %d values for %s"},
 	})
 }
