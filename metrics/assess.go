@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"sgz"
@@ -240,4 +241,54 @@ func Record(ctx context.Context, db *store.DB, a *Assessment, madeBy string) (in
 		return nil
 	})
 	return a.ID, err
+}
+
+// Recorded is one assessment on record (metrics_assessments).
+type Recorded struct {
+	ID           int64     `json:"assessment_id"`
+	MadeAt       time.Time `json:"made_at"` // Beijing time
+	Period       string    `json:"period"`
+	ConfigSHA256 string    `json:"config_sha256"`
+	MadeBy       string    `json:"made_by"`
+	Districts    int       `json:"districts"`
+}
+
+// RecordedAssessments lists the assessments on record, newest first.
+func RecordedAssessments(ctx context.Context, db *store.DB) ([]Recorded, error) {
+	rows, err := db.QueryContext(ctx, `
+SELECT a.assessment_id, a.made_at, a.span, a.config_sha256, a.made_by,
+    (SELECT count(*) FROM metrics_assessment_totals t WHERE t.assessment_id = a.assessment_id)
+FROM metrics_assessments a ORDER BY a.assessment_id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Recorded
+	for rows.Next() {
+		var r Recorded
+		if err := rows.Scan(&r.ID, &r.MadeAt, &r.Period, &r.ConfigSHA256, &r.MadeBy, &r.Districts); err != nil {
+			return nil, err
+		}
+		r.MadeAt = wall(r.MadeAt)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RecordedConfig reads back the rules an assessment was made with (to make it
+// again, or to show them); the hash is checked.
+func RecordedConfig(ctx context.Context, db *store.DB, id int64) (*Config, error) {
+	var js, sha string
+	err := db.QueryRowContext(ctx, `SELECT config_json, config_sha256 FROM metrics_assessments WHERE assessment_id = ?`, id).Scan(&js, &sha)
+	if err != nil {
+		return nil, fmt.Errorf("assessment %d: %w", id, err)
+	}
+	cfg, err := ParseConfig(strings.NewReader(js), fmt.Sprintf("assessment %d", id))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SHA256() != sha {
+		return nil, fmt.Errorf("assessment %d: recorded rules do not match their hash", id)
+	}
+	return cfg, nil
 }

@@ -95,6 +95,14 @@ func TestAssessQuarter(t *testing.T) {
 	if err != nil || back.SHA256() != sha {
 		t.Errorf("recorded config does not read back: %v", err)
 	}
+	list, err := RecordedAssessments(context.Background(), db)
+	if err != nil || len(list) != 1 || list[0].ID != 1 || list[0].Period != "2026Q3" || list[0].Districts != 3 ||
+		list[0].MadeAt.Format("15:04:05") != a.MadeAt.Format("15:04:05") || list[0].MadeBy != "test" {
+		t.Errorf("recorded %+v %v", list, err)
+	}
+	if c, err := RecordedConfig(context.Background(), db, 1); err != nil || c.SHA256() != a.ConfigSHA256 {
+		t.Errorf("recorded config %v", err)
+	}
 }
 
 // Ties share a rank: 1, 1, 3.
