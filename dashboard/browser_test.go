@@ -407,6 +407,9 @@ func TestScreenshots(t *testing.T) {
 		{"/?period=2026Q3&lang=zh", "overview.png"},
 		{"/district/320506?period=2026Q3&lang=zh", "district.png"},
 	} {
+		if extra := os.Getenv("SGZ_SCREENSHOT_EXTRA"); extra != "" {
+			s.path, s.file = extra, "extra.png"
+		}
 		tb.visit(s.path)
 		time.Sleep(300 * time.Millisecond)
 		ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)

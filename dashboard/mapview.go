@@ -86,7 +86,7 @@ func (s *Server) mapPage(c *gin.Context) {
 	}
 	title := locale.T(l, "map.title", indName(l, id))
 	visual := map[string]any{"min": lo, "max": hi, "calculable": true, "orient": "horizontal", "left": "center", "bottom": 10,
-		"inRange": map[string]any{"color": []string{"#f7d4cf", "#e8826f", "#b3261e"}}}
+		"seriesIndex": 0, "inRange": map[string]any{"color": []string{"#f7d4cf", "#e8826f", "#b3261e"}}}
 	charts := map[string]any{}
 	if d.Geo {
 		key := geoKey(s.opt.GeoJSON)
@@ -114,7 +114,7 @@ func (s *Server) mapPage(c *gin.Context) {
 			cols = 1
 		}
 		rows := (n + cols - 1) / cols
-		var data []map[string]any
+		var data, missing []map[string]any
 		xs, ys := make([]string, cols), make([]string, rows)
 		for i := range xs {
 			xs[i] = ""
@@ -124,12 +124,13 @@ func (s *Server) mapPage(c *gin.Context) {
 		}
 		for i, u := range dt.Units {
 			v := display(id, u.val(id))
-			label := u.Name + "\n" + fmtValue(id, u.val(id))
-			var val any = "-"
-			if v != nil {
-				val = v
+			label := u.Name + "\n" + inLang(l, fmtValue(id, u.val(id)))
+			if v == nil { // missing: a grey tile of its own series, outside the colour scale
+				missing = append(missing, map[string]any{"name": u.Name + "\n" + locale.T(l, "val.missing"),
+					"value": []any{i % cols, rows - 1 - i/cols, 0}, "href": hrefOf(u)})
+				continue
 			}
-			data = append(data, map[string]any{"name": label, "value": []any{i % cols, rows - 1 - i/cols, val}, "href": hrefOf(u)})
+			data = append(data, map[string]any{"name": label, "value": []any{i % cols, rows - 1 - i/cols, v}, "href": hrefOf(u)})
 		}
 		charts["map"] = map[string]any{
 			"title":     map[string]any{"text": title + " · " + locale.T(l, "map.tiles")},
@@ -142,6 +143,9 @@ func (s *Server) mapPage(c *gin.Context) {
 			"series": []any{map[string]any{"type": "heatmap", "data": data,
 				"label":     map[string]any{"show": n <= 120, "formatter": "{b}", "fontSize": 13},
 				"itemStyle": map[string]any{"borderColor": "#fff", "borderWidth": 3},
+			}, map[string]any{"type": "heatmap", "data": missing, "name": locale.T(l, "val.missing"),
+				"label":     map[string]any{"show": n <= 120, "formatter": "{b}", "fontSize": 13},
+				"itemStyle": map[string]any{"color": "#c8cdd3", "borderColor": "#fff", "borderWidth": 3},
 			}},
 		}
 	}

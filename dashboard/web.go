@@ -198,6 +198,9 @@ func (s *Server) render(c *gin.Context, name, nav string, title string, sp sgz.S
 			"asset":  func(p string) string { return "/static/" + assetVersion + "/" + p },
 			"link":   func(kv ...string) string { return v.link(kv...) },
 			"status": func(st string) string { return statusText(l, st) },
+			"fmtv":   func(id string, v *float64) string { return inLang(l, fmtValue(id, v)) },
+			"delta":  func(id string, v *float64) string { return inLang(l, fmtDelta(id, v)) },
+			"wan":    func(v *float64) string { return inLang(l, fmtWan(v)) },
 			"ind":    func(id string) string { return indName(l, id) },
 		})
 	}
@@ -286,6 +289,14 @@ func fmtNum(v *float64) string {
 		return groupDigits(strconv.FormatFloat(*v, 'f', 0, 64))
 	}
 	return groupDigits(strconv.FormatFloat(*v, 'f', 2, 64))
+}
+
+// inLang drops the 万元 suffix in English (the indicator's name says "10k yuan").
+func inLang(l locale.Lang, s string) string {
+	if l == locale.EN {
+		return strings.TrimSuffix(s, " 万元")
+	}
+	return s
 }
 
 // fmtValue formats a value in its indicator's unit.
