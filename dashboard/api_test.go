@@ -1,11 +1,15 @@
 package dashboard
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	"sgz/registry"
 )
 
 func getJSON(t *testing.T, url string, v any) int {
@@ -167,5 +171,92 @@ func TestStaticAndHeaders(t *testing.T) {
 	}
 	if strings.Contains(string(body), "<script>alert") {
 		t.Error("unescaped script in page")
+	}
+}
+
+// TestNumbersFollowWrites: without a browser, an accepted upload and a send
+// back change the API at once (the cache is dropped on every write).
+func TestNumbersFollowWrites(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	jar := &cookieJar{m: map[string][]*http.Cookie{}}
+	cl := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	value := func() any {
+		var rows []map[string]any
+		getJSON(t, ts.URL+"/api/v1/indicators?level=district&indicator=room_coverage&period=2026Q3", &rows)
+		for _, r := range rows {
+			if r["unit_code"] == fixtureLate {
+				return r["value"]
+			}
+		}
+		return "absent"
+	}
+	if v := value(); v != nil {
+		t.Fatalf("before: %v", v)
+	}
+	resp, err := cl.Get(ts.URL + "/upload?district=" + fixtureLate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var buf bytes.Buffer
+	ct := multipartFile(&buf, "good.xlsx", workbook(t, registry.Suzhou(), fixtureLate, fixtureLast))
+	req, _ := http.NewRequest("POST", ts.URL+"/upload", &buf)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Origin", ts.URL)
+	resp, err = cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	id := strings.TrimPrefix(loc, "/upload?return=")
+	if id == loc {
+		t.Fatalf("upload: %d %s", resp.StatusCode, loc)
+	}
+	if v := value(); v == nil {
+		t.Fatal("an accepted upload did not change the API")
+	}
+	// A cross-site post is refused.
+	req, _ = http.NewRequest("POST", ts.URL+"/reporting/"+id+"/sendback", strings.NewReader(url.Values{"reason": {"x"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://evil.example")
+	resp, _ = cl.Do(req)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site send back: %d", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("POST", ts.URL+"/reporting/"+id+"/sendback", strings.NewReader(url.Values{"reason": {"数据有误"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if v := value(); v != nil {
+		t.Errorf("a return sent back still counts: %v", v)
+	}
+	// The district's page shows why.
+	resp, err = cl.Get(ts.URL + "/upload")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "数据有误") {
+		t.Error("the reason is not on the district's upload page")
+	}
+	// An oversized upload is refused without being recorded.
+	small, _, _ := newTestServer(t, Options{NoWarm: true, MaxUpload: 1000})
+	buf.Reset()
+	ct = multipartFile(&buf, "big.xlsx", bytes.Repeat([]byte("x"), 5000))
+	req, _ = http.NewRequest("POST", small.URL+"/upload?district=320505", &buf)
+	req.Header.Set("Content-Type", ct)
+	resp, err = cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "toolarge") {
+		t.Errorf("oversized upload: %d %s", resp.StatusCode, loc)
 	}
 }

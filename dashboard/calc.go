@@ -129,6 +129,7 @@ func newTable(span sgz.Span, level sgz.Level, vals []metrics.Value) *table {
 
 // level computes every unit of a level for a span.
 func (c *calc) level(ctx context.Context, span sgz.Span, l sgz.Level) (*table, error) {
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	return memoize(c, "L|"+span.String()+"|"+string(l), func() (*table, error) {
 		vals, err := metrics.Compute(ctx, c.db, span, l, c.cfg)
 		if err != nil {
@@ -158,6 +159,7 @@ func (c *calc) top(ctx context.Context, span sgz.Span) (*unitRow, error) {
 
 // towns is the towns of one district.
 func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*table, error) {
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	return memoize(c, "T|"+span.String()+"|"+district, func() (*table, error) {
 		all, err := c.level(ctx, span, sgz.Town)
 		if err != nil {
@@ -175,6 +177,7 @@ func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*tabl
 
 // trend is each quarter from..to of the given units (all of the level when none).
 func (c *calc) trend(ctx context.Context, from, to sgz.Period, l sgz.Level, codes ...string) (map[string]map[string][]metrics.Value, error) {
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	key := "R|" + from.String() + "|" + to.String() + "|" + string(l)
 	for _, x := range codes {
 		key += "|" + x
@@ -198,12 +201,14 @@ func (c *calc) trend(ctx context.Context, from, to sgz.Period, l sgz.Level, code
 }
 
 func (c *calc) assess(ctx context.Context, span sgz.Span) (*metrics.Assessment, error) {
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	return memoize(c, "A|"+span.String(), func() (*metrics.Assessment, error) {
 		return metrics.Assess(ctx, c.db, span, c.cfg)
 	})
 }
 
 func (c *calc) reporting(ctx context.Context, span sgz.Span) (*metrics.ReportingStatus, error) {
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	return memoize(c, "P|"+span.String(), func() (*metrics.ReportingStatus, error) {
 		return metrics.Reporting(ctx, c.db, span, c.cfg)
 	})
@@ -222,6 +227,7 @@ func (c *calc) scored() []metrics.Indicator {
 
 // periods lists the quarters that have any accepted return, oldest first.
 func (c *calc) periods(ctx context.Context) ([]sgz.Period, error) {
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	return memoize(c, "periods", func() ([]sgz.Period, error) {
 		rows, err := c.db.QueryContext(ctx, `SELECT DISTINCT period FROM returns WHERE status = 'accepted' AND period IS NOT NULL ORDER BY 1`)
 		if err != nil {
