@@ -217,7 +217,7 @@ func (s *Server) evaluatorAction(c *gin.Context, sendBack bool) {
 	}
 	err = s.db.Write(ctx, func(w *store.Writer) error {
 		if sendBack {
-			return w.Exec(`UPDATE returns SET sent_back_at = ?, sent_back_reason = ? WHERE return_id = ?`, s.opt.Now(), reason, id)
+			return w.Exec(`UPDATE returns SET sent_back_at = ?, sent_back_reason = ? WHERE return_id = ?`, beijingWall(s.opt.Now()), reason, id)
 		}
 		return w.Exec(`UPDATE returns SET sent_back_at = NULL, sent_back_reason = NULL WHERE return_id = ?`, id)
 	})
@@ -252,6 +252,14 @@ func (s *Server) apiReporting(c *gin.Context) {
 		return
 	}
 	serveJSON(c, out)
+}
+
+// beijingWall is t's Beijing wall clock as a zone-less value: TIMESTAMP
+// columns hold Beijing wall time (store/migrations/001_core.sql), and the
+// driver would otherwise store the UTC instant.
+func beijingWall(t time.Time) time.Time {
+	b := t.In(sgz.Beijing)
+	return time.Date(b.Year(), b.Month(), b.Day(), b.Hour(), b.Minute(), b.Second(), b.Nanosecond(), time.UTC)
 }
 
 // statusText names a reporting status.

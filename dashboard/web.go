@@ -33,11 +33,14 @@ var funcs = template.FuncMap{
 	"ptrf":  func(f float64) *float64 { return &f },
 	"when": func(t any) string {
 		switch x := t.(type) {
+		// TIMESTAMP columns hold Beijing wall time (schema); the driver
+		// returns them as UTC and package metrics as Beijing: either way
+		// the wall clock is what to show.
 		case time.Time:
-			return x.In(sgz.Beijing).Format("2006-01-02 15:04")
+			return x.Format("2006-01-02 15:04")
 		case *time.Time:
 			if x != nil {
-				return x.In(sgz.Beijing).Format("2006-01-02 15:04")
+				return x.Format("2006-01-02 15:04")
 			}
 		}
 		return "—"
