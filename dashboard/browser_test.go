@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -297,7 +298,36 @@ func TestBrowserPages(t *testing.T) {
 		if body := tb.text("main"); !strings.Contains(body, p.want) {
 			t.Errorf("%s: no %q in the page", p.path, p.want)
 		}
+		// Every chart can be saved as an image.
+		if n := eval[int](tb, `Array.prototype.filter.call(document.querySelectorAll('.chart'), function(el){
+			var o = echarts.getInstanceByDom(el).getOption(); return !(o.toolbox && o.toolbox[0].feature.saveAsImage)}).length`); n != 0 {
+			t.Errorf("%s: %d charts without saveAsImage", p.path, n)
+		}
 		tb.clean(p.path)
+	}
+	// The assessment table sorts by a column.
+	tb.visit("/assessment?lang=zh")
+	first := tb.text("#assessment tbody tr:first-child td:nth-child(2)")
+	tb.run(chromedp.Click(chromedp.CSS("#assessment thead th:last-child")))
+	if after := tb.text("#assessment tbody tr:first-child td:nth-child(2)"); after == first {
+		t.Errorf("sorting by total (ascending) kept %q first", first)
+	}
+	// Printing hides the navigation and keeps the charts.
+	tb.visit("/")
+	if _, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := eval[string](tb, `getComputedStyle(document.querySelector('header.top')).display`); d != "none" {
+		t.Errorf("print: the header is %q", d)
+	}
+	if n := eval[int](tb, `document.querySelectorAll('.chart canvas').length`); n == 0 {
+		t.Error("print: no charts")
+	}
+	chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+	// The big screen reloads itself.
+	tb.visit("/?screen=big")
+	if r := eval[string](tb, `document.body.getAttribute('data-refresh')`); r == "" || r == "0" {
+		t.Error("big screen without auto-refresh")
 	}
 	// The language stays chosen (cookie).
 	tb.visit("/?lang=en")
