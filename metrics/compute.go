@@ -2,8 +2,11 @@ package metrics
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
+	"math/big"
 	"sort"
 	"strings"
 
@@ -138,12 +141,6 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 		}
 	}
 	q := buildSQL(spans, levels, cfg, codes)
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("compute indicators: %w", err)
-	}
-	defer rows.Close()
-
 	nf := len(factColumns)
 	// Ratio indicators get a value column; a non-ratio's value is its
 	// numerator column.
@@ -153,17 +150,7 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 			ratioIdx = append(ratioIdx, i)
 		}
 	}
-	var (
-		sid                       int
-		level, code, name, parent string
-		dExp, dRep, qExp, qRep    int
-		asOf                      sql.NullString
-		nums                      = make([]sql.NullFloat64, nf+len(ratioIdx))
-	)
-	dest := []any{&sid, &level, &code, &name, &parent, &dExp, &dRep, &qExp, &qRep, &asOf}
-	for i := range nums {
-		dest = append(dest, &nums[i])
-	}
+	nn := nf + len(ratioIdx)
 	col := map[string]int{}
 	for i, c := range factColumns {
 		col[c] = i
@@ -197,15 +184,13 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 	var units []unitRow
 	total := 0
 	perLevel := map[sgz.Level]int{}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
-		lv := sgz.Level(level)
-		u := unitRow{sid: sid, rank: levelRank(lv), level: lv, code: code, name: name, parent: parent, asOf: asOf.String,
-			comp: Completeness{dRep, dExp, qRep, qExp}, nums: make([]float64, len(nums)), valid: make([]bool, len(nums))}
-		for i, n := range nums {
-			u.nums[i], u.valid[i] = n.Float64, n.Valid
+	err := queryRaw(ctx, db, q, func(v []driver.Value) error {
+		lv := sgz.Level(str(v[1]))
+		u := unitRow{sid: num64(v[0]), rank: levelRank(lv), level: lv, code: str(v[2]), name: str(v[3]), parent: str(v[4]),
+			comp: Completeness{num64(v[6]), num64(v[5]), num64(v[8]), num64(v[7])}, asOf: str(v[9]),
+			nums: make([]float64, nn), valid: make([]bool, nn)}
+		for i := range nn {
+			u.nums[i], u.valid[i] = v[10+i].(float64)
 		}
 		n, ok := perLevel[lv]
 		if !ok {
@@ -218,9 +203,10 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 		}
 		total += n
 		units = append(units, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("compute indicators: %w", err)
 	}
 	// Order: span, level from the top, unit code (sorting here is cheaper
 	// than ORDER BY over the wide rows).
@@ -254,6 +240,67 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 		}
 	}
 	return out, nil
+}
+
+// queryRaw runs q on one connection and hands each row's driver values to fn,
+// skipping database/sql's per-value conversions (a national run reads ~1.7
+// million numbers).
+func queryRaw(ctx context.Context, db *store.DB, q string, fn func([]driver.Value) error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return errors.New("driver connection cannot query")
+		}
+		rows, err := qc.QueryContext(ctx, q, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		vals := make([]driver.Value, len(rows.Columns()))
+		for {
+			err := rows.Next(vals)
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := fn(vals); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// str and num64 read driver values (nil is "" and 0).
+func str(v driver.Value) string {
+	s, _ := v.(string)
+	return s
+}
+
+func num64(v driver.Value) int {
+	switch x := v.(type) {
+	case int64:
+		return int(x)
+	case int32:
+		return int(x)
+	case int16:
+		return int(x)
+	case int8:
+		return int(x)
+	case uint64:
+		return int(x)
+	case float64:
+		return int(x)
+	case *big.Int:
+		return int(x.Int64())
+	}
+	return 0
 }
 
 func allDigits(s string) bool {
@@ -542,7 +589,7 @@ func buildSQL(spans []sgz.Span, levels []sgz.Level, cfg *Config, codes []string)
 		n++
 		b.WriteString(levelSQL(l))
 	}
-	b.WriteString(")\nSELECT sid, level, code, coalesce(name, code), parent, d_exp, d_rep, q_exp, q_rep, as_of")
+	b.WriteString(")\nSELECT sid::BIGINT, level, code, coalesce(name, code), parent, d_exp::BIGINT, d_rep::BIGINT, q_exp::BIGINT, q_rep::BIGINT, as_of")
 	for _, c := range factColumns {
 		fmt.Fprintf(&b, ", %s::DOUBLE", c)
 	}
