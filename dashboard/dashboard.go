@@ -128,7 +128,8 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 		}
 		opt.SQLEngine = eng
 	}
-	s := &Server{db: db, opt: opt, calc: newCalc(db, opt.Config), regs: registry.NewCache(db), log: opt.Logger}
+	cl := newCalc(db, opt.Config)
+	s := &Server{db: db, opt: opt, calc: cl, regs: cl.regs, log: opt.Logger}
 	var err error
 	if s.pages, err = parseTemplates(); err != nil {
 		return nil, err
@@ -158,6 +159,8 @@ func (s *Server) Warm(ctx context.Context) {
 	}
 	sp := sgz.QuarterSpan(ps[len(ps)-1])
 	t0 := time.Now()
+	s.regs.For(ctx, sp.To)
+	s.regs.For(ctx, sgz.PeriodOf(s.opt.Now()))
 	for _, x := range []sgz.Span{sp, prevSpan(sp)} {
 		top, err := s.calc.top(ctx, x)
 		if err != nil {
@@ -178,6 +181,12 @@ func (s *Server) Warm(ctx context.Context) {
 	if _, err := s.calc.assess(ctx, sp); err != nil {
 		s.log.Debug("warm", "err", err)
 		return
+	}
+	// The district tables of the trend quarters (district pages).
+	for _, q := range s.trendQuarters(ctx, sp) {
+		if _, err := s.calc.level(ctx, sgz.QuarterSpan(q), sgz.District); err != nil {
+			return
+		}
 	}
 	s.log.Debug("warm", "period", sp.String(), "ms", time.Since(t0).Milliseconds())
 }

@@ -183,6 +183,19 @@ func (s *Server) trendSeries(c *gin.Context, sp sgz.Span, u *unitRow, ids []stri
 		return qx, out, nil
 	}
 	level := u.Level
+	if level == sgz.District {
+		// From the district tables of each quarter, shared by every district page.
+		for j, q := range qs {
+			t, err := s.calc.level(c.Request.Context(), sgz.QuarterSpan(q), level)
+			if err != nil {
+				return nil, nil, err
+			}
+			for i, id := range ids {
+				out[i].Values[j] = t.unit(u.Code).val(id)
+			}
+		}
+		return qx, out, nil
+	}
 	tr, err := s.calc.trend(c.Request.Context(), qs[0], qs[len(qs)-1], level, u.Code)
 	if err != nil {
 		return nil, nil, err
