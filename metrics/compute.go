@@ -54,6 +54,8 @@ func (c Completeness) Complete() bool {
 // Value is one indicator of one unit for one period. Value, Numerator and
 // Denominator are nil when missing (no return, or a zero denominator);
 // Numerator and Denominator are nil for indicators that are not ratios.
+// The pointed-to numbers are shared between the values of a unit: read them,
+// do not write through them.
 type Value struct {
 	UnitCode     string       `json:"unit_code"`
 	UnitName     string       `json:"unit_name"`
