@@ -26,6 +26,8 @@ type calc struct {
 	memo map[string]*memoEntry
 }
 
+const maxMemo = 5000
+
 type memoEntry struct {
 	done chan struct{}
 	v    any
@@ -50,6 +52,9 @@ func memoize[T any](c *calc, key string, fn func() (T, error)) (T, error) {
 	c.mu.Lock()
 	e, ok := c.memo[key]
 	if !ok {
+		if len(c.memo) >= maxMemo { // bounded: odd periods requested in bulk start it afresh
+			c.memo = map[string]*memoEntry{}
+		}
 		e = &memoEntry{done: make(chan struct{})}
 		c.memo[key] = e
 		gen := c.gen

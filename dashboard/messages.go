@@ -150,6 +150,8 @@ func init() {
 		"map.tiles":            {"方块地图（按名录排列）", "Tile map (from the registry)"},
 		"map.geo":              {"行政区划地图", "Boundary map"},
 		"sql.title":            {"SQL 查询（只读）", "SQL console (read-only)"},
+		"sql.rows":             {"行", "rows"},
+		"sql.truncated":        {"结果已截断（达到行数上限）", "truncated at the row limit"},
 		"sql.run":              {"运行", "Run"},
 		"sql.none":             {"未启用 SQL 查询", "the SQL console is not enabled"},
 		"sql.views":            {"可查询的表和视图", "Tables and views"},

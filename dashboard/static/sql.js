@@ -28,7 +28,8 @@
       tb.appendChild(row);
     });
     table.appendChild(tb);
-    status.textContent = res.row_count + " rows · " + res.elapsed_ms + " ms" + (res.truncated ? " · truncated" : "");
+    status.textContent = res.row_count + " " + form.getAttribute("data-rows") + " · " + res.elapsed_ms + " ms" +
+      (res.truncated ? " · " + form.getAttribute("data-truncated") : "");
   }
   form.addEventListener("submit", function (e) {
     e.preventDefault();
