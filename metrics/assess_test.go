@@ -290,6 +290,8 @@ func TestConfigErrors(t *testing.T) {
 		{`{"due_days_after_quarter_end": -1}`, "due_days_after_quarter_end 应在 0 到 366 之间", "due_days_after_quarter_end must be between 0 and 366"},
 		{`{"milestones": [{"indicators": ["station_coverage", "x"], "year": 0, "target": 1}]}`, "milestones[0].year", "milestones[0].indicators[1]: unknown indicator"},
 		{`{"version": 2}`, "字段 version 应为 1", "field version must be 1"},
+		{"  \n", "是空的", "is empty"},
+		{`[1, 2]`, "应为一个 JSON 对象", "must hold one JSON object"},
 	}
 	for _, c := range cases {
 		_, err := ParseConfig(strings.NewReader(c.json), "rules.json")

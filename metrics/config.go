@@ -156,6 +156,10 @@ func ParseConfig(r io.Reader, name string) (*Config, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&raw); err != nil {
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			return nil, locale.Errorf("metrics.cfg.object", name)
+		}
 		return nil, syntaxError(name, data, err)
 	}
 	dec = json.NewDecoder(bytes.NewReader(data))
@@ -191,6 +195,9 @@ func unknownField(err error) (string, bool) {
 }
 
 func syntaxError(name string, data []byte, err error) error {
+	if errors.Is(err, io.EOF) && len(bytes.TrimSpace(data)) == 0 {
+		return locale.Errorf("metrics.cfg.empty", name)
+	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		line, col := 1, 1
@@ -268,6 +275,8 @@ func init() {
 	locale.Add(map[string]locale.Text{
 		"metrics.cfg.open":      {"无法读取考核规则文件 %s：%v", "cannot read the rules file %s: %v"},
 		"metrics.cfg.syntax":    {"考核规则文件 %s 第 %d 行第 %d 列：JSON 格式错误（%s）", "rules file %s, line %d column %d: invalid JSON (%s)"},
+		"metrics.cfg.object":    {"考核规则文件 %s 应为一个 JSON 对象 {…}", "rules file %s must hold one JSON object {…}"},
+		"metrics.cfg.empty":     {"考核规则文件 %s 是空的", "rules file %s is empty"},
 		"metrics.cfg.type":      {"考核规则文件 %s：字段 %s 的类型不对（所填为 %s）", "rules file %s: field %s has the wrong type (found a %s)"},
 		"metrics.cfg.unknown":   {"考核规则文件 %s：未知字段 %s", "rules file %s: unknown field %s"},
 		"metrics.cfg.version":   {"考核规则文件 %s：字段 %s 应为 1（现为 %d）", "rules file %s: field %s must be 1 (found %d)"},
