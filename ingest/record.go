@@ -29,6 +29,10 @@ func Record(ctx context.Context, db *store.DB, res *Result, source string, at ti
 // rejected on its own; the batch only shares the commit, which is most of
 // the cost of a small write. If the transaction fails nothing is recorded.
 func RecordBatch(ctx context.Context, db *store.DB, batch []*Result, source string, at time.Time) ([]int64, error) {
+	// received_at is Beijing wall time (a TIMESTAMP without zone): hand the
+	// driver the wall clock as a zone-less value, or it would store UTC.
+	b := at.In(sgz.Beijing)
+	at = time.Date(b.Year(), b.Month(), b.Day(), b.Hour(), b.Minute(), b.Second(), b.Nanosecond(), time.UTC)
 	if err := warnRegressions(ctx, db, batch); err != nil {
 		return nil, err
 	}

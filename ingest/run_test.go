@@ -229,3 +229,17 @@ func TestWarnsWhenABuiltUnitIsReportedNotBuilt(t *testing.T) {
 		t.Fatalf("warnings: %s", describe(out[1].Warnings))
 	}
 }
+
+func TestReceiptTimeIsBeijingWallTime(t *testing.T) {
+	db := openDB(t)
+	at := time.Date(2026, 10, 15, 15, 30, 0, 0, time.UTC) // 23:30 in Beijing
+	res := Check("x.xlsx", goodBook(suzhou, testDistrict, testPeriod).bytes(t), testOptions())
+	if _, _, err := Record(context.Background(), db, res, "cli", at); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	db.QueryRow(`SELECT strftime(received_at, '%Y-%m-%d %H:%M') FROM returns`).Scan(&got)
+	if got != "2026-10-15 23:30" {
+		t.Fatalf("received_at %s, want Beijing wall time 2026-10-15 23:30", got)
+	}
+}

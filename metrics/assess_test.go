@@ -16,11 +16,11 @@ import (
 	"sgz/store"
 )
 
-// Q3 scores by hand (default config; quarter targets: fund_leverage 0.25,
-// training_hours_per_worker 6):
+// Q3 scores by hand (default config; quarter targets: fund_leverage 1 — a
+// ratio is not divided by four — and training_hours_per_worker 6):
 //
-//	A: 25×2/3=16.67 + 20×0.75=15 + 15 + 10 + 10 (6/9 ≥ 0.6) + 5×4/7=2.86 + 5×0.8=4 + 10×(30/9)/6=5.56 = 79.09
-//	B: 25 + 20 + 15 + 10 + 10×0.5/0.6=8.33 + 5×0.8=4 + 5 + 10×3/6=5 = 92.33
+//	A: 25×2/3=16.67 + 20×0.75=15 + 15 + 10 + 10 (6/9 ≥ 0.6) + 5×4/7=2.86 + 5×0.2=1 + 10×(30/9)/6=5.56 = 76.09
+//	B: 25 + 20 + 15 + 10 + 10×0.5/0.6=8.33 + 5×0.8=4 + 5×0.75=3.75 + 10×3/6=5 = 91.08
 //	C: 25 + 0 (room missing) + 15 + 0 + 10 + 5 + 0 (leverage missing) + 10×5/6=8.33 = 63.33
 func TestAssessQuarter(t *testing.T) {
 	db := fixture(t)
@@ -37,7 +37,7 @@ func TestAssessQuarter(t *testing.T) {
 	for _, d := range a.Districts {
 		got = append(got, row{d.UnitCode, d.Total, d.Rank})
 	}
-	want := []row{{"320502", 92.33, 1}, {"320501", 79.09, 2}, {"320503", 63.33, 3}}
+	want := []row{{"320502", 91.08, 1}, {"320501", 76.09, 2}, {"320503", 63.33, 3}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %v want %v", got, want)
 	}

@@ -84,8 +84,8 @@ func TestAssessmentXLSX(t *testing.T) {
 	if v := raw(t, f, s, "E3"); !strings.HasPrefix(v, "乡镇(街道)社工站覆盖率(%)") || !strings.Contains(v, "目标 100%") {
 		t.Errorf("E3 %q", v)
 	}
-	// Row 4: B 320502 rank 1, total 92.33.
-	if raw(t, f, s, "A4") != "1" || raw(t, f, s, "B4") != "320502" || raw(t, f, s, "D4") != "92.33" {
+	// Row 4: B 320502 rank 1, total 91.08.
+	if raw(t, f, s, "A4") != "1" || raw(t, f, s, "B4") != "320502" || raw(t, f, s, "D4") != "91.08" {
 		t.Errorf("row 4: %s %s %s", raw(t, f, s, "A4"), raw(t, f, s, "B4"), raw(t, f, s, "D4"))
 	}
 	// Row 5: A; station coverage 2/3 in E5 as a percentage with one decimal, below target → red; score F5.
@@ -272,7 +272,7 @@ func TestCSVAndJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rows) != 3 || len(rows[0]) != 6 || rows[0]["unit_code"] != "320502" || rows[0]["rank"].(float64) != 1 ||
-		rows[0]["total"].(float64) != 92.33 || rows[1]["scores"].(map[string]any)["station_coverage"].(float64) != 16.67 ||
+		rows[0]["total"].(float64) != 91.08 || rows[1]["scores"].(map[string]any)["station_coverage"].(float64) != 16.67 ||
 		len(rows[1]["scores"].(map[string]any)) != 8 {
 		t.Errorf("assessment json %v", rows)
 	}
@@ -282,7 +282,7 @@ func TestCSVAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if recs[0][0] != "排名" || recs[1][1] != "320502" || recs[1][4] != "92.33" || recs[2][6] != "16.67" || len(recs) != 4 {
+	if recs[0][0] != "排名" || recs[1][1] != "320502" || recs[1][4] != "91.08" || recs[2][6] != "16.67" || len(recs) != 4 {
 		t.Errorf("assessment csv %v", recs[:2])
 	}
 }

@@ -165,7 +165,10 @@ func (ind Indicator) AppliesTo(l sgz.Level) bool {
 // TargetFor scales a target to a span: flow targets are per year, so a
 // quarter gets a quarter of it; stock and rate targets are unchanged.
 func (ind Indicator) TargetFor(target float64, span sgz.Span) float64 {
-	if ind.Kind == Flow {
+	// A yearly target of an amount (hours per worker) is a quarter of it per
+	// quarter; a ratio of two flows (fund leverage) has the same scale over
+	// any span, so its target is not divided.
+	if ind.Kind == Flow && ind.Unit != Ratio {
 		return target * float64(span.Len()) / 4
 	}
 	return target

@@ -53,9 +53,9 @@ func OpenWith(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db := &DB{DB: sql.OpenDB(c), Path: path, connector: c}
-	// Checkpoint after 256 MB of WAL rather than DuckDB's 16 MB: a bulk
+	// Checkpoint after 128 MB of WAL rather than DuckDB's 16 MB: a bulk
 	// ingest commits often, and each checkpoint rewrites the tables' tails.
-	if _, err := db.ExecContext(ctx, `SET checkpoint_threshold = '256MB'`); err != nil {
+	if _, err := db.ExecContext(ctx, `SET checkpoint_threshold = '128MB'`); err != nil {
 		db.Close()
 		return nil, err
 	}
