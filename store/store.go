@@ -233,35 +233,15 @@ func (w *Writer) QueryRow(query string, args []any, dest ...any) error {
 
 // Int64s runs a query and returns its first column as integers.
 func (w *Writer) Int64s(query string, args ...any) ([]int64, error) {
-	q, ok := w.conn.(driver.QueryerContext)
-	if !ok {
-		return nil, errors.New("driver connection cannot query")
-	}
-	rows, err := q.QueryContext(w.ctx, query, named(args))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	vals := make([]driver.Value, len(rows.Columns()))
-	for {
-		err := rows.Next(vals)
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		var n int64
-		if err := assign(&n, vals[0]); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
+	return firstColumn[int64](w, query, args)
 }
 
 // Strings runs a query and returns its first column as strings.
 func (w *Writer) Strings(query string, args ...any) ([]string, error) {
+	return firstColumn[string](w, query, args)
+}
+
+func firstColumn[T int64 | string](w *Writer, query string, args []any) ([]T, error) {
 	q, ok := w.conn.(driver.QueryerContext)
 	if !ok {
 		return nil, errors.New("driver connection cannot query")
@@ -271,7 +251,7 @@ func (w *Writer) Strings(query string, args ...any) ([]string, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []T
 	vals := make([]driver.Value, len(rows.Columns()))
 	for {
 		err := rows.Next(vals)
@@ -281,11 +261,11 @@ func (w *Writer) Strings(query string, args ...any) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		var s string
-		if err := assign(&s, vals[0]); err != nil {
+		var v T
+		if err := assign(&v, vals[0]); err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 }
 
