@@ -14,6 +14,7 @@ func init() {
 		"ingest.file.toolarge":     {"文件大小 %s 超过上限 %s", "the file is %s, over the limit of %s"},
 		"ingest.file.zipbomb":      {"文件解压后超过 %s 上限，已拒绝读取（疑似压缩炸弹或内容异常）", "the file inflates beyond the %s limit and was refused (a zip bomb or abnormal content)"},
 		"ingest.file.rows":         {"工作表行数超过上限 %d 行", "the sheet has more than %d rows"},
+		"ingest.recheck.none":      {"没有编号为 %d 的报表文件", "no stored file for return %d"},
 		"ingest.path":              {"找不到文件或文件夹：%s", "no such file or folder: %s"},
 		"ingest.walk":              {"无法读取文件夹 %s：%v", "cannot read the folder %s: %v"},
 		"ingest.read":              {"无法读取文件 %s：%v", "cannot read the file %s: %v"},

@@ -359,3 +359,25 @@ func PreviouslyBuilt(ctx context.Context, db *store.DB, district string, p sgz.P
 	}
 	return out, rows.Err()
 }
+
+// Recheck reads a recorded attempt's original bytes and checks them again
+// with today's rules and registry, changing nothing: after a rule change an
+// evaluator can see what a stored return would now give.
+func Recheck(ctx context.Context, db *store.DB, returnID int64, lim xlsx.Limits) (*Result, error) {
+	var name string
+	var data []byte
+	err := db.QueryRowContext(ctx, `SELECT r.file_name, f.content FROM returns r JOIN return_files f USING (sha256)
+		WHERE r.return_id = ?`, returnID).Scan(&name, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, locale.Errorf("ingest.recheck.none", returnID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	regs := registry.NewCache(db)
+	if lim == (xlsx.Limits{}) {
+		lim = xlsx.DefaultLimits()
+	}
+	return Check(name, data, Options{Limits: lim,
+		Registry: func(p sgz.Period) (*registry.Registry, error) { return regs.For(ctx, p) }}), nil
+}

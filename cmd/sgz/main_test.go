@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,5 +99,90 @@ func TestUserErrorsNameTheFlagOrPath(t *testing.T) {
 		if code == 0 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errOut, c.want)
 		}
+	}
+}
+
+func TestIndicatorsAssessQueryRecheckFromTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	if _, err := gen.WriteSet(filepath.Join(dir, "in"), registry.Suzhou(), []string{"320505", "320506"},
+		[]sgz.Period{sgz.MustPeriod("2026Q2"), sgz.MustPeriod("2026Q3")}, gen.Options{Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, e := sgzRun(t, "--db", db, "ingest", filepath.Join(dir, "in")); code != 0 {
+		t.Fatal(e)
+	}
+	// indicators --format json: the interfaces.md shape.
+	code, out, e := sgzRun(t, "--db", db, "indicators", "--period", "2026Q3", "--level", "district", "--format", "json")
+	if code != 0 {
+		t.Fatal(e)
+	}
+	var vals []map[string]any
+	if err := json.Unmarshal([]byte(out), &vals); err != nil || len(vals) == 0 {
+		t.Fatalf("%v %s", err, out)
+	}
+	seen := false
+	for _, v := range vals {
+		if v["unit_code"] == "320505" && v["indicator"] == "station_coverage" {
+			seen = true
+			if v["level"] != "district" || v["period"] != "2026Q3" || v["denominator"] != 5.0 {
+				t.Errorf("%v", v)
+			}
+		}
+	}
+	if !seen {
+		t.Error("no station_coverage for 320505")
+	}
+	// assess to .xlsx, and a year.
+	xlsxOut := filepath.Join(dir, "a.xlsx")
+	if code, _, e := sgzRun(t, "--db", db, "assess", "--period", "2026", "-o", xlsxOut); code != 0 {
+		t.Fatal(e)
+	}
+	if st, err := os.Stat(xlsxOut); err != nil || st.Size() == 0 {
+		t.Fatal("no assessment workbook", err)
+	}
+	code, out, _ = sgzRun(t, "--db", db, "assess", "--period", "2026Q3", "--format", "json", "--no-record")
+	var rows []map[string]any
+	// Every district of the registry is listed; the two that reported lead.
+	if json.Unmarshal([]byte(out), &rows); code != 0 || len(rows) != 10 || rows[0]["rank"] != 1.0 ||
+		(rows[0]["unit_code"] != "320505" && rows[0]["unit_code"] != "320506") {
+		t.Errorf("assess json: %d rows", len(rows))
+	}
+	// Bad flags name the flag.
+	if code, _, e := sgzRun(t, "--db", db, "indicators", "--period", "2026Q7"); code == 0 || !strings.Contains(e, "period") {
+		t.Errorf("bad period: %d %s", code, e)
+	}
+	// query: reads views, refuses writes.
+	towns := 0
+	for _, d := range []string{"320505", "320506"} {
+		for _, u := range registry.Suzhou().Within(d, sgz.Town) {
+			if u.InScope {
+				towns++
+			}
+		}
+	}
+	code, out, _ = sgzRun(t, "--db", db, "query", "--format", "csv", "SELECT count(*) AS n FROM v_stations WHERE period = '2026Q3'")
+	if code != 0 || strings.TrimSpace(strings.TrimPrefix(out, "\ufeff")) != fmt.Sprintf("n\n%d", towns) {
+		t.Errorf("query: %d %q, want %d towns", code, out, towns)
+	}
+	if code, _, e := sgzRun(t, "--db", db, "query", "DELETE FROM stations"); code == 0 || e == "" {
+		t.Error("a DELETE was not refused")
+	}
+	// recheck: the stored bytes checked again, nothing changed.
+	code, out, e = sgzRun(t, "--db", db, "recheck", "1")
+	if code != 0 || !strings.Contains(out, "已接收") {
+		t.Errorf("recheck: %d %s %s", code, out, e)
+	}
+	if code, _, e := sgzRun(t, "--db", db, "recheck", "999"); code == 0 || !strings.Contains(e, "999") {
+		t.Errorf("recheck of a missing return: %d %s", code, e)
+	}
+	// export --parquet writes files partitioned by period.
+	pq := filepath.Join(dir, "pq")
+	if code, _, e := sgzRun(t, "--db", db, "export", "--parquet", pq); code != 0 {
+		t.Fatal(e)
+	}
+	if m, _ := filepath.Glob(filepath.Join(pq, "*", "period=2026Q3", "*.parquet")); len(m) == 0 {
+		entries, _ := os.ReadDir(pq)
+		t.Errorf("no period=2026Q3 partition under %s: %v", pq, entries)
 	}
 }
