@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strconv"
@@ -45,8 +46,10 @@ type Unit struct {
 	Parent     string
 	InScope    bool
 	Population int64 // 0 when unknown
-	// Ancestors, resolved through Parent ("" when not in the registry).
-	Province, City, District, Town string
+	// Ancestors, resolved through Parent ("" when not in the registry); the
+	// province and city are found with Registry.Above (they are rarely needed,
+	// and a national snapshot holds 665,276 units).
+	District, Town string
 }
 
 // Registry is one snapshot of the units, with lookups. Units are sorted by
@@ -189,29 +192,17 @@ func (r *Registry) index(scopeSet []bool) {
 			}
 			if parent[i] >= 0 {
 				p := &r.Units[parent[i]]
-				u.Province, u.City, u.District, u.Town = p.Province, p.City, p.District, p.Town
+				u.District, u.Town = p.District, p.Town
 				switch p.Level {
-				case sgz.Province:
-					u.Province = p.Code
-				case sgz.City:
-					u.City = p.Code
 				case sgz.District:
 					u.District = p.Code
 				case sgz.Town:
 					u.Town = p.Code
 				}
-			} else if u.Parent != "" {
-				// The parent is outside the file (a city-only registry): keep the
-				// code as the ancestor so that roll-ups still group correctly.
-				switch sgz.LevelOfCode(u.Parent) {
-				case sgz.Province:
-					u.Province = u.Parent
-				case sgz.City:
-					u.City = u.Parent
-					u.Province = u.Parent[:2]
-				case sgz.District:
-					u.District = u.Parent
-				}
+			} else if sgz.LevelOfCode(u.Parent) == sgz.District {
+				// The parent is outside the file: keep its code as the ancestor
+				// so that roll-ups still group correctly.
+				u.District = u.Parent
 			}
 		}
 	}
@@ -232,6 +223,27 @@ func (r *Registry) index(scopeSet []bool) {
 			u.InScope = DefaultInScope(u.Code, u.Level, townIn)
 		}
 	}
+}
+
+// Above returns the code of u's ancestor at a level: found through the
+// parents in the registry, or, when the chain leaves the registry (a
+// city-only file whose city row is missing), read from the parent code's
+// length and prefix. "" when there is none.
+func (r *Registry) Above(u *Unit, level sgz.Level) string {
+	for p := u.Parent; p != ""; {
+		if q, ok := r.Unit(p); ok {
+			if q.Level == level {
+				return q.Code
+			}
+			p = q.Parent
+			continue
+		}
+		if n := level.CodeLen(); n > 0 && len(p) >= n {
+			return p[:n]
+		}
+		return ""
+	}
+	return ""
 }
 
 // Suzhou is the built-in registry (苏州市, NBS 2023 codes) with the default scope.
@@ -425,7 +437,8 @@ func Save(ctx context.Context, db *store.DB, reg *Registry, from string, source 
 				pop = u.Population
 			}
 			if err := w.Append("registry_units", from, u.Code, u.Name, string(u.Level), nullable(u.Parent),
-				u.InScope, pop, nullable(u.Province), nullable(u.City), nullable(u.District), nullable(u.Town)); err != nil {
+				u.InScope, pop, nullable(reg.Above(u, sgz.Province)), nullable(reg.Above(u, sgz.City)),
+				nullable(u.District), nullable(u.Town)); err != nil {
 				return err
 			}
 		}
@@ -568,6 +581,11 @@ func (c *Cache) For(ctx context.Context, p sgz.Period) (*Registry, error) {
 	}
 	c.byID[from] = r
 	c.byPeriod[p] = r
+	if len(r.Units) > 100_000 {
+		// Loading a national registry leaves hundreds of MB of scanned rows
+		// behind: give them back now rather than carry them through the run.
+		debug.FreeOSMemory()
+	}
 	return r, nil
 }
 

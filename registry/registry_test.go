@@ -31,7 +31,7 @@ func TestSuzhouDefaultScope(t *testing.T) {
 		t.Errorf("%d towns in scope, want 91", got)
 	}
 	u, _ := r.Unit("320505400017")
-	if u == nil || u.InScope || u.District != "320505" || u.Town != "320505400" || u.City != "3205" {
+	if u == nil || u.InScope || u.District != "320505" || u.Town != "320505400" || r.Above(u, sgz.City) != "3205" || r.Above(u, sgz.Province) != "" {
 		t.Errorf("village under an out-of-scope town: %+v", u)
 	}
 	v, _ := r.Unit("320505001002")
@@ -66,7 +66,7 @@ func TestParseCSVScopePopulationAndErrors(t *testing.T) {
 	check("320505400001", true)
 	check("320505001", false)
 	check("320505001001", false)
-	if d, _ := r.Unit("320505"); d.Population != 830000 || d.Province != "32" || d.City != "3205" {
+	if d, _ := r.Unit("320505"); d.Population != 830000 || r.Above(d, sgz.Province) != "32" || r.Above(d, sgz.City) != "3205" {
 		t.Errorf("district %+v", d)
 	}
 	bad := "code,name,level,parent_code\n" +
