@@ -5,6 +5,7 @@ package locale
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -53,6 +54,29 @@ func Keys() []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Problems lists the registered sentences that a user could see broken: a
+// language missing, or fmt verbs that differ between the two (which would
+// print %!d(string=…) in one language). Every binary's tests call it.
+func Problems() []string {
+	var out []string
+	for _, k := range Keys() {
+		t := catalog[k]
+		if strings.TrimSpace(t[0]) == "" || strings.TrimSpace(t[1]) == "" {
+			out = append(out, k+": a language is missing")
+			continue
+		}
+		// %q and %s take the same argument; Chinese quotes with “” instead.
+		same := strings.NewReplacer("%q", "%s")
+		zv, ev := verbRE.FindAllString(same.Replace(t[0]), -1), verbRE.FindAllString(same.Replace(t[1]), -1)
+		if strings.Join(zv, " ") != strings.Join(ev, " ") {
+			out = append(out, fmt.Sprintf("%s: verbs differ: zh %v en %v", k, zv, ev))
+		}
+	}
+	return out
+}
+
+var verbRE = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
 
 // Lookup returns the sentence registered for key.
 func Lookup(key string) (Text, bool) { t, ok := catalog[key]; return t, ok }

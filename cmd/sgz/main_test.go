@@ -12,6 +12,7 @@ import (
 
 	"sgz"
 	"sgz/gen"
+	"sgz/locale"
 	"sgz/registry"
 )
 
@@ -184,5 +185,16 @@ func TestIndicatorsAssessQueryRecheckFromTheCommandLine(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(pq, "*", "period=2026Q3", "*.parquet")); len(m) == 0 {
 		entries, _ := os.ReadDir(pq)
 		t.Errorf("no period=2026Q3 partition under %s: %v", pq, entries)
+	}
+}
+
+// Every sentence of every package linked into sgz exists in Chinese and
+// English with the same fmt verbs.
+func TestEveryMessageInBothLanguages(t *testing.T) {
+	if len(locale.Keys()) < 100 {
+		t.Fatalf("only %d sentences registered: are the packages linked?", len(locale.Keys()))
+	}
+	for _, p := range locale.Problems() {
+		t.Error(p)
 	}
 }
