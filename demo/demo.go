@@ -174,7 +174,8 @@ func backdate(ctx context.Context, db *store.DB, last sgz.Period) error {
 			WHERE district_code = ? AND period = ?`, lateDistrict, last.Prev().String()); err != nil {
 			return err
 		}
-		// Rejected on day 12, corrected on day 16 (one day after the due date).
+		// Rejected on day 13 after the quarter, corrected on day 17 (two days
+		// after the due date).
 		if err := w.Exec(`UPDATE returns SET received_at = CAST(? AS TIMESTAMP) + INTERVAL (CASE status WHEN 'rejected' THEN 12 ELSE 16 END) DAY
 			+ INTERVAL 10 HOUR WHERE district_code = ? AND period = ?`,
 			last.Next().First().Format("2006-01-02"), rejectedFirst, last.String()); err != nil {

@@ -28,7 +28,7 @@ func assessCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := a.open(ctx)
+			db, err := a.openExisting(ctx)
 			if err != nil {
 				return err
 			}

@@ -29,7 +29,7 @@ func exportCmd(a *app) *cobra.Command {
 			if parquetDir == "" && copyFile == "" {
 				return locale.Errorf("cli.flag", "--parquet / --copy", "")
 			}
-			db, err := a.open(ctx)
+			db, err := a.openExisting(ctx)
 			if err != nil {
 				return err
 			}

@@ -125,7 +125,7 @@ func indicatorsCmd(a *app) *cobra.Command {
 			if err != nil {
 				return locale.Errorf("metrics.cli.level", levelArg)
 			}
-			db, err := a.open(ctx)
+			db, err := a.openExisting(ctx)
 			if err != nil {
 				return err
 			}

@@ -45,6 +45,17 @@ func (a *app) open(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
+// openExisting is open for commands that only read: a mistyped --db must
+// not leave a new, empty database behind.
+func (a *app) openExisting(ctx context.Context) (*store.DB, error) {
+	if a.db == nil {
+		if _, err := os.Stat(a.dbPath); err != nil {
+			return nil, locale.Errorf("cli.nodb", a.dbPath)
+		}
+	}
+	return a.open(ctx)
+}
+
 func (a *app) close() {
 	if a.db != nil {
 		a.db.Close()
@@ -135,6 +146,7 @@ func main() {
 func init() {
 	locale.Add(map[string]locale.Text{
 		"cli.error": {"错误：", "error: "},
+		"cli.nodb":  {"数据库 %s 不存在（--db 指定数据库文件；先用 sgz ingest 导入报表，或运行 sgz demo）", "the database %s does not exist (--db names it; ingest returns with sgz ingest first, or run sgz demo)"},
 		"cli.db":    {"无法打开数据库 %s：%v", "cannot open the database %s: %v"},
 		"cli.flag":  {"参数 %s 无效：%v", "invalid %s: %v"},
 	})

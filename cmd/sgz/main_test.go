@@ -94,12 +94,17 @@ func TestUserErrorsNameTheFlagOrPath(t *testing.T) {
 		{[]string{"--db", db, "registry", "load", filepath.Join(dir, "x.csv")}, "无法打开名录文件"},
 		{[]string{"--db", db, "registry", "load", "--from", "2026Q9", filepath.Join(dir, "x.csv")}, "--from"},
 		{[]string{"--db", filepath.Join(dir, "no", "such", "dir", "x.duckdb"), "registry", "versions"}, "无法打开数据库"},
+		{[]string{"--db", filepath.Join(dir, "typo.duckdb"), "indicators", "--period", "2026Q3"}, "不存在"},
+		{[]string{"--db", filepath.Join(dir, "typo.duckdb"), "--lang", "en", "query", "SELECT 1"}, "does not exist"},
 	}
 	for _, c := range cases {
 		code, _, errOut := sgzRun(t, c.args...)
 		if code == 0 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errOut, c.want)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "typo.duckdb")); err == nil {
+		t.Error("a read-only command created the database it was pointed at")
 	}
 }
 

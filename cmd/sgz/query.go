@@ -62,7 +62,7 @@ func queryCmd(a *app) *cobra.Command {
 			if !listViews && !listExamples && strings.TrimSpace(sqlText) == "" {
 				return cmd.Help()
 			}
-			db, err := a.open(ctx)
+			db, err := a.openExisting(ctx)
 			if err != nil {
 				return err
 			}

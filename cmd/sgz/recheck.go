@@ -22,7 +22,7 @@ func recheckCmd(a *app) *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			db, err := a.open(ctx)
+			db, err := a.openExisting(ctx)
 			if err != nil {
 				return err
 			}

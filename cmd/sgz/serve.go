@@ -35,7 +35,7 @@ func serveCmd(a *app) *cobra.Command {
 			if clerkKey == "" {
 				clerkKey = os.Getenv("SGZ_CLERK_KEY")
 			}
-			db, err := a.open(ctx)
+			db, err := a.openExisting(ctx)
 			if err != nil {
 				return err
 			}
