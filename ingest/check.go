@@ -244,38 +244,23 @@ func (c *checker) readInfo(name string) bool {
 	c.ret.Phone = text("phone")
 	c.ret.FilledOn = text("filled_on")
 	ok := true
-	// 区划代码
-	codeCell, hasCode := kv.cells["district_code"]
-	ref := kv.refs["district_code"]
-	switch {
-	case ref == "":
-		c.errorf(name, "", "ingest.key.missing", "区划代码")
+	ref := kv.refs["district_code"] // where district errors point
+	if cell, _, found := c.kvRequired(name, kv, "district_code", "区划代码"); !found {
 		ok = false
-	case !hasCode || trim(codeCell.Value) == "":
-		c.errorf(name, ref, "ingest.v.empty", "区划代码")
-		ok = false
-	default:
-		code, err := value.Code(codeCell.Value)
+	} else {
+		code, err := value.Code(cell.Value)
 		if err != nil || len(code) != 6 {
-			c.codeError(name, ref, "区划代码", codeCell.Value, 6, err)
+			c.codeError(name, ref, "区划代码", cell.Value, 6, err)
 			ok = false
 		}
 		c.ret.District = code
 	}
-	// 报告期
-	pc, hasP := kv.cells["period"]
-	pref := kv.refs["period"]
-	switch {
-	case pref == "":
-		c.errorf(name, "", "ingest.key.missing", "报告期")
+	if cell, pref, found := c.kvRequired(name, kv, "period", "报告期"); !found {
 		ok = false
-	case !hasP || trim(pc.Value) == "":
-		c.errorf(name, pref, "ingest.v.empty", "报告期")
-		ok = false
-	default:
-		p, err := sgz.ParsePeriod(pc.Value)
+	} else {
+		p, err := sgz.ParsePeriod(cell.Value)
 		if err != nil {
-			c.errorf(name, pref, "ingest.v.period", trim(pc.Value))
+			c.errorf(name, pref, "ingest.v.period", trim(cell.Value))
 			ok = false
 		}
 		c.ret.Period = p
@@ -309,6 +294,22 @@ func (c *checker) readInfo(name string) bool {
 	return true
 }
 
+// kvRequired returns the value of a required key, or reports the key
+// missing (sheet-level) or its value empty (at the value's cell).
+func (c *checker) kvRequired(sheet string, kv *kv, field, header string) (xlsx.Cell, string, bool) {
+	ref := kv.refs[field]
+	cell, has := kv.cells[field]
+	switch {
+	case ref == "":
+		c.errorf(sheet, "", "ingest.key.missing", header)
+		return cell, "", false
+	case !has || trim(cell.Value) == "":
+		c.errorf(sheet, ref, "ingest.v.empty", header)
+		return cell, ref, false
+	}
+	return cell, ref, true
+}
+
 func (c *checker) codeError(sheet, cell, header, raw string, want int, err error) {
 	switch {
 	case errors.Is(err, value.ErrCodePrecision):
@@ -326,15 +327,8 @@ func (c *checker) readWorkforce(name string) error {
 	vals := map[string]int64{}
 	complete := true
 	for _, col := range WorkforceSheet.Columns {
-		ref := kv.refs[col.Field]
-		cell, has := kv.cells[col.Field]
-		if ref == "" {
-			c.errorf(name, "", "ingest.key.missing", col.Header)
-			complete = false
-			continue
-		}
-		if !has || trim(cell.Value) == "" {
-			c.errorf(name, ref, "ingest.v.empty", col.Header)
+		cell, ref, found := c.kvRequired(name, kv, col.Field, col.Header)
+		if !found {
 			complete = false
 			continue
 		}
