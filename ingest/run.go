@@ -363,7 +363,8 @@ func PreviouslyBuilt(ctx context.Context, db *store.DB, district string, p sgz.P
 // Recheck reads a recorded attempt's original bytes and checks them again
 // with today's rules and registry, changing nothing: after a rule change an
 // evaluator can see what a stored return would now give.
-func Recheck(ctx context.Context, db *store.DB, returnID int64, lim xlsx.Limits) (*Result, error) {
+// regs is shared across calls so that several returns load the registry once.
+func Recheck(ctx context.Context, db *store.DB, regs *registry.Cache, returnID int64, lim xlsx.Limits) (*Result, error) {
 	var name string
 	var data []byte
 	err := db.QueryRowContext(ctx, `SELECT r.file_name, f.content FROM returns r JOIN return_files f USING (sha256)
@@ -374,7 +375,6 @@ func Recheck(ctx context.Context, db *store.DB, returnID int64, lim xlsx.Limits)
 	if err != nil {
 		return nil, err
 	}
-	regs := registry.NewCache(db)
 	if lim == (xlsx.Limits{}) {
 		lim = xlsx.DefaultLimits()
 	}

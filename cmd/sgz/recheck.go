@@ -10,6 +10,7 @@ import (
 	"sgz/ingest"
 	"sgz/ingest/xlsx"
 	"sgz/locale"
+	"sgz/registry"
 )
 
 func init() { commands = append(commands, recheckCmd) }
@@ -26,6 +27,7 @@ func recheckCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			regs := registry.NewCache(db)
 			var out []jsonOutcome
 			failed := 0
 			for _, arg := range args {
@@ -33,7 +35,7 @@ func recheckCmd(a *app) *cobra.Command {
 				if err != nil {
 					return locale.Errorf("cli.flag", "RETURN_ID", arg)
 				}
-				res, err := ingest.Recheck(ctx, db, id, xlsx.DefaultLimits())
+				res, err := ingest.Recheck(ctx, db, regs, id, xlsx.DefaultLimits())
 				if err != nil {
 					return err
 				}
