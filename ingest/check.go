@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"sgz"
-	"sgz/ingest/value"
+	"sgz/value"
 	"sgz/ingest/xlsx"
 	"sgz/locale"
 	"sgz/registry"

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"sgz"
-	"sgz/ingest/value"
+	"sgz/value"
 	"sgz/ingest/xlsx"
 	"sgz/registry"
 )

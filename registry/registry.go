@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"sgz"
-	"sgz/ingest/value"
+	"sgz/value"
 	"sgz/locale"
 	"sgz/store"
 )
