@@ -58,6 +58,7 @@ type ReturnUsed struct {
 	FileName     string    `json:"file_name"`
 	ReceivedAt   time.Time `json:"received_at"` // Beijing time
 	SHA256       string    `json:"sha256"`
+	Review       string    `json:"review"` // pending | approved (review package): a pending one is marked 待审核
 }
 
 // Assessment is the assessment table of a span, with everything needed to
@@ -116,7 +117,7 @@ func Assess(ctx context.Context, db *store.DB, span sgz.Span, cfg *Config) (*Ass
 		}
 	}
 	rank(a.Districts)
-	if a.Returns, err = returnsUsed(ctx, db, span); err != nil {
+	if a.Returns, err = returnsUsed(ctx, db, span, cfg); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -173,17 +174,24 @@ func rank(ds []DistrictAssessment) {
 	}
 }
 
-// ReturnsUsed lists the current returns of the span's quarters from the
-// districts of the registry in force at the span's end — the returns every
-// value of Compute and Assess for that span rests on.
-func ReturnsUsed(ctx context.Context, db *store.DB, span sgz.Span) ([]ReturnUsed, error) {
-	return returnsUsed(ctx, db, span)
+// ReturnsUsed lists the returns that count under cfg (current ones; only the
+// approved ones when pending returns do not count) of the span's quarters
+// from the districts of the registry in force at the span's end — the returns
+// every value of Compute and Assess for that span rests on — with their
+// review status.
+func ReturnsUsed(ctx context.Context, db *store.DB, span sgz.Span, cfg *Config) ([]ReturnUsed, error) {
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	return returnsUsed(ctx, db, span, cfg)
 }
 
-func returnsUsed(ctx context.Context, db *store.DB, span sgz.Span) ([]ReturnUsed, error) {
+func returnsUsed(ctx context.Context, db *store.DB, span sgz.Span, cfg *Config) ([]ReturnUsed, error) {
 	rows, err := db.QueryContext(ctx, `
-SELECT c.district_code, coalesce(u.name, c.district_name, ''), c.period, c.return_id, c.file_name, c.received_at, c.sha256
-FROM current_returns c
+SELECT c.district_code, coalesce(u.name, c.district_name, ''), c.period, c.return_id, c.file_name, c.received_at, c.sha256,
+    coalesce(s.review_status, '')
+FROM `+cfg.countedReturns()+` c
+JOIN q_return_review s USING (return_id)
 JOIN registry_at(?) u ON u.code = c.district_code AND u.level = 'district'
 WHERE c.period BETWEEN ? AND ?
 ORDER BY c.district_code, c.period`, span.To.String(), span.From.String(), span.To.String())
@@ -195,7 +203,7 @@ ORDER BY c.district_code, c.period`, span.To.String(), span.From.String(), span.
 	for rows.Next() {
 		var r ReturnUsed
 		var t sql.NullTime
-		if err := rows.Scan(&r.DistrictCode, &r.DistrictName, &r.Period, &r.ReturnID, &r.FileName, &t, &r.SHA256); err != nil {
+		if err := rows.Scan(&r.DistrictCode, &r.DistrictName, &r.Period, &r.ReturnID, &r.FileName, &t, &r.SHA256, &r.Review); err != nil {
 			return nil, err
 		}
 		r.ReceivedAt = wall(t.Time)
@@ -206,41 +214,45 @@ ORDER BY c.district_code, c.period`, span.To.String(), span.From.String(), span.
 
 // Record stores the assessment with its rules and returns; it sets and returns a.ID.
 func Record(ctx context.Context, db *store.DB, a *Assessment, madeBy string) (int64, error) {
-	err := db.Write(ctx, func(w *store.Writer) error {
-		var id int64
-		if err := w.QueryRow(`SELECT nextval('metrics_assessment_seq')`, nil, &id); err != nil {
-			return err
-		}
-		made := a.MadeAt.In(sgz.Beijing)
-		wallMade := time.Date(made.Year(), made.Month(), made.Day(), made.Hour(), made.Minute(), made.Second(), 0, time.UTC)
-		if err := w.Exec(`INSERT INTO metrics_assessments VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, wallMade, a.Period,
-			a.Span.From.String(), a.Span.To.String(), string(a.Config.JSON()), a.ConfigSHA256, madeBy); err != nil {
-			return err
-		}
-		for _, d := range a.Districts {
-			for _, s := range d.Scores {
-				var v any
-				if s.Value != nil {
-					v = *s.Value
-				}
-				if err := w.Append("metrics_assessment_scores", id, d.UnitCode, s.Indicator, v, s.Target, s.Weight, s.Score, s.Missing); err != nil {
-					return err
-				}
-			}
-			if err := w.Append("metrics_assessment_totals", id, d.UnitCode, d.UnitName, d.Total, int32(d.Rank),
-				int32(d.Completeness.QuartersReported), int32(d.Completeness.QuartersExpected)); err != nil {
-				return err
-			}
-		}
-		for _, r := range a.Returns {
-			if err := w.Append("metrics_assessment_returns", id, r.DistrictCode, r.Period, r.ReturnID, r.SHA256); err != nil {
-				return err
-			}
-		}
-		a.ID = id
-		return nil
-	})
+	err := db.Write(ctx, func(w *store.Writer) error { return RecordIn(w, a, madeBy) })
 	return a.ID, err
+}
+
+// RecordIn is Record inside a write transaction (closing a period records
+// the assessment and the closing together).
+func RecordIn(w *store.Writer, a *Assessment, madeBy string) error {
+	var id int64
+	if err := w.QueryRow(`SELECT nextval('metrics_assessment_seq')`, nil, &id); err != nil {
+		return err
+	}
+	made := a.MadeAt.In(sgz.Beijing)
+	wallMade := time.Date(made.Year(), made.Month(), made.Day(), made.Hour(), made.Minute(), made.Second(), 0, time.UTC)
+	if err := w.Exec(`INSERT INTO metrics_assessments VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, wallMade, a.Period,
+		a.Span.From.String(), a.Span.To.String(), string(a.Config.JSON()), a.ConfigSHA256, madeBy); err != nil {
+		return err
+	}
+	for _, d := range a.Districts {
+		for _, s := range d.Scores {
+			var v any
+			if s.Value != nil {
+				v = *s.Value
+			}
+			if err := w.Append("metrics_assessment_scores", id, d.UnitCode, s.Indicator, v, s.Target, s.Weight, s.Score, s.Missing); err != nil {
+				return err
+			}
+		}
+		if err := w.Append("metrics_assessment_totals", id, d.UnitCode, d.UnitName, d.Total, int32(d.Rank),
+			int32(d.Completeness.QuartersReported), int32(d.Completeness.QuartersExpected)); err != nil {
+			return err
+		}
+	}
+	for _, r := range a.Returns {
+		if err := w.Append("metrics_assessment_returns", id, r.DistrictCode, r.Period, r.ReturnID, r.SHA256); err != nil {
+			return err
+		}
+	}
+	a.ID = id
+	return nil
 }
 
 // Recorded is one assessment on record (metrics_assessments).

@@ -347,7 +347,7 @@ qv AS (
     GROUP BY x.q),
 cr AS (
     SELECT c.return_id, c.district_code AS dcode, c.period AS q, qv.ver
-    FROM current_returns c JOIN qv ON c.period = qv.q),
+    FROM %COUNTED% c JOIN qv ON c.period = qv.q),
 treg AS (
     SELECT from_period AS ver, code AS tcode, district_code AS dcode, in_scope
     FROM registry_units WHERE level = 'town' AND from_period IN (SELECT ver FROM qv)),
@@ -572,6 +572,7 @@ func buildSQL(spans []sgz.Span, levels []sgz.Level, cfg *Config, codes []string)
 		}
 	}
 	base := strings.Replace(baseSQL, "%SENTBACK%", sentBack, 1)
+	base = strings.Replace(base, "%COUNTED%", cfg.countedReturns(), 1)
 	base = strings.Replace(base, "%RTOLEVELS%", strings.Join(rtoLevels, ", "), 1)
 	b.WriteString(base)
 	if hasTown {

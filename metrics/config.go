@@ -35,6 +35,10 @@ type Config struct {
 	// count as the district's first return for timeliness (the correction
 	// must itself arrive by the due date). Default false.
 	SentBackIsLate bool `json:"sent_back_is_late"`
+	// PendingCounts: whether a return still pending review (待审核) counts.
+	// Absent or true (the default): it counts and is marked 待审核 wherever
+	// returns are listed; false: only approved returns (已审核) count.
+	PendingCounts *bool `json:"pending_counts,omitempty"`
 	// PlanStartYear is the first year of "两年全覆盖、三年全规范".
 	PlanStartYear int         `json:"plan_start_year"`
 	Milestones    []Milestone `json:"milestones"`
@@ -91,6 +95,19 @@ func DefaultConfig() *Config {
 		{NameZh: "三年全规范", NameEn: "full standardisation in three years", Indicators: []string{"station_standard_rate"}, Year: 3, Target: 1},
 	}
 	return c
+}
+
+// CountsPending reports whether returns pending review count (the default).
+func (c *Config) CountsPending() bool { return c.PendingCounts == nil || *c.PendingCounts }
+
+// countedReturns is the view of the returns that count under these rules:
+// the current ones (current_returns), or only those approved
+// (approved_returns, store/migrations/005_review.sql).
+func (c *Config) countedReturns() string {
+	if c.CountsPending() {
+		return "current_returns"
+	}
+	return "approved_returns"
 }
 
 // Rule returns the rule of an indicator (zero when it has none).

@@ -12,6 +12,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sgz"
+	"sgz/locale"
+	"sgz/review"
 )
 
 // IndicatorJSON is the `indicators --format json` and /api/v1/indicators
@@ -433,14 +435,28 @@ func writeReturns(f *excelize.File, st *styles, info ExportInfo) error {
 	if err != nil {
 		return err
 	}
-	head := []string{"区划代码", "区(县)", "季度", "报表编号", "文件名", "接收时间（北京时间）", "文件 SHA-256"}
-	widths := []float64{12, 14, 10, 10, 36, 20, 68}
+	head := []string{"区划代码", "区(县)", "季度", "报表编号", "文件名", "接收时间（北京时间）", "文件 SHA-256", "审核状态"}
+	widths := []float64{12, 14, 10, 10, 36, 20, 68, 10}
+	pending := 0
+	for _, r := range info.Returns {
+		if r.Review == review.Pending {
+			pending++
+		}
+	}
 	title := fmt.Sprintf("所用报表　%s　共 %d 份", info.Span, len(info.Returns))
-	if err := writeHeader(sw, st, title, "每个区县每季度以最新一份被接收且未退回的报表为准。", head, 2, widths); err != nil {
+	if pending > 0 {
+		title += fmt.Sprintf("，其中 %d 份待审核", pending)
+	}
+	note := "每个区县每季度以最新一份被接收且未退回的报表为准（待审核的也计入）。"
+	if info.Config != nil && !info.Config.CountsPending() {
+		note = "每个区县每季度以最新一份被接收、未退回且已审核的报表为准（规则：待审核的不计入）。"
+	}
+	if err := writeHeader(sw, st, title, note, head, 2, widths); err != nil {
 		return err
 	}
 	for i, r := range info.Returns {
-		row := []any{r.DistrictCode, r.DistrictName, r.Period, r.ReturnID, r.FileName, r.ReceivedAt.Format("2006-01-02 15:04:05"), r.SHA256}
+		row := []any{r.DistrictCode, r.DistrictName, r.Period, r.ReturnID, r.FileName, r.ReceivedAt.Format("2006-01-02 15:04:05"), r.SHA256,
+			review.StateText(locale.ZH, r.Review)}
 		for k, v := range row {
 			row[k] = excelize.Cell{StyleID: st.text, Value: v}
 		}
@@ -449,6 +465,13 @@ func writeReturns(f *excelize.File, st *styles, info ExportInfo) error {
 		}
 	}
 	return sw.Flush()
+}
+
+func pendingRuleText(cfg *Config) string {
+	if cfg.CountsPending() {
+		return "计入（pending_counts 未设或为 true）：待审核的报表照常计入，在所用报表中标为待审核"
+	}
+	return "不计入（pending_counts 为 false）：只有已审核的报表计入"
 }
 
 func writeRules(f *excelize.File, st *styles, info ExportInfo) error {
@@ -477,6 +500,7 @@ func writeRules(f *excelize.File, st *styles, info ExportInfo) error {
 		{"报送截止日", fmt.Sprintf("季度末日后第 %d 天 24:00（北京时间），如 %s 截止于 %s", cfg.DueDays, info.Span.To,
 			cfg.DueBy(info.Span.To).AddDate(0, 0, -1).Format("2006-01-02"))},
 		{"按时上报", "该季度该区县首份被接收的报表在截止日前收到，且当前有有效报表；" + sentBack},
+		{"待审核报表", pendingRuleText(cfg)},
 		{"存量与流量", "存量指标取期内该区县最近一个有报表的季度；流量指标为期内各季度之和；流量目标为年度目标按季度数折算"},
 		{"汇总", "上级单位先分别汇总分子与分母再相除；未上报区县不计入分子与分母，并显示上报情况"},
 		{"缺失", "无有效报表或分母为零时为缺失，缺失指标得 0 分并标注"},

@@ -176,7 +176,7 @@ func TestIndicatorsXLSXTown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ret, _ := ReturnsUsed(context.Background(), db, span)
+	ret, _ := ReturnsUsed(context.Background(), db, span, nil)
 	var buf bytes.Buffer
 	if err := WriteIndicatorsXLSX(&buf, vals, ExportInfo{Span: span, Level: sgz.Town, MadeAt: time.Now(), Returns: ret}); err != nil {
 		t.Fatal(err)

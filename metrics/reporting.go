@@ -103,7 +103,7 @@ SELECT qs.q, u.code, u.name, coalesce(u.city_code, ''), coalesce(c3.name, u.city
     c.return_id, c.file_name, c.received_at, c.sha256
 FROM qs JOIN qv ON qv.q = qs.q
 JOIN registry_units u ON u.from_period = qv.ver AND u.level = 'district'
-LEFT JOIN current_returns c ON c.district_code = u.code AND c.period = qs.q
+LEFT JOIN ` + cfg.countedReturns() + ` c ON c.district_code = u.code AND c.period = qs.q
 LEFT JOIN registry_units c3 ON c3.from_period = qv.ver AND c3.code = u.city_code AND c3.level = 'city' 
 LEFT JOIN acc ON acc.dcode = u.code AND acc.q = qs.q
 ORDER BY qs.q, u.code`

@@ -138,7 +138,7 @@ func indicatorsCmd(a *app) *cobra.Command {
 			}
 			var returns []metrics.ReturnUsed
 			if format == "xlsx" {
-				if returns, err = metrics.ReturnsUsed(ctx, db, span); err != nil {
+				if returns, err = metrics.ReturnsUsed(ctx, db, span, cfg); err != nil {
 					return err
 				}
 			}

@@ -39,13 +39,14 @@ FROM returns WHERE sent_back_at IS NOT NULL
 ORDER BY sent_back_at, return_id;
 
 -- Internal: the review status of every return. Rejected returns have none;
--- an accepted one is pending until its latest event says otherwise (a
--- restore puts it back to pending).
+-- an accepted one is sent back while returns.sent_back_at is set, approved
+-- when its latest event is an approval, else pending (a restore puts it back
+-- to pending).
 CREATE VIEW q_return_review AS
 SELECT r.return_id,
        CASE WHEN r.status <> 'accepted' THEN NULL
+            WHEN r.sent_back_at IS NOT NULL THEN 'sent_back'
             WHEN e.action = 'approve' THEN 'approved'
-            WHEN e.action = 'sendback' THEN 'sent_back'
             ELSE 'pending' END AS review_status,
        e.acted_at AS reviewed_at, e.actor AS reviewed_by
 FROM returns r
