@@ -208,7 +208,9 @@ func (c *calc) trend(ctx context.Context, from, to sgz.Period, l sgz.Level, code
 func (c *calc) assess(ctx context.Context, span sgz.Span) (*metrics.Assessment, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	return memoize(c, "A|"+span.String(), func() (*metrics.Assessment, error) {
-		return metrics.Assess(ctx, c.db, span, c.cfg)
+		// A closed span: the assessment recorded when it was closed.
+		a, _, err := metrics.Final(ctx, c.db, span, c.cfg)
+		return a, err
 	})
 }
 

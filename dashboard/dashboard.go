@@ -210,8 +210,11 @@ func (s *Server) Engine() *gin.Engine {
 	r.GET("/assessment.xlsx", s.assessmentXLSX)
 	r.GET("/assessment.csv", s.assessmentCSV)
 	r.GET("/reporting", s.reporting)
-	r.POST("/reporting/:id/sendback", s.sendBack)
-	r.POST("/reporting/:id/restore", s.restore)
+	r.POST("/reporting/:id/approve", s.approve)   // roles: evaluator, admin
+	r.POST("/reporting/:id/sendback", s.sendBack) // roles: evaluator, admin (an approved return: admin)
+	r.POST("/reporting/:id/restore", s.restore)   // roles: evaluator, admin
+	r.POST("/assessment/close", s.closePeriod)    // roles: evaluator, admin
+	r.POST("/assessment/reopen", s.reopenPeriod)  // roles: admin
 	r.GET("/returns/:id", s.returnPage)
 	r.GET("/returns/:id/file", s.returnFile)
 	r.GET("/returns/:id/marked.xlsx", s.markedFile)

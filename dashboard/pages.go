@@ -3,12 +3,14 @@ package dashboard
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"sgz"
 	"sgz/locale"
 	"sgz/metrics"
+	"sgz/review"
 )
 
 // headlineIDs are the overview's figures, in order.
@@ -229,6 +231,10 @@ type assessData struct {
 	Rows       []assessRow
 	Config     string
 	ConfigSHA  string
+	Period     string
+	Evaluator  bool
+	Closed     *review.Closure // the period is closed: the page shows the assessment recorded then
+	Flash      string
 }
 
 type assessRow struct {
@@ -265,11 +271,21 @@ func (s *Server) assessment(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
-	d := &assessData{Rows: assessRows(a), Names: map[string]string{}, Weights: map[string]float64{}, Config: s.opt.Config.Name, ConfigSHA: a.ConfigSHA256[:12]}
-	for _, ind := range s.calc.scored() {
+	// The rules are the assessment's own: a closed period keeps those it was closed with.
+	d := &assessData{Rows: assessRows(a), Names: map[string]string{}, Weights: map[string]float64{}, Config: a.Config.Name, ConfigSHA: a.ConfigSHA256[:12],
+		Period: sp.String(), Evaluator: s.isEvaluator(c)}
+	for _, id := range a.Scored {
+		ind, _ := metrics.Lookup(id)
 		d.Indicators = append(d.Indicators, ind)
 		d.Names[ind.ID] = indName(l, ind.ID)
-		d.Weights[ind.ID] = s.opt.Config.Rule(ind.ID).Weight
+		d.Weights[ind.ID] = a.Config.Rule(ind.ID).Weight
+	}
+	if d.Closed, err = review.ClosedSpan(c.Request.Context(), s.db, sp); err != nil {
+		s.internal(c, err)
+		return
+	}
+	if id, err := strconv.ParseInt(c.Query("done"), 10, 64); err == nil && (c.Query("what") == "close" || c.Query("what") == "reopen") {
+		d.Flash = locale.T(l, "asmt.done."+c.Query("what"), id)
 	}
 	s.render(c, "assessment", "assessment", locale.T(l, "nav.assessment"), sp, d, nil)
 }

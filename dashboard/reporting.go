@@ -14,7 +14,7 @@ import (
 	"sgz"
 	"sgz/locale"
 	"sgz/metrics"
-	"sgz/store"
+	"sgz/review"
 )
 
 // returnInfo is one row of the returns table (never the reporter or phone).
@@ -33,13 +33,15 @@ type returnInfo struct {
 	Warnings     int
 	SentBackAt   *time.Time
 	SentBackWhy  string
-	Current      bool // the return that counts now
-	Newest       bool // the newest accepted of its district and period
+	Review       string // pending | approved | sent_back ("" when rejected): package review
+	Current      bool   // the return that counts now
+	Newest       bool   // the newest accepted of its district and period
 }
 
 const returnCols = `r.return_id, r.file_name, r.sha256, r.size_bytes, r.received_at, r.status, r.source,
 	coalesce(r.district_code, ''), coalesce(r.district_name, ''), coalesce(r.period, ''), r.error_count, r.warning_count,
 	r.sent_back_at, coalesce(r.sent_back_reason, ''),
+	coalesce((SELECT q.review_status FROM q_return_review q WHERE q.return_id = r.return_id), ''),
 	r.return_id IN (SELECT return_id FROM current_returns),
 	r.status = 'accepted' AND r.return_id = (SELECT x.return_id FROM returns x WHERE x.status = 'accepted'
 		AND x.district_code = r.district_code AND x.period = r.period ORDER BY x.received_at DESC, x.return_id DESC LIMIT 1)`
@@ -52,7 +54,7 @@ func scanReturns(rows *sql.Rows) ([]returnInfo, error) {
 		var sb sql.NullTime
 		var newest sql.NullBool
 		if err := rows.Scan(&r.ID, &r.File, &r.SHA256, &r.Size, &r.Received, &r.Status, &r.Source, &r.District, &r.DistrictName,
-			&r.Period, &r.Errors, &r.Warnings, &sb, &r.SentBackWhy, &r.Current, &newest); err != nil {
+			&r.Period, &r.Errors, &r.Warnings, &sb, &r.SentBackWhy, &r.Review, &r.Current, &newest); err != nil {
 			return nil, err
 		}
 		if sb.Valid {
@@ -115,6 +117,20 @@ type reportingData struct {
 	Evaluator bool
 	Flash     string
 	FlashBad  bool
+	Closed    *review.Closure // a closed span covering the period shown
+}
+
+// ReviewOf is the review state of a return listed (for the status table).
+func (d *reportingData) ReviewOf(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	for _, r := range d.Returns {
+		if r.ID == *id {
+			return r.Review
+		}
+	}
+	return ""
 }
 
 func (s *Server) reporting(c *gin.Context) {
@@ -135,6 +151,10 @@ func (s *Server) reporting(c *gin.Context) {
 		return
 	}
 	d := &reportingData{Status: st, Returns: list, Evaluator: s.isEvaluator(c)}
+	if d.Closed, err = review.ClosedFor(ctx, s.db, sp.To); err != nil {
+		s.internal(c, err)
+		return
+	}
 	if id, err := strconv.ParseInt(c.Query("done"), 10, 64); err == nil {
 		d.Flash = locale.T(l, "rep.done."+c.Query("what"), id)
 	}
@@ -160,78 +180,6 @@ func (s *Server) isEvaluator(c *gin.Context) bool {
 	}
 	v, err := c.Cookie("sgz_eval")
 	return err == nil && subtle.ConstantTimeCompare([]byte(v), []byte(want)) == 1
-}
-
-// POST /reporting/:id/sendback (reason): the return no longer counts.
-func (s *Server) sendBack(c *gin.Context) { s.evaluatorAction(c, true) }
-
-// POST /reporting/:id/restore: a return sent back counts again.
-func (s *Server) restore(c *gin.Context) { s.evaluatorAction(c, false) }
-
-func (s *Server) evaluatorAction(c *gin.Context, sendBack bool) {
-	back := c.PostForm("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = "/reporting"
-	}
-	redirect := func(kv ...string) {
-		sep := "?"
-		if strings.Contains(back, "?") {
-			sep = "&"
-		}
-		c.Redirect(http.StatusSeeOther, back+sep+strings.Join(kv, "&"))
-	}
-	if !s.isEvaluator(c) {
-		s.fail(c, http.StatusForbidden, "dash.forbidden")
-		return
-	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
-		return
-	}
-	reason := strings.TrimSpace(c.PostForm("reason"))
-	if len([]rune(reason)) > 500 {
-		reason = string([]rune(reason)[:500])
-	}
-	if sendBack && reason == "" {
-		redirect("error=rep.reason.missing")
-		return
-	}
-	s.writes.Lock()
-	defer s.writes.Unlock()
-	ctx := c.Request.Context()
-	r, err := s.returnByID(ctx, id)
-	if err != nil {
-		s.internal(c, err)
-		return
-	}
-	if r == nil {
-		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
-		return
-	}
-	// Only the newest accepted return of its district and period can be
-	// sent back (it is the one that counts) or restored.
-	if !r.Newest || (sendBack && r.SentBackAt != nil) || (!sendBack && r.SentBackAt == nil) {
-		redirect("error=rep.notaccepted")
-		return
-	}
-	err = s.db.Write(ctx, func(w *store.Writer) error {
-		if sendBack {
-			return w.Exec(`UPDATE returns SET sent_back_at = ?, sent_back_reason = ? WHERE return_id = ?`, beijingWall(s.opt.Now()), reason, id)
-		}
-		return w.Exec(`UPDATE returns SET sent_back_at = NULL, sent_back_reason = NULL WHERE return_id = ?`, id)
-	})
-	if err != nil {
-		s.internal(c, err)
-		return
-	}
-	s.Invalidate()
-	what := "restore"
-	if sendBack {
-		what = "sendback"
-	}
-	s.log.Info("evaluator action", "action", what, "return_id", id, "district", r.District, "period", r.Period)
-	redirect("done="+strconv.FormatInt(id, 10), "what="+what)
 }
 
 // GET /api/v1/reporting?period=P: metrics.ReportingStatus.

@@ -8,7 +8,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"sgz"
 	"sgz/locale"
+	"sgz/review"
 )
 
 // rowTable is a table of a return's rows, for display.
@@ -96,6 +98,8 @@ type returnData struct {
 	Warnings  []issueRow
 	Tables    []rowTable
 	Evaluator bool
+	History   []historyRow    // review events, oldest first
+	Closed    *review.Closure // the return's quarter is closed
 }
 
 // GET /returns/:id: a return, its errors and warnings, and its rows.
@@ -115,6 +119,18 @@ func (s *Server) returnPage(c *gin.Context) {
 	if d.Tables, err = s.rowsOf(ctx, l, r.ID); err != nil {
 		s.internal(c, err)
 		return
+	}
+	evs, err := review.History(ctx, s.db, r.ID)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d.History = historyRows(l, evs)
+	if p, err := sgz.ParsePeriod(r.Period); err == nil {
+		if d.Closed, err = review.ClosedFor(ctx, s.db, p); err != nil {
+			s.internal(c, err)
+			return
+		}
 	}
 	s.render(c, "return", "reporting", locale.T(l, "ret.title", r.ID), spanZero, d, nil)
 }

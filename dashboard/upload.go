@@ -25,6 +25,7 @@ import (
 	"sgz/ingest/xlsx"
 	"sgz/locale"
 	"sgz/registry"
+	"sgz/review"
 )
 
 // ---- clerk scope ----
@@ -130,6 +131,7 @@ type uploadData struct {
 	Errors       []issueRow
 	Warnings     []issueRow
 	Mine         []returnInfo
+	SentBack     []returnInfo // sent back and not yet replaced: the clerk must correct them
 	Flash        string
 }
 
@@ -167,6 +169,11 @@ func (s *Server) uploadPage(c *gin.Context) {
 	if u, ok := reg.Unit(district); ok {
 		d.DistrictName = u.Name
 	}
+	if p, err := sgz.ParsePeriod(c.Query("refused")); err == nil && district != "" {
+		if err := review.CheckUpload(ctx, s.db, district, p); err != nil {
+			d.Flash = locale.T(l, "up.refused", locale.Say(l, err))
+		}
+	}
 	if id, err := strconv.ParseInt(c.Query("return"), 10, 64); err == nil {
 		r, err := s.returnByID(ctx, id)
 		if err != nil {
@@ -189,6 +196,11 @@ func (s *Server) uploadPage(c *gin.Context) {
 		if d.Mine, err = s.returnsOf(ctx, qs, district, 100); err != nil {
 			s.internal(c, err)
 			return
+		}
+		for _, r := range d.Mine {
+			if r.Newest && r.SentBackAt != nil {
+				d.SentBack = append(d.SentBack, r)
+			}
 		}
 	}
 	s.render(c, "upload", "upload", locale.T(l, "up.title"), sgz.Span{}, d, nil)
@@ -239,6 +251,20 @@ func (s *Server) upload(c *gin.Context) {
 	res := ingest.Check(name, data, ingest.Options{Limits: lim, OnlyDistrict: district,
 		Registry: func(p sgz.Period) (*registry.Registry, error) { return s.regs.For(ctx, p) }})
 	s.writes.Lock()
+	// A closed period, or a return already approved (locked), takes no upload.
+	if r := res.Return; r != nil && r.Period.Valid() {
+		if err := review.CheckUpload(ctx, s.db, district, r.Period); err != nil {
+			s.writes.Unlock()
+			var le *locale.Error
+			if errors.As(err, &le) {
+				s.log.Info("upload refused", "district", district, "period", r.Period.String(), "why", le.Key)
+				c.Redirect(http.StatusSeeOther, "/upload?refused="+r.Period.String())
+				return
+			}
+			s.internal(c, err)
+			return
+		}
+	}
 	id, accepted, err := ingest.Record(ctx, s.db, res, "upload", s.opt.Now())
 	if err == nil && accepted {
 		s.Invalidate()

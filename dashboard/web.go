@@ -63,7 +63,7 @@ func parseTemplates() (map[string]*pageTemplate, error) {
 	layout, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{
 		"t": func(string, ...any) string { return "" }, "asset": func(string) string { return "" }, "link": func(...string) string { return "" },
 		"status": func(string) string { return "" }, "ind": func(string) string { return "" },
-	}).ParseFS(embedded, "templates/layout.html")
+	}).ParseFS(embedded, "templates/layout.html", "templates/parts/*.html")
 	if err != nil {
 		return nil, err
 	}

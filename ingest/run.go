@@ -19,6 +19,7 @@ import (
 	"sgz/ingest/xlsx"
 	"sgz/locale"
 	"sgz/registry"
+	"sgz/review"
 	"sgz/store"
 )
 
@@ -123,6 +124,11 @@ func Run(ctx context.Context, db *store.DB, files []string, opt RunOptions) ([]O
 	if _, err := registry.EnsureDefault(ctx, db); err != nil {
 		return nil, err
 	}
+	// Closed periods and approved (locked) returns take no new return.
+	locks, err := review.LoadLocks(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	regs := registry.NewCache(db)
 	checkOpt := Options{
 		Limits:       opt.Limits,
@@ -195,10 +201,19 @@ func Run(ctx context.Context, db *store.DB, files []string, opt RunOptions) ([]O
 	// that one bad write cannot take others with it.
 	record := func(batch []job) {
 		var results []*Result
+		refused := map[int]*locale.Error{}
 		for _, j := range batch {
-			if j.err == nil {
-				results = append(results, j.res)
+			if j.err != nil {
+				continue
 			}
+			if r := j.res.Return; r != nil && r.Period.Valid() && r.District != "" {
+				var le *locale.Error
+				if err := locks.Check(r.District, r.Period); errors.As(err, &le) {
+					refused[j.i] = le
+					continue
+				}
+			}
+			results = append(results, j.res)
 		}
 		var ids []int64
 		if runErr == nil && len(results) > 0 {
@@ -226,6 +241,14 @@ func Run(ctx context.Context, db *store.DB, files []string, opt RunOptions) ([]O
 				o.Errors = []Issue{{Severity: Error, Msg: locale.M("ingest.file.open", locale.Say(locale.ZH, j.err))}}
 				if ue := (*locale.Error)(nil); errors.As(j.err, &ue) {
 					o.Errors[0].Msg = ue.Msg
+				}
+				continue
+			}
+			if le := refused[j.i]; le != nil {
+				// Not recorded: the period is closed or its return approved.
+				o.Errors = []Issue{{Severity: Error, Msg: le.Msg}}
+				if r := j.res.Return; r != nil {
+					o.District, o.Period = r.District, r.Period.String()
 				}
 				continue
 			}

@@ -331,19 +331,11 @@ func checkOpen(w *store.Writer, p sgz.Period) error {
 // quarter is closed, or when the return that counts for it is approved
 // (locked: an administrator must send it back first).
 func CheckUpload(ctx context.Context, db *store.DB, district string, p sgz.Period) error {
-	if err := CheckOpen(ctx, db, p); err != nil {
-		return err
-	}
-	var id int64
-	err := db.QueryRowContext(ctx, `SELECT c.return_id FROM current_returns c JOIN q_return_review s USING (return_id)
-		WHERE c.district_code = ? AND c.period = ? AND s.review_status = 'approved'`, district, p.String()).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
+	l, err := LoadLocks(ctx, db)
 	if err != nil {
 		return err
 	}
-	return locale.Errorf("review.upload.locked", p.String(), id)
+	return l.Check(district, p)
 }
 
 // Close closes a span. record runs inside the same transaction and records
@@ -460,4 +452,48 @@ func init() {
 		"review.reopen.admin":     {"只有管理员可以重新开放已归档的 %s", "only an administrator can reopen %s"},
 		"review.reopen.notclosed": {"%s 没有考核归档，无需重新开放", "%s is not closed: there is nothing to reopen"},
 	})
+}
+
+// Locks is what refuses uploads, loaded once for a run of many files: the
+// closed spans and the (district, quarter) whose current return is approved.
+type Locks struct {
+	closed   []Closure
+	approved map[string]int64 // district|period → return id
+}
+
+// LoadLocks reads the closed spans and the approved current returns.
+func LoadLocks(ctx context.Context, db *store.DB) (*Locks, error) {
+	cs, err := Closed(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	l := &Locks{closed: cs, approved: map[string]int64{}}
+	rows, err := db.QueryContext(ctx, `SELECT c.district_code, c.period, c.return_id FROM current_returns c
+		JOIN q_return_review s USING (return_id) WHERE s.review_status = 'approved'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d, p string
+		var id int64
+		if err := rows.Scan(&d, &p, &id); err != nil {
+			return nil, err
+		}
+		l.approved[d+"|"+p] = id
+	}
+	return l, rows.Err()
+}
+
+// Check is CheckUpload against the loaded locks.
+func (l *Locks) Check(district string, p sgz.Period) error {
+	for i := range l.closed {
+		if covers(l.closed[i].Span, p) {
+			return closedError(p, &l.closed[i])
+		}
+	}
+	if id, ok := l.approved[district+"|"+p.String()]; ok {
+		return locale.Errorf("review.upload.locked", p.String(), id)
+	}
+	return nil
 }

@@ -32,14 +32,24 @@ func assessCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			as, err := metrics.Assess(ctx, db, span, cfg)
+			// A closed period: rules other than its own are refused, and
+			// the assessment recorded at closing is the one exported.
+			if mf.config != "" {
+				if err := metrics.CheckRules(ctx, db, span, cfg); err != nil {
+					return err
+				}
+			}
+			as, closed, err := metrics.Final(ctx, db, span, cfg)
 			if err != nil {
 				return err
+			}
+			if closed != nil {
+				fmt.Fprintln(a.stderr, a.T("metrics.cli.closed", closed.Period, closed.At.Format("2006-01-02 15:04"), closed.AssessmentID))
 			}
 			if len(as.Districts) == 0 {
 				fmt.Fprintln(a.stderr, a.T("metrics.cli.nounits", "district", span.String()))
 			}
-			if !noRecord {
+			if !noRecord && closed == nil {
 				if _, err := metrics.Record(ctx, db, as, "cli"); err != nil {
 					return err
 				}
@@ -75,6 +85,7 @@ func assessCmd(a *app) *cobra.Command {
 func init() {
 	locale.Add(map[string]locale.Text{
 		"metrics.cli.assessed0": {"已写入 %s：%d 个区(县)，期间 %s，未记录，规则 SHA-256 %s…", "wrote %s: %d districts for %s, not recorded, rules SHA-256 %s…"},
+		"metrics.cli.closed":    {"%s 已于 %s 考核归档：导出的是归档时记录的考核 #%d", "%s was closed on %s: this is the assessment #%d recorded then"},
 		"metrics.cli.assessed":  {"已写入 %s：%d 个区(县)，期间 %s，考核记录 #%d，规则 SHA-256 %s…", "wrote %s: %d districts for %s, assessment #%d, rules SHA-256 %s…"},
 	})
 }
