@@ -78,6 +78,9 @@ func TestReviewAndPeriodCommands(t *testing.T) {
 		t.Errorf("v_returns_history: %s", out)
 	}
 
+	if code, out, _ = sgzRun(t, "--db", db, "period", "list"); code != 0 || !strings.Contains(out, "没有已考核归档的期间") {
+		t.Errorf("list with none closed: %s", out)
+	}
 	// Close 2026Q3.
 	code, out, e = sgzRun(t, "--db", db, "period", "close", "--reason", "季度考核定稿", "2026Q3")
 	if code != 0 || !strings.Contains(out, "2026Q3 已考核归档：考核记录 #") {
