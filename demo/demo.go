@@ -182,12 +182,27 @@ func backdate(ctx context.Context, db *store.DB, last sgz.Period) error {
 			return err
 		}
 		// Sent back: the first of the two returns, resubmitted three days later.
-		return w.Exec(`WITH two AS (SELECT return_id, row_number() OVER (ORDER BY return_id) AS n FROM returns
+		if err := w.Exec(`WITH two AS (SELECT return_id, row_number() OVER (ORDER BY return_id) AS n FROM returns
 				WHERE district_code = ? AND period = ? AND status = 'accepted')
 			UPDATE returns SET
 				sent_back_at = CASE two.n WHEN 1 THEN returns.received_at + INTERVAL 2 DAY END,
 				sent_back_reason = CASE two.n WHEN 1 THEN '运营机构名称与合同不一致，请核实后重报' END,
 				received_at = CASE two.n WHEN 2 THEN returns.received_at + INTERVAL 3 DAY ELSE returns.received_at END
-			FROM two WHERE returns.return_id = two.return_id`, sentBack, last.Prev().String())
+			FROM two WHERE returns.return_id = two.return_id`, sentBack, last.Prev().String()); err != nil {
+			return err
+		}
+		// The review history (package review): the send-back, and the
+		// returns of all but the last two quarters approved a month after
+		// their receipt; the last two quarters are pending review.
+		return w.Exec(`INSERT INTO review_events
+			SELECT nextval('review_event_seq'), t, '演示评审员', action, return_id, district_code, period, before, after, reason, NULL
+			FROM (
+				SELECT sent_back_at AS t, 'sendback' AS action, return_id, district_code, period,
+					'pending' AS before, 'sent_back' AS after, sent_back_reason AS reason
+				FROM returns WHERE source = 'demo' AND sent_back_at IS NOT NULL
+				UNION ALL
+				SELECT received_at + INTERVAL 30 DAY, 'approve', return_id, district_code, period, 'pending', 'approved', ''
+				FROM current_returns WHERE source = 'demo' AND period < ?
+			) ORDER BY t, return_id`, last.Prev().String())
 	})
 }

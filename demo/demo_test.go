@@ -59,6 +59,17 @@ func TestBuildShowsTheCasesItPromises(t *testing.T) {
 		WHERE r.sent_back_at IS NOT NULL AND c.return_id > r.return_id AND c.received_at > r.sent_back_at`); n != 1 {
 		t.Errorf("the resubmission after the send-back does not count")
 	}
+	// The review history: the send-back kept in v_returns_history; the old
+	// quarters approved, the last two pending.
+	if n := q(`SELECT count(*) FROM v_returns_history WHERE action = 'sendback' AND reason <> ''`); n != 1 {
+		t.Errorf("%d send-backs in the history", n)
+	}
+	if n := q(`SELECT count(*) FROM v_returns WHERE is_current AND period = '2026Q1' AND review_status = 'approved'`); n != 10 {
+		t.Errorf("%d approved in 2026Q1, want 10", n)
+	}
+	if n := q(`SELECT count(*) FROM v_returns WHERE is_current AND period >= '2026Q2' AND review_status = 'pending'`); n != 19 {
+		t.Errorf("%d pending in 2026Q2-Q3, want 19", n)
+	}
 	// Messy workbooks read to the same data as clean ones: no errors, and
 	// coverage rises over time.
 	if n := q(`SELECT count(*) FROM returns WHERE status = 'rejected' AND district_code IN ('320509', '320583')`); n != 0 {
