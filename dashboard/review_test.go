@@ -9,8 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"sgz"
 	"sgz/metrics"
@@ -265,4 +269,61 @@ func statusOf(db *store.DB, id int64) (string, error) {
 	var s string
 	err := db.QueryRow(`SELECT review_status FROM v_returns WHERE return_id = ?`, id).Scan(&s)
 	return s, err
+}
+
+// In a browser: an evaluator approves a return, closes the period on the
+// assessment page; the clerk's upload is then refused with the reason; an
+// administrator reopens it and the upload goes through.
+func TestBrowserApproveCloseRefusesUpload(t *testing.T) {
+	browser(t)
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	goodPath := filepath.Join(t.TempDir(), "相城区-2026Q3.xlsx")
+	os.WriteFile(goodPath, workbook(t, registry.Suzhou(), fixtureLate, fixtureLast), 0o644)
+	var id int64
+	db.QueryRow(`SELECT return_id FROM current_returns WHERE district_code = '320506' AND period = '2026Q3'`).Scan(&id)
+	rid := fmt.Sprint(id)
+
+	tb := openTab(t, ts.URL)
+	tb.visit("/reporting?period=2026Q3")
+	tb.run(chromedp.Click(chromedp.CSS("#return-" + rid + " form.approve button")))
+	tb.waitFor(`document.querySelector('#flash')`)
+	if f := tb.text("#flash"); !strings.Contains(f, "已审核通过并锁定") {
+		t.Errorf("flash after approve: %q", f)
+	}
+	tb.visit("/returns/" + rid)
+	if h := tb.text("#review-history"); !strings.Contains(h, "审核通过") || !strings.Contains(h, "待审核 → 已审核") {
+		t.Errorf("history on the return page: %q", h)
+	}
+	tb.clean("approve")
+
+	tb.visit("/assessment?period=2026Q3")
+	tb.run(chromedp.SendKeys(chromedp.CSS("#period-actions input[name=reason]"), "季度考核定稿"),
+		chromedp.Click(chromedp.CSS("#close")))
+	tb.waitFor(`document.querySelector('#closed')`)
+	if c := tb.text("#closed"); !strings.Contains(c, "2026Q3 已于") || !strings.Contains(c, "季度考核定稿") {
+		t.Errorf("closed banner: %q", c)
+	}
+	tb.clean("close")
+
+	tb.visit("/upload?district=" + fixtureLate)
+	tb.run(chromedp.SetUploadFiles(chromedp.CSS("#upload-file"), []string{goodPath}), chromedp.Click(chromedp.CSS("#upload-send")))
+	tb.waitFor(`document.querySelector('#flash')`)
+	if f := tb.text("#flash"); !strings.Contains(f, "上传被拒绝") || !strings.Contains(f, "2026Q3 已考核归档") {
+		t.Errorf("upload into a closed period: %q", f)
+	}
+	if v := reportedCount(t, ts.URL, "2026Q3", fixtureLate); v != nil {
+		t.Errorf("a refused upload counts: %v", v)
+	}
+	tb.clean("refused upload")
+
+	tb.visit("/assessment?period=2026Q3")
+	tb.run(chromedp.Click(chromedp.CSS("#reopen")))
+	tb.waitFor(`document.querySelector('#flash')`)
+	tb.visit("/upload?district=" + fixtureLate)
+	tb.run(chromedp.SetUploadFiles(chromedp.CSS("#upload-file"), []string{goodPath}), chromedp.Click(chromedp.CSS("#upload-send")))
+	tb.waitFor(`document.querySelector('#upload-result')`)
+	if r := tb.text("#upload-result"); !strings.Contains(r, "已接收") {
+		t.Errorf("upload after reopening: %q", r)
+	}
+	tb.clean("reopen")
 }
