@@ -9,6 +9,7 @@ import (
 
 	"sgz"
 	"sgz/registry"
+	"sgz/review"
 	"sgz/store"
 )
 
@@ -125,4 +126,49 @@ func BenchmarkNationalAssess(b *testing.B) {
 		}
 	}
 	reportCPU(b, cpu)
+}
+
+// BenchmarkNationalReview: the assessment of a national quarter with the
+// default rules (the reference), with "pending_counts": false (half the
+// districts approved), and the export of the same quarter once closed
+// (decoding the snapshot recorded at closing).
+func BenchmarkNationalReview(b *testing.B) {
+	db := nationalDB(b)
+	ctx := context.Background()
+	span := mustSpan("2026Q3")
+	if _, err := db.ExecContext(ctx, `INSERT INTO review_events
+		SELECT nextval('review_event_seq'), TIMESTAMP '2026-11-01 09:00:00', 'bench', 'approve', return_id, district_code, period,
+		       'pending', 'approved', '', NULL
+		FROM returns WHERE return_id % 2 = 0`); err != nil {
+		b.Fatal(err)
+	}
+	strict := DefaultConfig()
+	f := false
+	strict.PendingCounts = &f
+	for _, c := range []struct {
+		name string
+		cfg  *Config
+	}{{"default", nil}, {"approved-only", strict}} {
+		b.Run(c.name, func(b *testing.B) {
+			cpu := cpuTime()
+			for b.Loop() {
+				if _, err := Assess(ctx, db, span, c.cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCPU(b, cpu)
+		})
+	}
+	if _, _, err := Close(ctx, db, span, nil, review.Act{By: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("closed-final", func(b *testing.B) {
+		cpu := cpuTime()
+		for b.Loop() {
+			if _, c, err := Final(ctx, db, span, nil); err != nil || c == nil {
+				b.Fatal(err, c)
+			}
+		}
+		reportCPU(b, cpu)
+	})
 }
