@@ -242,6 +242,7 @@ type assessRow struct {
 	Vals    map[string]*float64
 	Scores  map[string]float64
 	Missing map[string]bool
+	Pending bool // rests on a return pending review (待审核)
 }
 
 func assessRows(a *metrics.Assessment) []assessRow {
@@ -279,6 +280,16 @@ func (s *Server) assessment(c *gin.Context) {
 		d.Indicators = append(d.Indicators, ind)
 		d.Names[ind.ID] = indName(l, ind.ID)
 		d.Weights[ind.ID] = a.Config.Rule(ind.ID).Weight
+	}
+	// Districts resting on a return still pending review are marked 待审核.
+	pending := map[string]bool{}
+	for _, r := range a.Returns {
+		if r.Review == review.Pending {
+			pending[r.DistrictCode] = true
+		}
+	}
+	for i := range d.Rows {
+		d.Rows[i].Pending = pending[d.Rows[i].UnitCode]
 	}
 	if d.Closed, err = review.ClosedSpan(c.Request.Context(), s.db, sp); err != nil {
 		s.internal(c, err)

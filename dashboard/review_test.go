@@ -80,7 +80,7 @@ func TestReviewAndCloseThroughPages(t *testing.T) {
 	if code != http.StatusSeeOther || id == loc {
 		t.Fatalf("upload: %d %s", code, loc)
 	}
-	for _, page := range []string{"/reporting?period=2026Q3", "/returns/" + id, "/upload", "/district/" + fixtureLate + "?period=2026Q3", "/indicator/station_coverage?period=2026Q3"} {
+	for _, page := range []string{"/assessment?period=2026Q3", "/reporting?period=2026Q3", "/returns/" + id, "/upload", "/district/" + fixtureLate + "?period=2026Q3", "/indicator/station_coverage?period=2026Q3"} {
 		if _, _, b := call(t, cl, "GET", base+page, nil, nil); !strings.Contains(b, "待审核") {
 			t.Errorf("%s does not mark the pending return 待审核", page)
 		}
