@@ -43,9 +43,13 @@ WHERE built
 GROUP BY ALL
 ORDER BY period DESC, avg_resident DESC`},
 	{"returns_status", "报送情况：每次报送及是否计入 / every return attempt and whether it counts",
-		`SELECT period, district_name, received_at, status, is_current, error_count, file_name
+		`SELECT period, district_name, received_at, status, is_current, review_status, error_count, file_name
 FROM v_returns
 ORDER BY received_at DESC`},
+	{"review_history", "审核经过：退回、恢复、审核通过与考核归档 / review history: send-backs, restores, approvals, closings",
+		`SELECT acted_at, actor, action, period, district_name, return_id, status_before, status_after, reason
+FROM v_returns_history
+ORDER BY event_id DESC`},
 	{"common_errors", "最常见的报表错误 / the most frequent errors in returns",
 		`SELECT sheet, code, any_value(message_zh) AS message, count(*) AS times
 FROM v_return_issues

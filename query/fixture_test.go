@@ -93,7 +93,9 @@ func fixture(t testing.TB) *store.DB {
 				return err
 			}
 		}
-		return nil
+		// Return 1 approved by an evaluator (review history, migration 005).
+		return w.Exec(`INSERT INTO review_events VALUES (nextval('review_event_seq'), TIMESTAMP '2026-10-20 10:00:00', '评审甲',
+			'approve', 1, '320581', '2026Q2', 'pending', 'approved', '', NULL)`)
 	})
 	if err != nil {
 		t.Fatal(err)
