@@ -3,6 +3,7 @@ module sgz
 go 1.26.8
 
 require (
+	github.com/alexedwards/argon2id v1.0.0 // indirect
 	github.com/apache/arrow-go/v18 v18.5.1 // indirect
 	github.com/bytedance/gopkg v0.1.3 // indirect
 	github.com/bytedance/sonic v1.15.0 // indirect

@@ -151,7 +151,24 @@ func openTab(t testing.TB, base string) *tab {
 			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 		}
 	}()
+	tb.login("t-all")
 	return tb
+}
+
+// login logs the tab in as a fixture account through the login page.
+func (tb *tab) login(name string) {
+	tb.t.Helper()
+	tb.loginWith(name, testPassword(name))
+}
+
+// loginWith logs in with a name and password and lands on the password page
+// (a page every account may open, without charts still drawing).
+func (tb *tab) loginWith(name, password string) {
+	tb.t.Helper()
+	tb.run(chromedp.Navigate(tb.base.String()+"/login?next=/password"), chromedp.WaitVisible(chromedp.CSS("#login-name")))
+	tb.run(chromedp.SetValue(chromedp.CSS("#login-name"), name), chromedp.SetValue(chromedp.CSS("#login-password"), password),
+		chromedp.Click(chromedp.CSS("#login-send")))
+	tb.waitFor(`location.pathname === "/password" && document.readyState === "complete" && document.querySelector("#who")`)
 }
 
 // run runs actions with a time limit.

@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"context"
-	"crypto/subtle"
 	"database/sql"
 	"net/http"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"sgz"
+	"sgz/auth"
 	"sgz/locale"
 	"sgz/metrics"
 	"sgz/store"
@@ -144,22 +144,9 @@ func (s *Server) reporting(c *gin.Context) {
 	s.render(c, "reporting", "reporting", locale.T(l, "rep.title"), sp, d, nil)
 }
 
-// isEvaluator: anyone when no ClerkKey is set; else the holder of the
-// evaluator's token (?token= once, then a cookie).
+// isEvaluator: the request may send returns back (the permission table).
 func (s *Server) isEvaluator(c *gin.Context) bool {
-	if len(s.opt.ClerkKey) == 0 {
-		return true
-	}
-	want := ClerkToken(s.opt.ClerkKey, "evaluator")
-	if tok := c.Query("token"); tok != "" && c.Query("district") == "" {
-		if subtle.ConstantTimeCompare([]byte(tok), []byte(want)) == 1 {
-			c.SetSameSite(http.SameSiteStrictMode)
-			c.SetCookie("sgz_eval", tok, 12*3600, "/", "", false, true)
-			return true
-		}
-	}
-	v, err := c.Cookie("sgz_eval")
-	return err == nil && subtle.ConstantTimeCompare([]byte(v), []byte(want)) == 1
+	return may(user(c), "POST", "/reporting/:id/sendback")
 }
 
 // POST /reporting/:id/sendback (reason): the return no longer counts.
@@ -231,6 +218,7 @@ func (s *Server) evaluatorAction(c *gin.Context, sendBack bool) {
 		what = "sendback"
 	}
 	s.log.Info("evaluator action", "action", what, "return_id", id, "district", r.District, "period", r.Period)
+	s.record(c, what, "return "+strconv.FormatInt(id, 10), auth.OK, "district="+r.District+" period="+r.Period)
 	redirect("done="+strconv.FormatInt(id, 10), "what="+what)
 }
 
