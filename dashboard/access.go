@@ -290,14 +290,15 @@ func (s *Server) login(c *gin.Context) {
 		s.showLogin(c, http.StatusForbidden, name, locale.T(l, "auth.csrf"))
 		return
 	}
-	keys := []string{"u:" + name, "ip:" + c.ClientIP()}
+	ip := c.ClientIP()
 	actor := func() string {
 		if u, _ := auth.FindUser(ctx, s.db, name); u != nil {
 			return u.Name
 		}
 		return "-" // an unknown name may be a mistyped password: not recorded
 	}
-	if w := s.throttle.Wait(keys...); w > 0 {
+	w := max(s.throttle.Wait(name), s.ipThrottle.Wait(ip))
+	if w > 0 {
 		e := auth.Entry{At: s.opt.Now(), Actor: actor(), Remote: c.ClientIP(), Action: "login", Object: "password", Result: auth.Denied, Detail: "throttled"}
 		auth.Record(ctx, s.db, e)
 		s.showLogin(c, http.StatusTooManyRequests, name, locale.T(l, "auth.throttled", int(w.Seconds())+1))
@@ -305,12 +306,13 @@ func (s *Server) login(c *gin.Context) {
 	}
 	u, err := auth.Authenticate(ctx, s.db, name, pw)
 	if err != nil {
-		s.throttle.Fail(keys...)
+		s.throttle.Fail(name)
+		s.ipThrottle.Fail(ip)
 		auth.Record(ctx, s.db, auth.Entry{At: s.opt.Now(), Actor: actor(), Remote: c.ClientIP(), Action: "login", Object: "password", Result: auth.Failed})
 		s.showLogin(c, http.StatusUnauthorized, name, locale.Say(l, err))
 		return
 	}
-	s.throttle.Succeed(keys...)
+	s.throttle.Succeed(name)
 	s.startSession(c, u, "password")
 }
 

@@ -33,8 +33,8 @@ import (
 
 	"sgz"
 	"sgz/auth"
-	"sgz/locale"
 	"sgz/ingest/xlsx"
+	"sgz/locale"
 	"sgz/metrics"
 	"sgz/query"
 	"sgz/registry"
@@ -91,7 +91,9 @@ type Server struct {
 
 	public   *url.URL // Options.PublicURL, parsed (nil: loopback only)
 	sessions *auth.Sessions
-	throttle *auth.Throttle
+	throttle *auth.Throttle // per login name: 5 failures, then lockouts
+	// per client address: 20 (many clerks may share a NAT)
+	ipThrottle *auth.Throttle
 }
 
 // New builds the handler. It stores the built-in registry when the database
@@ -139,7 +141,7 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	cl := newCalc(db, opt.Config)
 	s := &Server{db: db, opt: opt, calc: cl, regs: cl.regs, log: opt.Logger,
 		sessions: &auth.Sessions{DB: db, Idle: opt.SessionIdle, Lifetime: opt.SessionLifetime, Now: opt.Now},
-		throttle: &auth.Throttle{Now: opt.Now}}
+		throttle: &auth.Throttle{Now: opt.Now}, ipThrottle: &auth.Throttle{Free: 20, Now: opt.Now}}
 	var err error
 	if opt.PublicURL != "" {
 		if s.public, err = ParsePublicURL(opt.PublicURL); err != nil {

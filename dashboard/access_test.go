@@ -1,0 +1,542 @@
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"sgz/auth"
+	"sgz/registry"
+	"sgz/store"
+)
+
+// dbDigest summarises everything a request could change: returns and their
+// review state, files, accounts, sessions, tokens, the audit trail.
+func dbDigest(t *testing.T, db *store.DB) string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT count(*) FROM returns`,
+		`SELECT count(sent_back_at) FROM returns`,
+		`SELECT count(*) FROM return_files`,
+		`SELECT count(*) FROM users`,
+		`SELECT count(*) FROM users WHERE disabled OR must_change`,
+		`SELECT count(*) FROM user_roles`,
+		`SELECT count(*) FROM sessions`,
+		`SELECT count(*) FROM api_tokens`,
+		`SELECT count(*) FROM audit_log`,
+	} {
+		var n int64
+		if err := db.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, strconv.FormatInt(n, 10))
+	}
+	return strings.Join(out, ",")
+}
+
+// returnOf is the newest accepted return of a district in a quarter.
+func returnOf(t *testing.T, db *store.DB, district, period string) int64 {
+	t.Helper()
+	var id int64
+	if err := db.QueryRow(`SELECT max(return_id) FROM returns WHERE district_code = ? AND period = ? AND status = 'accepted'`, district, period).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// concrete fills a route pattern's parameters.
+func concrete(path string, returnID int64) string {
+	r := strings.NewReplacer(":id", strconv.FormatInt(returnID, 10), ":code", "320505", ":name", "nobody", "*file", "app.css")
+	p := r.Replace(path)
+	if strings.HasPrefix(p, "/indicator/") {
+		p = "/indicator/station_coverage"
+	}
+	if strings.HasPrefix(p, "/api/v1/sql/history") {
+		p += "?session=walk"
+	}
+	if strings.HasPrefix(p, "/api/v1/sql/query.") {
+		p += "?sql=SELECT+1"
+	}
+	return p
+}
+
+func do(t *testing.T, c *http.Client, method, u string) (*http.Response, []byte) {
+	t.Helper()
+	var body io.Reader
+	req, _ := http.NewRequest(method, u, body)
+	if method == "POST" {
+		if strings.HasSuffix(u, "/api/v1/sql/query") {
+			req, _ = http.NewRequest(method, u, strings.NewReader(`{"sql": "SELECT 1"}`))
+			req.Header.Set("Content-Type", "application/json")
+		} else {
+			req, _ = http.NewRequest(method, u, strings.NewReader("reason=walk"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// TestEveryRouteEveryRole walks the permission table: every route, asked
+// anonymously and by an account of each role, answers exactly as the table
+// says — anonymous: 401 JSON for the API, the login page otherwise, and the
+// database unchanged; a role the route does not list: 403, database
+// unchanged; a role it lists: neither.
+func TestEveryRouteEveryRole(t *testing.T) {
+	ts, s, db := newTestServer(t, Options{NoWarm: true})
+	_ = s
+	own := returnOf(t, db, clerkDistrict, "2026Q2")
+	clients := map[auth.Role]*testClient{}
+	for _, r := range auth.AllRoles {
+		clients[r] = loginAs(t, ts.URL, roleAccount(r))
+	}
+	anon := newClient()
+	before := dbDigest(t, db)
+
+	// 1. Anonymous.
+	for _, rt := range routes {
+		u := ts.URL + concrete(rt.Path, own)
+		resp, b := do(t, anon.Client, rt.Method, u)
+		switch {
+		case rt.Access == open:
+			if resp.StatusCode == 401 || strings.HasPrefix(resp.Header.Get("Location"), "/login?") {
+				t.Errorf("anonymous %s %s: %d, but the route is open", rt.Method, rt.Path, resp.StatusCode)
+			}
+		case strings.HasPrefix(rt.Path, "/api/"):
+			var e struct{ Error string }
+			if resp.StatusCode != 401 || json.Unmarshal(b, &e) != nil || e.Error == "" {
+				t.Errorf("anonymous %s %s: %d %.80s, want 401 JSON", rt.Method, rt.Path, resp.StatusCode, b)
+			}
+		default:
+			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+				t.Errorf("anonymous %s %s: %d %s, want the login page", rt.Method, rt.Path, resp.StatusCode, resp.Header.Get("Location"))
+			}
+		}
+	}
+	// An unknown path too, and a bad token anywhere.
+	if resp, _ := do(t, anon.Client, "GET", ts.URL+"/no/such/page"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("anonymous unknown page: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/", nil)
+	req.Header.Set("Authorization", "Bearer sgz_wrong")
+	if resp, err := anon.Do(req); err != nil || resp.StatusCode != 401 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("a bad token on a page: %v %v", resp, err)
+	}
+	if got := dbDigest(t, db); got != before {
+		t.Fatalf("anonymous requests changed the database: %s → %s", before, got)
+	}
+
+	// 2. Roles the table does not list.
+	for _, rt := range routes {
+		for _, r := range auth.AllRoles {
+			if rt.allows(&auth.User{Roles: []auth.Role{r}}) {
+				continue
+			}
+			resp, b := do(t, clients[r].Client, rt.Method, ts.URL+concrete(rt.Path, own))
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s %s: %d %.100s, want 403", r, rt.Method, rt.Path, resp.StatusCode, b)
+			}
+		}
+	}
+	if got := dbDigest(t, db); got != before {
+		t.Fatalf("refused requests changed the database: %s → %s", before, got)
+	}
+
+	// 3. Roles it lists (state-changing routes last).
+	for _, pass := range []bool{false, true} {
+		for _, rt := range routes {
+			if unsafeMethod(rt.Method) != pass || rt.Path == "/logout" {
+				continue
+			}
+			for _, r := range auth.AllRoles {
+				if rt.Access == open || !rt.allows(&auth.User{Roles: []auth.Role{r}}) {
+					continue
+				}
+				resp, b := do(t, clients[r].Client, rt.Method, ts.URL+concrete(rt.Path, own))
+				if resp.StatusCode == 401 || resp.StatusCode == 403 || resp.StatusCode >= 500 ||
+					strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+					t.Errorf("%s %s %s: %d %s %.100s, but the table allows it", r, rt.Method, rt.Path, resp.StatusCode, resp.Header.Get("Location"), b)
+				}
+			}
+		}
+	}
+	// Every role's navigation is the table's, and nothing more.
+	for _, r := range auth.AllRoles {
+		_, b := do(t, clients[r].Client, "GET", ts.URL+"/password")
+		for i := range routes {
+			rt := &routes[i]
+			if rt.Nav == "" {
+				continue
+			}
+			has := bytes.Contains(b, []byte(`data-nav="`+rt.Nav+`"`))
+			if want := rt.allows(&auth.User{Roles: []auth.Role{r}}); has != want {
+				t.Errorf("%s: navigation link %s shown=%v, want %v", r, rt.Path, has, want)
+			}
+		}
+	}
+}
+
+// TestTokenAccess: an API token carries its user's roles, and stops at
+// revocation and at expiry.
+func TestTokenAccess(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	ctx := context.Background()
+	id, tok, err := auth.CreateToken(ctx, db, "t-analyst", time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path, token string) int {
+		req, _ := http.NewRequest("GET", ts.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if c := get("/api/v1/sql/views", tok); c != 200 {
+		t.Errorf("analyst token on the SQL views: %d", c)
+	}
+	if c := get("/upload", tok); c != 403 {
+		t.Errorf("analyst token on /upload: %d, want 403", c)
+	}
+	// A token needs no CSRF token (it is not sent by browsers on their own).
+	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/sql/query", strings.NewReader(`{"sql":"SELECT 42 AS x"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("token query: %d", resp.StatusCode)
+	}
+	if err := auth.RevokeToken(ctx, db, id, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if c := get("/api/v1/sql/views", tok); c != 401 {
+		t.Errorf("revoked token: %d, want 401", c)
+	}
+	_, old, _ := auth.CreateToken(ctx, db, "t-analyst", time.Millisecond, time.Now().Add(-time.Hour))
+	if c := get("/api/v1/sql/views", old); c != 401 {
+		t.Errorf("expired token: %d, want 401", c)
+	}
+	// The query is in the audit trail, with who asked.
+	list, err := auth.List(ctx, db, auth.Filter{Action: "sql"})
+	if err != nil || len(list) == 0 || list[0].Actor != "t-analyst" || !strings.Contains(list[0].Detail, "SELECT 42") {
+		t.Errorf("audit of the query: %+v %v", list, err)
+	}
+}
+
+// TestCSRFAndOrigin: a state-changing request without the session's token,
+// from Origin null, from another origin, or under a foreign Host is
+// refused and changes nothing; with all in order it goes through.
+func TestCSRFAndOrigin(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	ev := loginAs(t, ts.URL, "t-evaluator")
+	id := returnOf(t, db, "320505", "2026Q3")
+	target := ts.URL + "/reporting/" + strconv.FormatInt(id, 10) + "/sendback"
+	sentBack := func() bool {
+		var n int64
+		db.QueryRow(`SELECT count(sent_back_at) FROM returns WHERE return_id = ?`, id).Scan(&n)
+		return n > 0
+	}
+	raw := &http.Client{Jar: ev.Jar, CheckRedirect: ev.CheckRedirect} // the session cookie, no automatic token
+	cases := []struct {
+		name   string
+		client *http.Client
+		header map[string]string
+		body   string
+		want   int
+	}{
+		{"no token", raw, nil, "reason=x", 403},
+		{"wrong token", raw, map[string]string{"X-CSRF-Token": "forged"}, "reason=x", 403},
+		{"Origin null", ev.Client, map[string]string{"Origin": "null"}, "reason=x", 403},
+		{"foreign Origin", ev.Client, map[string]string{"Origin": "http://evil.example"}, "reason=x", 403},
+		{"foreign Referer", ev.Client, map[string]string{"Referer": "http://evil.example/x"}, "reason=x", 403},
+		{"foreign Host", ev.Client, map[string]string{"Host": "evil.example"}, "reason=x", http.StatusMisdirectedRequest},
+	}
+	before := dbDigest(t, db)
+	for _, c := range cases {
+		req, _ := http.NewRequest("POST", target, strings.NewReader(c.body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range c.header {
+			if k == "Host" {
+				req.Host = v
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := c.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: %d, want %d", c.name, resp.StatusCode, c.want)
+		}
+		if sentBack() {
+			t.Fatalf("%s: the return was sent back", c.name)
+		}
+	}
+	if got := dbDigest(t, db); got != before {
+		t.Errorf("refused requests changed the database: %s → %s", before, got)
+	}
+	// A GET under a foreign Host is refused too (DNS rebinding reads nothing).
+	req, _ := http.NewRequest("GET", ts.URL+"/api/v1/periods", nil)
+	req.Host = "evil.example:80"
+	if resp, err := ev.Do(req); err != nil || resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("foreign Host GET: %v %v", resp, err)
+	}
+	// The token in the form field works as well as the header; same origin passes.
+	form := url.Values{"reason": {"数据有误"}, "csrf": {ev.CSRF}}
+	req, _ = http.NewRequest("POST", target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", ts.URL)
+	resp, err := raw.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !sentBack() {
+		t.Fatalf("a proper send back: %d, sent back %v", resp.StatusCode, sentBack())
+	}
+	list, _ := auth.List(context.Background(), db, auth.Filter{Action: "sendback"})
+	if len(list) != 1 || list[0].Actor != "t-evaluator" || list[0].Object != "return "+strconv.FormatInt(id, 10) {
+		t.Errorf("audit of the send back: %+v", list)
+	}
+	// The login form has its own token.
+	resp, err = newClient().PostForm(ts.URL+"/login", url.Values{"name": {"t-admin"}, "password": {testPassword("t-admin")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 || resp.Header.Get("Set-Cookie") != "" && strings.Contains(resp.Header.Get("Set-Cookie"), sessionCookie+"=") {
+		t.Errorf("login without its token: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestClerkScope: a clerk reads, downloads and uploads only for their own
+// district; another district's workbook is rejected, shown to the uploader
+// and filed under the uploader's district.
+func TestClerkScope(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	clerk2 := loginAs(t, ts.URL, "t-clerk2") // 虎丘区 320505
+	clerk := loginAs(t, ts.URL, "t-clerk")   // 相城区 320507
+	theirs := strconv.FormatInt(returnOf(t, db, clerkDistrict, "2026Q2"), 10)
+	mine := strconv.FormatInt(returnOf(t, db, clerk2District, "2026Q2"), 10)
+	for _, p := range []string{"/returns/" + theirs, "/returns/" + theirs + "/file", "/returns/" + theirs + "/marked.xlsx",
+		"/template.xlsx?district=" + clerkDistrict} {
+		if resp, _ := do(t, clerk2.Client, "GET", ts.URL+p); resp.StatusCode != 403 {
+			t.Errorf("clerk of %s GET %s: %d, want 403", clerk2District, p, resp.StatusCode)
+		}
+	}
+	for _, p := range []string{"/returns/" + mine, "/returns/" + mine + "/file", "/template.xlsx"} {
+		if resp, _ := do(t, clerk2.Client, "GET", ts.URL+p); resp.StatusCode != 200 {
+			t.Errorf("clerk of %s GET %s: %d, want 200", clerk2District, p, resp.StatusCode)
+		}
+	}
+	// Asking for another district's upload page says no.
+	_, b := do(t, clerk2.Client, "GET", ts.URL+"/upload?district="+clerkDistrict)
+	if !strings.Contains(string(b), "不能为该区县上传") {
+		t.Error("another district's upload page does not say no")
+	}
+	before := dbDigest(t, db)
+	var buf bytes.Buffer
+	ct := multipartFile(&buf, "x.xlsx", workbook(t, registry.Suzhou(), clerkDistrict, fixtureLast))
+	req, _ := http.NewRequest("POST", ts.URL+"/upload?district="+clerkDistrict, &buf)
+	req.Header.Set("Content-Type", ct)
+	resp, err := clerk2.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if !strings.Contains(resp.Header.Get("Location"), "up.notyours") || dbDigest(t, db) != before {
+		t.Errorf("upload for another district by URL: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	// The other district's workbook through the clerk's own form.
+	buf.Reset()
+	ct = multipartFile(&buf, "other.xlsx", workbook(t, registry.Suzhou(), clerkDistrict, fixtureLast))
+	req, _ = http.NewRequest("POST", ts.URL+"/upload", &buf)
+	req.Header.Set("Content-Type", ct)
+	resp, err = clerk2.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := returnParam(resp.Header.Get("Location"))
+	if id == "" {
+		t.Fatalf("upload answered %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var district, status string
+	db.QueryRow(`SELECT district_code, status FROM returns WHERE return_id = ?`, id).Scan(&district, &status)
+	if district != clerk2District || status != "rejected" {
+		t.Errorf("the wrong-district upload is filed as %s %s, want %s rejected", district, status, clerk2District)
+	}
+	// Shown to the uploader, with the reason.
+	_, b = do(t, clerk2.Client, "GET", ts.URL+resp.Header.Get("Location"))
+	if !bytes.Contains(b, []byte(`id="upload-result"`)) || !bytes.Contains(b, []byte(clerkDistrict)) {
+		t.Errorf("the uploader does not see the rejection:\n%.2000s", b)
+	}
+	// Not to the other district's clerk, and it changed nothing there.
+	if resp, _ := do(t, clerk.Client, "GET", ts.URL+"/returns/"+id); resp.StatusCode != 403 {
+		t.Errorf("the other district's clerk reads the attempt: %d", resp.StatusCode)
+	}
+	if v := reportedCount(t, ts.URL, "2026Q3", clerkDistrict); v != nil {
+		t.Errorf("a clerk of %s changed %s: %v", clerk2District, clerkDistrict, v)
+	}
+	list, _ := auth.List(context.Background(), db, auth.Filter{Action: "upload"})
+	if len(list) != 1 || list[0].Actor != "t-clerk2" || list[0].Result != auth.Rejected {
+		t.Errorf("audit of the upload: %+v", list)
+	}
+}
+
+// TestLoginThrottleAndForcedChange: wrong passwords lock the name out for
+// a while; an initial password must be changed before anything else.
+func TestLoginThrottleAndForcedChange(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	ctx := context.Background()
+	tryLogin := func(name, pw string) *http.Response {
+		c := newClient()
+		_, b := do(t, c.Client, "GET", ts.URL+"/login")
+		m := csrfInput.FindSubmatch(b)
+		resp, err := c.PostForm(ts.URL+"/login", url.Values{"csrf": {string(m[1])}, "name": {name}, "password": {pw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	for i := 0; i < 5; i++ {
+		if resp := tryLogin("t-leader", "wrong-password"); resp.StatusCode != 401 {
+			t.Fatalf("wrong password %d: %d", i, resp.StatusCode)
+		}
+	}
+	if resp := tryLogin("t-leader", testPassword("t-leader")); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the right password after 5 failures: %d, want 429 (throttled)", resp.StatusCode)
+	}
+	failed, _ := auth.List(ctx, db, auth.Filter{Action: "login", Result: auth.Failed})
+	if len(failed) != 5 || failed[0].Actor != "t-leader" {
+		t.Errorf("failed logins in the audit trail: %d %+v", len(failed), failed)
+	}
+
+	// An initial password.
+	if _, err := auth.AddUser(ctx, db, auth.NewUser{Name: "newbie", Password: testPassword("newbie"), Roles: []auth.Role{auth.Leader}, MustChange: true}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient()
+	_, b := do(t, c.Client, "GET", ts.URL+"/login")
+	m := csrfInput.FindSubmatch(b)
+	resp, _ := c.PostForm(ts.URL+"/login", url.Values{"csrf": {string(m[1])}, "name": {"newbie"}, "password": {testPassword("newbie")}})
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); loc != "/password" {
+		t.Fatalf("login with an initial password goes to %q", loc)
+	}
+	if resp, _ := do(t, c.Client, "GET", ts.URL+"/"); resp.Header.Get("Location") != "/password" {
+		t.Errorf("the overview before the change: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, b = do(t, c.Client, "GET", ts.URL+"/password")
+	if !bytes.Contains(b, []byte(`id="must-change"`)) {
+		t.Error("the password page does not say why")
+	}
+	tok := csrfMeta.FindSubmatch(b)[1]
+	post := func(vals url.Values) *http.Response {
+		vals.Set("csrf", string(tok))
+		resp, err := c.PostForm(ts.URL+"/password", vals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := post(url.Values{"old": {testPassword("newbie")}, "new": {"short"}, "new2": {"short"}}); resp.StatusCode != 400 {
+		t.Errorf("a short password: %d", resp.StatusCode)
+	}
+	if resp := post(url.Values{"old": {"wrong"}, "new": {"a-long-new-secret"}, "new2": {"a-long-new-secret"}}); resp.StatusCode != 400 {
+		t.Errorf("a wrong current password: %d", resp.StatusCode)
+	}
+	if resp := post(url.Values{"old": {testPassword("newbie")}, "new": {"a-long-new-secret"}, "new2": {"another-one-here"}}); resp.StatusCode != 400 {
+		t.Errorf("two different new passwords: %d", resp.StatusCode)
+	}
+	if resp := post(url.Values{"old": {testPassword("newbie")}, "new": {"a-long-new-secret"}, "new2": {"a-long-new-secret"}}); resp.StatusCode != 303 {
+		t.Fatalf("the change: %d", resp.StatusCode)
+	}
+	if resp, _ := do(t, c.Client, "GET", ts.URL+"/"); resp.StatusCode != 200 {
+		t.Errorf("the overview after the change: %d", resp.StatusCode)
+	}
+	if _, err := auth.Authenticate(ctx, db, "newbie", "a-long-new-secret"); err != nil {
+		t.Error("the new password does not work")
+	}
+	// Logging out ends the session.
+	_, b = do(t, c.Client, "GET", ts.URL+"/password")
+	c.CSRF = string(csrfMeta.FindSubmatch(b)[1])
+	if resp, _ = do(t, c.Client, "POST", ts.URL+"/logout"); resp.StatusCode != 303 {
+		t.Errorf("logout: %d", resp.StatusCode)
+	}
+	if resp, _ := do(t, c.Client, "GET", ts.URL+"/"); resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("after logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestHealthzAndCookies: /healthz is open; the session cookie is HttpOnly,
+// SameSite, and Secure behind an https public URL.
+func TestHealthzAndCookies(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	resp, b := do(t, http.DefaultClient, "GET", ts.URL+"/healthz")
+	if resp.StatusCode != 200 || strings.TrimSpace(string(b)) != `{"status":"ok"}` {
+		t.Errorf("/healthz: %d %s", resp.StatusCode, b)
+	}
+	c := newClient()
+	_, b = do(t, c.Client, "GET", ts.URL+"/login")
+	m := csrfInput.FindSubmatch(b)
+	resp, _ = c.PostForm(ts.URL+"/login", url.Values{"csrf": {string(m[1])}, "name": {"t-leader"}, "password": {testPassword("t-leader")}})
+	resp.Body.Close()
+	var sc *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == sessionCookie && ck.Value != "" {
+			sc = ck
+		}
+	}
+	if sc == nil || !sc.HttpOnly || sc.SameSite != http.SameSiteLaxMode || sc.Secure {
+		t.Errorf("session cookie over http: %+v", sc)
+	}
+	// Behind TLS (an https public URL): Secure.
+	db := openCopy(t)
+	s, err := NewServer(db, Options{NoWarm: true, PublicURL: "https://sgz.example.gov.cn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Engine()
+	rec := &recorder{header: http.Header{}}
+	req, _ := http.NewRequest("GET", "https://sgz.example.gov.cn/login", nil)
+	h.ServeHTTP(rec, req)
+	if ck := rec.header.Get("Set-Cookie"); !strings.Contains(ck, "Secure") || !strings.Contains(ck, "HttpOnly") {
+		t.Errorf("cookie behind https: %s", ck)
+	}
+}
+
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+func (r *recorder) WriteHeader(code int)        { r.code = code }
