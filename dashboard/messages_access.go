@@ -52,6 +52,5 @@ func init() {
 		"admin.remote":      {"来源地址", "From"},
 		"admin.object":      {"对象", "On"},
 		"admin.detail":      {"说明", "Detail"},
-		"audit.ok":          {"审计记录完整：共 %d 条，逐条哈希链校验通过", "the audit trail is intact: %d entries, every hash link checked"},
 	})
 }

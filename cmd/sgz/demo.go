@@ -25,6 +25,9 @@ func demoCmd(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if !buildOnly && !loopbackAddr(addr) {
+				return locale.Errorf("demo.loopback", addr)
+			}
 			// A fresh database every time, in a temporary folder unless --db is given.
 			dir, err := os.MkdirTemp("", "sgz-demo-")
 			if err != nil {
@@ -60,9 +63,6 @@ func demoCmd(a *app) *cobra.Command {
 			}
 			if buildOnly {
 				return nil
-			}
-			if !loopbackAddr(addr) {
-				return locale.Errorf("demo.loopback", addr)
 			}
 			h, err := dashboard.New(db, dashboard.Options{PublicURL: "http://" + addr})
 			if err != nil {
