@@ -245,3 +245,24 @@ func TestThrottle(t *testing.T) {
 		t.Fatalf("success did not clear: %v", w)
 	}
 }
+
+// TestAuditRehashedEntry: an entry altered and given a correct hash of its
+// new fields still breaks the link from the next entry.
+func TestAuditRehashedEntry(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, "")
+	defer db.Close()
+	for _, a := range []string{"login", "upload", "logout"} {
+		Record(ctx, db, Entry{Actor: "cy", Action: a})
+	}
+	list, _ := List(ctx, db, Filter{Action: "upload"})
+	e := list[0]
+	e.Result = Failed
+	e.Hash = e.chainHash()
+	if _, err := db.Exec(`UPDATE audit_log SET result = ?, hash = ? WHERE seq = ?`, e.Result, e.Hash, e.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(ctx, db); errKey(err) != "audit.broken" || err.(*locale.Error).Args[0] != int64(3) {
+		t.Errorf("rehashed entry 2: %v", err)
+	}
+}

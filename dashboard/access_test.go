@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -540,3 +541,126 @@ type recorder struct {
 func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 func (r *recorder) WriteHeader(code int)        { r.code = code }
+
+// TestAdminPages: an admin adds an account (its initial password shown
+// once, to be changed at first login), disables one (its sessions end),
+// and reads, filters and exports the audit trail, which says whether its
+// chain holds.
+func TestAdminPages(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	admin := loginAs(t, ts.URL, "t-admin")
+	leader := loginAs(t, ts.URL, "t-leader")
+	post := func(path string, vals url.Values) (*http.Response, []byte) {
+		resp, err := admin.PostForm(ts.URL+path, vals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	resp, b := post("/admin/users", url.Values{"name": {"newclerk"}, "role": {"clerk"}, "districts": {"320505"}})
+	m := regexp.MustCompile(`id="initial-password">[^<]*<code>([^<]+)</code>`).FindSubmatch(b)
+	if resp.StatusCode != 200 || m == nil {
+		t.Fatalf("add a user: %d %.3000s", resp.StatusCode, b)
+	}
+	c := newClient()
+	_, lb := do(t, c.Client, "GET", ts.URL+"/login")
+	tok := csrfInput.FindSubmatch(lb)[1]
+	resp, _ = c.PostForm(ts.URL+"/login", url.Values{"csrf": {string(tok)}, "name": {"newclerk"}, "password": {string(m[1])}})
+	if resp.Header.Get("Location") != "/password" {
+		t.Errorf("the new account's first login goes to %q", resp.Header.Get("Location"))
+	}
+	for _, c := range []struct {
+		vals url.Values
+		want string
+	}{
+		{url.Values{"name": {"x2"}, "role": {"clerk"}, "districts": {"999999"}}, "999999 不在名录中"},
+		{url.Values{"name": {"x3"}, "role": {"boss"}}, "未知角色"},
+		{url.Values{"name": {"newclerk"}, "role": {"leader"}}, "已存在"},
+	} {
+		if resp, b := post("/admin/users", c.vals); resp.StatusCode != 400 || !strings.Contains(string(b), c.want) {
+			t.Errorf("%v: %d, want 400 saying %q", c.vals, resp.StatusCode, c.want)
+		}
+	}
+	if resp, b := post("/admin/users/t-admin/disable", nil); resp.StatusCode != 400 || !strings.Contains(string(b), "不能停用自己") {
+		t.Errorf("disable oneself: %d", resp.StatusCode)
+	}
+	if resp, _ := post("/admin/users/nobody/disable", nil); resp.StatusCode != 404 {
+		t.Errorf("disable nobody: %d", resp.StatusCode)
+	}
+	if resp, _ := post("/admin/users/t-leader/disable", nil); resp.StatusCode != 303 {
+		t.Fatalf("disable t-leader: %d", resp.StatusCode)
+	}
+	if resp, _ := do(t, leader.Client, "GET", ts.URL+"/"); resp.StatusCode != 303 {
+		t.Errorf("a disabled account still in: %d", resp.StatusCode)
+	}
+	if resp, _ := post("/admin/users/t-leader/enable", nil); resp.StatusCode != 303 {
+		t.Errorf("enable t-leader: %d", resp.StatusCode)
+	}
+	// The audit trail: filtered, exported with formulas neutralised, verified.
+	auth.Record(context.Background(), db, auth.Entry{Actor: "t-admin", Action: "export", Object: "x", Detail: `=HYPERLINK("http://evil.example/","x")`})
+	_, b = do(t, admin.Client, "GET", ts.URL+"/admin/audit?action=user")
+	page := string(b)
+	for _, want := range []string{"user.add", "user.disable", "user.enable", "newclerk", "审计记录完整"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("audit page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "HYPERLINK") {
+		t.Error("the action filter let an export through")
+	}
+	if resp, _ := do(t, admin.Client, "GET", ts.URL+"/admin/audit?since=yesterday"); resp.StatusCode != 400 {
+		t.Errorf("a bad date: %d", resp.StatusCode)
+	}
+	resp, b = do(t, admin.Client, "GET", ts.URL+"/admin/audit.csv?actor=t-admin&since=2020-01-01")
+	csvText := string(b)
+	if resp.StatusCode != 200 || !strings.Contains(csvText, "seq,at,actor") || !strings.Contains(csvText, `"'=HYPERLINK(`) || regexp.MustCompile(`\n\d+,[^,]+,t-leader,`).MatchString(csvText) {
+		t.Errorf("audit.csv: %d\n%s", resp.StatusCode, csvText)
+	}
+	db.Exec(`UPDATE audit_log SET detail = 'nothing' WHERE seq = 1`)
+	_, b = do(t, admin.Client, "GET", ts.URL+"/admin/audit")
+	if !strings.Contains(string(b), "第 1 条被改动") {
+		t.Error("the audit page does not say the trail was altered")
+	}
+}
+
+// TestPrivacy: 填报人 and 联系电话 are shown to those who may read the
+// return and to nobody else; the SQL console has no reporter column.
+func TestPrivacy(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	id := strconv.FormatInt(returnOf(t, db, clerk2District, "2026Q2"), 10)
+	var reporter string
+	db.QueryRow(`SELECT reporter FROM returns WHERE return_id = ?`, id).Scan(&reporter)
+	if reporter == "" {
+		t.Fatal("the fixture return has no reporter")
+	}
+	for _, who := range []string{"t-evaluator", "t-admin", "t-clerk2"} {
+		_, b := do(t, loginAs(t, ts.URL, who).Client, "GET", ts.URL+"/returns/"+id)
+		if !strings.Contains(string(b), reporter) {
+			t.Errorf("%s does not see the reporter", who)
+		}
+	}
+	for _, who := range []string{"t-leader", "t-analyst", "t-clerk"} {
+		resp, b := do(t, loginAs(t, ts.URL, who).Client, "GET", ts.URL+"/returns/"+id)
+		if resp.StatusCode != 403 || strings.Contains(string(b), reporter) {
+			t.Errorf("%s: %d", who, resp.StatusCode)
+		}
+	}
+	leader := loginAs(t, ts.URL, "t-leader")
+	if _, b := do(t, leader.Client, "GET", ts.URL+"/district/"+clerk2District+"?period=2026Q2"); bytes.Contains(b, []byte(`href="/returns/`)) {
+		t.Error("the district page links a leader to returns they may not open")
+	}
+	an := loginAs(t, ts.URL, "t-analyst")
+	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/sql/query", strings.NewReader(`{"sql":"SELECT reporter FROM v_returns"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := an.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode == 200 || strings.Contains(string(b), reporter) {
+		t.Errorf("the SQL console lists reporters: %d %s", resp.StatusCode, b)
+	}
+}

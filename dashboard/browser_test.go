@@ -471,3 +471,11 @@ func TestScreenshots(t *testing.T) {
 		tb.clean(s.path)
 	}
 }
+
+func chromedpNavigate(tb *tab, path string) chromedp.Action[chromedp.Void] {
+	return chromedp.Navigate(tb.base.String() + path)
+}
+
+func chromedpClick(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Click(chromedp.CSS(sel))
+}

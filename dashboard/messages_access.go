@@ -5,6 +5,7 @@ import "sgz/locale"
 // Sentences of login, accounts and the audit pages.
 func init() {
 	locale.Add(map[string]locale.Text{
+		"ret.reporter":      {"填报人 · 联系电话", "Reporter · phone"},
 		"nav.users":         {"用户", "Users"},
 		"nav.audit":         {"审计日志", "Audit trail"},
 		"login.title":       {"登录", "Log in"},
