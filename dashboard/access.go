@@ -2,9 +2,9 @@ package dashboard
 
 import (
 	"bytes"
-	"errors"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -257,6 +257,7 @@ func (s *Server) audited(rt *route) gin.HandlerFunc {
 
 type loginData struct {
 	CSRF, Next, Name, Flash string
+	OIDC                    bool
 }
 
 // GET /login: the form (also when logged in: to switch accounts).
@@ -267,7 +268,7 @@ func (s *Server) loginPage(c *gin.Context) {
 func (s *Server) showLogin(c *gin.Context, code int, name, flash string) {
 	tok := auth.Secret()
 	s.setCookie(c, loginCookie, tok, "/login", 3600, http.SameSiteStrictMode)
-	d := &loginData{CSRF: tok, Next: safeNext(c.Query("next") + c.PostForm("next")), Name: name, Flash: flash}
+	d := &loginData{CSRF: tok, Next: safeNext(c.Query("next") + c.PostForm("next")), Name: name, Flash: flash, OIDC: s.oidc != nil}
 	c.Status(code)
 	s.renderCode(c, code, "login", "", locale.T(lang(c), "login.title"), spanZero, d, nil)
 }

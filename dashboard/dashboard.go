@@ -58,6 +58,8 @@ type Options struct {
 	// state-changing request must come from, and, with https, Secure
 	// cookies. Empty: loopback host names only (a server on 127.0.0.1).
 	PublicURL string
+	// OIDC, when set, offers single sign-on next to local accounts.
+	OIDC *OIDCOptions
 	// SessionIdle and SessionLifetime end sessions (default 30 min, 12 h).
 	SessionIdle, SessionLifetime time.Duration
 	// MaxUpload is the largest upload accepted (default 20 MiB).
@@ -91,6 +93,7 @@ type Server struct {
 
 	public   *url.URL // Options.PublicURL, parsed (nil: loopback only)
 	sessions *auth.Sessions
+	oidc     *oidcLogin     // nil: local accounts only
 	throttle *auth.Throttle // per login name: 5 failures, then lockouts
 	// per client address: 20 (many clerks may share a NAT)
 	ipThrottle *auth.Throttle
@@ -145,6 +148,11 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	var err error
 	if opt.PublicURL != "" {
 		if s.public, err = ParsePublicURL(opt.PublicURL); err != nil {
+			return nil, err
+		}
+	}
+	if opt.OIDC != nil {
+		if s.oidc, err = newOIDC(context.Background(), *opt.OIDC); err != nil {
 			return nil, err
 		}
 	}

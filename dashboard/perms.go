@@ -60,6 +60,8 @@ func init() {
 		// Open.
 		{Method: "GET", Path: "/login", Access: open, h: (*Server).loginPage},
 		{Method: "POST", Path: "/login", Access: open, h: (*Server).login},
+		{Method: "GET", Path: "/login/oidc", Access: open, h: (*Server).oidcStart},
+		{Method: "GET", Path: "/login/oidc/callback", Access: open, h: (*Server).oidcCallback},
 		{Method: "GET", Path: "/healthz", Access: open, h: (*Server).healthz},
 		{Method: "GET", Path: "/static/*file", Access: open, h: (*Server).serveStatic},
 		{Method: "GET", Path: "/favicon.ico", Access: open, h: (*Server).favicon},

@@ -148,3 +148,19 @@ func TestDemoAccounts(t *testing.T) {
 		t.Errorf("demo on a LAN address: %d %q", code, e)
 	}
 }
+
+func TestServeOIDCFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "o.duckdb")
+	if code, _, e := sgzRun(t, "--db", db, "registry", "versions"); code != 0 {
+		t.Fatal(e)
+	}
+	if code, _, e := sgzRun(t, "--db", db, "serve", "--oidc-issuer", "http://127.0.0.1:1"); code == 0 || !strings.Contains(e, "同时给出") {
+		t.Errorf("issuer without client id: %d %q", code, e)
+	}
+	if code, _, e := sgzRun(t, "--db", db, "serve", "--oidc-issuer", "http://127.0.0.1:1", "--oidc-client-id", "x", "--oidc-client-secret-file", "/nonexistent"); code == 0 || !strings.Contains(e, "/nonexistent") {
+		t.Errorf("missing secret file: %d %q", code, e)
+	}
+	if code, _, e := sgzRun(t, "--db", db, "serve", "--addr", "127.0.0.1:0", "--oidc-issuer", "http://127.0.0.1:1", "--oidc-client-id", "x"); code == 0 || !strings.Contains(e, "无法连接统一身份认证") {
+		t.Errorf("unreachable provider: %d %q", code, e)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,8 @@ func init() { commands = append(commands, serveCmd) }
 
 func serveCmd(a *app) *cobra.Command {
 	var addr, publicURL, geojson, rules string
+	var oidcOpt dashboard.OIDCOptions
+	var oidcSecretFile string
 	var maxUploadMB float64
 	var lim query.Limits
 	cmd := &cobra.Command{
@@ -50,6 +53,21 @@ func serveCmd(a *app) *cobra.Command {
 				}
 			}
 			opt := dashboard.Options{MaxUpload: int64(maxUploadMB * (1 << 20)), PublicURL: pub}
+			if oidcOpt.Issuer != "" || oidcOpt.ClientID != "" {
+				if oidcOpt.Issuer == "" || oidcOpt.ClientID == "" {
+					return locale.Errorf("serve.oidcpair")
+				}
+				// The client secret: a file, or the environment; never an argument.
+				oidcOpt.ClientSecret = os.Getenv("SGZ_OIDC_CLIENT_SECRET")
+				if oidcSecretFile != "" {
+					b, err := os.ReadFile(oidcSecretFile)
+					if err != nil {
+						return locale.Errorf("serve.secretfile", oidcSecretFile, err)
+					}
+					oidcOpt.ClientSecret = strings.TrimSpace(string(b))
+				}
+				opt.OIDC = &oidcOpt
+			}
 			if opt.Config, err = metrics.LoadConfig(rules); err != nil {
 				return err
 			}
@@ -80,6 +98,11 @@ func serveCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "监听地址 / listen address")
 	cmd.Flags().StringVar(&publicURL, "public-url", "", "用户访问本服务的地址，如 https://sgz.example.gov.cn（默认 http://--addr）/ the address users reach the server at (default http://ADDR)")
+	cmd.Flags().StringVar(&oidcOpt.Issuer, "oidc-issuer", "", "统一身份认证（OpenID Connect）地址（可选）/ OpenID Connect issuer for single sign-on (optional)")
+	cmd.Flags().StringVar(&oidcOpt.ClientID, "oidc-client-id", "", "统一身份认证客户端 ID / OIDC client id")
+	cmd.Flags().StringVar(&oidcSecretFile, "oidc-client-secret-file", "", "客户端密钥文件（或环境变量 SGZ_OIDC_CLIENT_SECRET）/ file holding the client secret (or SGZ_OIDC_CLIENT_SECRET)")
+	cmd.Flags().StringVar(&oidcOpt.RolesClaim, "oidc-roles-claim", "roles", "给出角色的声明（值为角色名与 district:代码）/ claim carrying the roles (role names and district:CODE)")
+	cmd.Flags().StringSliceVar(&oidcOpt.Scopes, "oidc-scopes", []string{"profile"}, "openid 之外请求的 scope / scopes besides openid")
 	cmd.Flags().StringVar(&geojson, "geojson", "", "区县边界 GeoJSON 文件（可选）/ district boundaries, GeoJSON (optional)")
 	cmd.Flags().StringVar(&rules, "rules", "", "考核规则 JSON 文件（默认内置规则）/ assessment rules file (default: built-in)")
 	cmd.Flags().Float64Var(&maxUploadMB, "max-upload", 20, "上传文件大小上限(MB) / largest upload, MB")
@@ -135,6 +158,8 @@ func init() {
 		"serve.serving":    {"看板已启动：%s （按 Ctrl+C 退出）", "dashboards at %s (Ctrl+C to stop)"},
 		"serve.noadmin":    {"还没有管理员账号，不能在 %s 上对外提供服务：先用 sgz user add NAME --role admin 建立管理员，或只监听 127.0.0.1", "no admin account exists, so the server will not listen on %s: add one with sgz user add NAME --role admin, or listen on 127.0.0.1 only"},
 		"serve.needpublic": {"--addr %s 监听所有地址：请用 --public-url 给出用户访问的地址（如 https://sgz.example.gov.cn）", "--addr %s listens on every address: give the address users reach it at with --public-url (e.g. https://sgz.example.gov.cn)"},
+		"serve.oidcpair":   {"--oidc-issuer 与 --oidc-client-id 须同时给出", "--oidc-issuer and --oidc-client-id go together"},
+		"serve.secretfile": {"无法读取密钥文件 %s：%v", "cannot read the secret file %s: %v"},
 		"serve.listen":     {"无法监听 %s：%v", "cannot listen on %s: %v"},
 		"serve.geojson":    {"无法读取地图文件 %s：%v", "cannot read the map file %s: %v"},
 	})
