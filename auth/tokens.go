@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"sgz/locale"
@@ -87,4 +88,55 @@ func ParseTTL(s string) (time.Duration, error) {
 		return d, nil
 	}
 	return 0, locale.Errorf("auth.badttl", s)
+}
+
+// Tokens looks API tokens up with a short cache: a script sending many
+// requests costs one lookup every few seconds, and a revocation made
+// elsewhere (sgz token revoke) shows within cacheFor.
+type Tokens struct {
+	DB *store.DB
+
+	mu    sync.Mutex
+	cache map[string]cachedToken
+}
+
+type cachedToken struct {
+	user *User // nil: not a valid token
+	read time.Time
+}
+
+// Lookup is TokenUser through the cache.
+func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*User, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) {
+		return nil, nil
+	}
+	h := HashSecret(secret)
+	t.mu.Lock()
+	ct, ok := t.cache[h]
+	t.mu.Unlock()
+	if !ok || now.Sub(ct.read) > cacheFor || now.Before(ct.read) {
+		u, err := TokenUser(ctx, t.DB, secret, now)
+		if err != nil {
+			return nil, err
+		}
+		ct = cachedToken{user: u, read: now}
+		t.mu.Lock()
+		if t.cache == nil || len(t.cache) > 10000 {
+			t.cache = map[string]cachedToken{}
+		}
+		t.cache[h] = ct
+		t.mu.Unlock()
+	}
+	if ct.user == nil {
+		return nil, nil
+	}
+	u := *ct.user
+	return &u, nil
+}
+
+// Forget drops the cache (after a revocation made here).
+func (t *Tokens) Forget() {
+	t.mu.Lock()
+	t.cache = nil
+	t.mu.Unlock()
 }

@@ -44,7 +44,7 @@ func (s *Server) authenticate(c *gin.Context) (u *auth.User, bad bool, err error
 		if !ok {
 			return nil, true, nil
 		}
-		u, err := auth.TokenUser(ctx, s.db, strings.TrimSpace(tok), s.opt.Now())
+		u, err := s.tokens.Lookup(ctx, strings.TrimSpace(tok), s.opt.Now())
 		return u, u == nil, err
 	}
 	v, cerr := c.Cookie(sessionCookie)

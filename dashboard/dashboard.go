@@ -93,6 +93,7 @@ type Server struct {
 
 	public   *url.URL // Options.PublicURL, parsed (nil: loopback only)
 	sessions *auth.Sessions
+	tokens   *auth.Tokens
 	oidc     *oidcLogin     // nil: local accounts only
 	throttle *auth.Throttle // per login name: 5 failures, then lockouts
 	// per client address: 20 (many clerks may share a NAT)
@@ -144,6 +145,7 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	cl := newCalc(db, opt.Config)
 	s := &Server{db: db, opt: opt, calc: cl, regs: cl.regs, log: opt.Logger,
 		sessions: &auth.Sessions{DB: db, Idle: opt.SessionIdle, Lifetime: opt.SessionLifetime, Now: opt.Now},
+		tokens:   &auth.Tokens{DB: db},
 		throttle: &auth.Throttle{Now: opt.Now}, ipThrottle: &auth.Throttle{Free: 20, Now: opt.Now}}
 	var err error
 	if opt.PublicURL != "" {
