@@ -361,9 +361,6 @@ type passwordData struct {
 func (s *Server) passwordPage(c *gin.Context) {
 	u := user(c)
 	d := &passwordData{Must: u.MustChange, Local: u.Source == "local"}
-	if c.Query("done") != "" {
-		d.Flash = locale.T(lang(c), "auth.pwchanged")
-	}
 	s.render(c, "password", "", locale.T(lang(c), "login.password"), spanZero, d, nil)
 }
 

@@ -467,6 +467,13 @@ func TestLoginThrottleAndForcedChange(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
+	// Before the change, nothing else: a state-changing request is refused.
+	if resp, b := do(t, c.Client, "POST", ts.URL+"/reporting/1/sendback"); resp.StatusCode != 403 || !strings.Contains(string(b), "请先修改初始密码") {
+		t.Errorf("a POST before the change: %d", resp.StatusCode)
+	}
+	if resp := post(url.Values{"old": {testPassword("newbie")}, "new": {testPassword("newbie")}, "new2": {testPassword("newbie")}}); resp.StatusCode != 400 {
+		t.Errorf("the same password again: %d", resp.StatusCode)
+	}
 	if resp := post(url.Values{"old": {testPassword("newbie")}, "new": {"short"}, "new2": {"short"}}); resp.StatusCode != 400 {
 		t.Errorf("a short password: %d", resp.StatusCode)
 	}
@@ -595,6 +602,9 @@ func TestAdminPages(t *testing.T) {
 	}
 	if resp, _ := do(t, leader.Client, "GET", ts.URL+"/"); resp.StatusCode != 303 {
 		t.Errorf("a disabled account still in: %d", resp.StatusCode)
+	}
+	if _, b := do(t, admin.Client, "GET", ts.URL+"/admin/users?done=user.disable"); !strings.Contains(string(b), "已完成") || !strings.Contains(string(b), "已停用") {
+		t.Error("the users page does not show the disabled account")
 	}
 	if resp, _ := post("/admin/users/t-leader/enable", nil); resp.StatusCode != 303 {
 		t.Errorf("enable t-leader: %d", resp.StatusCode)

@@ -27,7 +27,6 @@ func init() {
 		"auth.oldpw":        {"当前密码不正确", "the current password is wrong"},
 		"auth.pwmismatch":   {"两次输入的新密码不一致", "the two new passwords differ"},
 		"auth.pwsame":       {"新密码不能与当前密码相同", "the new password must differ from the current one"},
-		"auth.pwchanged":    {"密码已修改", "password changed"},
 		"dash.badpublicurl": {"--public-url %q 无效（应为 http(s)://主机[:端口]，不带路径）", "invalid --public-url %q (use http(s)://host[:port], no path)"},
 		"admin.name":        {"用户名", "Name"},
 		"admin.roles":       {"角色", "Roles"},

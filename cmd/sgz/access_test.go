@@ -72,6 +72,9 @@ func TestUserTokenAuditCommands(t *testing.T) {
 	if code, _, _ := sgzRun(t, "--db", db, "user", "disable", "clerk1"); code != 0 {
 		t.Error("user disable")
 	}
+	if _, out, _ := sgzRun(t, "--db", db, "user", "list"); !strings.Contains(out, "已停用") {
+		t.Errorf("user list after disable: %q", out)
+	}
 	// The trail: JSON with who, when (Beijing), what.
 	code, out, _ = sgzRun(t, "--db", db, "audit", "--format", "json", "--since", "2020-01-01")
 	var rows []map[string]any
