@@ -330,14 +330,20 @@ func (s *Server) headers(c *gin.Context) {
 	c.Next()
 }
 
-// logRequest logs method, path (no query: it may carry a token), status, time.
+// logRequest logs method, route pattern (no path or query: they may name a
+// user or carry a token), status, time.
 func (s *Server) logRequest(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	if strings.HasPrefix(c.Request.URL.Path, "/static/") {
 		return
 	}
-	s.log.Debug("request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
+	// The route's pattern, not the path: /admin/users/:name/disable names no one.
+	route := c.FullPath()
+	if route == "" {
+		route = "(no route)"
+	}
+	s.log.Debug("request", "method", c.Request.Method, "route", route, "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
 }
 
 // ---- static files: embedded, versioned, pre-gzipped, no listings ----
