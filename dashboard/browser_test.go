@@ -231,7 +231,16 @@ func (tb *tab) waitCharts(what string) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chartsReady); err != nil {
+	var err error
+	for try := 0; try < 3; try++ {
+		// Right after a navigation (a login's redirect) on a loaded machine,
+		// the first evaluation may still aim at the previous page's context.
+		if _, err = chromedp.Run(ctx, chartsReady); err == nil || !strings.Contains(err.Error(), "Cannot find context") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
 		tb.t.Fatalf("%s: charts not drawn: %v", what, err)
 	}
 }

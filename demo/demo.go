@@ -15,10 +15,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sgz"
+	"sgz/auth"
 	"sgz/gen"
 	"sgz/ingest"
 	"sgz/registry"
-	"sgz/auth"
 	"sgz/store"
 )
 
