@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -673,5 +675,60 @@ func TestPrivacy(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode == 200 || strings.Contains(string(b), reporter) {
 		t.Errorf("the SQL console lists reporters: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestAdminRegistryLoad: an admin loads a registry version through the page
+// (audited); a file that is not a registry changes nothing.
+func TestAdminRegistryLoad(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	admin := loginAs(t, ts.URL, "t-admin")
+	csvBytes, err := os.ReadFile("../testdata/suzhou-divisions-2023.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(name string, data []byte, from string) (*http.Response, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		w, _ := mw.CreateFormFile("file", name)
+		w.Write(data)
+		mw.WriteField("from", from)
+		mw.Close()
+		req, _ := http.NewRequest("POST", ts.URL+"/admin/registry", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := admin.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	var before int64
+	db.QueryRow(`SELECT count(*) FROM registry_versions`).Scan(&before)
+	if resp, b := send("junk.csv", []byte("not,a\nregistry,at all\n"), ""); resp.StatusCode != 400 || !strings.Contains(b, "junk.csv") {
+		t.Errorf("a junk registry: %d %.300s", resp.StatusCode, b)
+	}
+	if resp, _ := send("s.csv", csvBytes, "soon"); resp.StatusCode != 400 {
+		t.Errorf("a bad --from: %d", resp.StatusCode)
+	}
+	var n int64
+	db.QueryRow(`SELECT count(*) FROM registry_versions`).Scan(&n)
+	if n != before {
+		t.Fatal("a refused registry load changed the versions")
+	}
+	resp, b := send("suzhou.csv", csvBytes, "2026Q4")
+	if resp.StatusCode != 200 || !strings.Contains(b, "已导入名录 suzhou.csv") || !strings.Contains(b, "2026Q4") {
+		t.Fatalf("registry load: %d %.500s", resp.StatusCode, b)
+	}
+	list, _ := auth.List(context.Background(), db, auth.Filter{Action: "registry.load"})
+	if len(list) != 2 || list[0].Result != auth.OK || list[1].Result != auth.Failed || list[0].Actor != "t-admin" {
+		t.Errorf("audit of registry loads: %+v", list)
+	}
+	// The evaluator reads the rules every score rests on.
+	ev := loginAs(t, ts.URL, "t-evaluator")
+	resp, body := do(t, ev.Client, "GET", ts.URL+"/rules.json")
+	if resp.StatusCode != 200 || len(resp.Header.Get("X-Rules-SHA256")) != 64 || !json.Valid(body) {
+		t.Errorf("/rules.json: %d %s", resp.StatusCode, resp.Header.Get("X-Rules-SHA256"))
 	}
 }

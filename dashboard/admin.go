@@ -14,6 +14,7 @@ import (
 	"sgz"
 	"sgz/auth"
 	"sgz/locale"
+	"sgz/registry"
 )
 
 // ---- administration: accounts and the audit trail (admins only) ----
@@ -212,4 +213,83 @@ func neutralise(cells []string) []string {
 		cells[i] = "'" + v
 	}
 	return cells
+}
+
+// ---- the registry (admins): its versions, and loading one ----
+
+type registryData struct {
+	Versions []registry.Version
+	Flash    string
+	Bad      bool
+}
+
+func (s *Server) registryPage(c *gin.Context) {
+	s.showRegistry(c, http.StatusOK, &registryData{})
+}
+
+func (s *Server) showRegistry(c *gin.Context, code int, d *registryData) {
+	var err error
+	if d.Versions, err = registry.Versions(c.Request.Context(), s.db); err != nil {
+		s.internal(c, err)
+		return
+	}
+	s.renderCode(c, code, "registry", "/admin/registry", locale.T(lang(c), "nav.registry"), spanZero, d, nil)
+}
+
+// POST /admin/registry?csrf= (multipart: file, from): load a registry
+// version, as `sgz registry load [--from P] FILE` does.
+func (s *Server) loadRegistry(c *gin.Context) {
+	l := lang(c)
+	ctx := c.Request.Context()
+	bad := func(msg string) {
+		s.showRegistry(c, http.StatusBadRequest, &registryData{Flash: msg, Bad: true})
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 256<<20)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		bad(locale.T(l, "up.nofile"))
+		return
+	}
+	version := registry.BasePeriod
+	if from := strings.TrimSpace(c.PostForm("from")); from != "" {
+		p, err := sgz.ParsePeriod(from)
+		if err != nil {
+			bad(locale.T(l, "dash.badperiod", from))
+			return
+		}
+		version = p.String()
+	}
+	f, err := fh.Open()
+	if err != nil {
+		bad(locale.T(l, "up.nofile"))
+		return
+	}
+	defer f.Close()
+	name := cleanName(fh.Filename)
+	reg, err := registry.ParseCSV(f, name)
+	if err != nil {
+		s.record(c, "registry.load", name, auth.Failed, "from="+version)
+		bad(locale.Say(l, err))
+		return
+	}
+	s.writes.Lock()
+	err = registry.Save(ctx, s.db, reg, version, name)
+	if err == nil {
+		s.regs.Reset()
+		s.Invalidate()
+	}
+	s.writes.Unlock()
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	s.record(c, "registry.load", name, auth.OK, "from="+version+" units="+strconv.Itoa(len(reg.Units)))
+	s.showRegistry(c, http.StatusOK, &registryData{Flash: locale.T(l, "admin.regloaded", name, len(reg.Units))})
+}
+
+// GET /rules.json: the assessment rules in force (targets, weights, due
+// days), with their SHA-256 in a header: what every score rests on.
+func (s *Server) rulesJSON(c *gin.Context) {
+	c.Header("X-Rules-SHA256", s.opt.Config.SHA256())
+	c.Data(http.StatusOK, "application/json; charset=utf-8", s.opt.Config.JSON())
 }

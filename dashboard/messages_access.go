@@ -7,6 +7,13 @@ func init() {
 	locale.Add(map[string]locale.Text{
 		"ret.reporter":      {"填报人 · 联系电话", "Reporter · phone"},
 		"nav.users":         {"用户", "Users"},
+		"nav.registry":      {"区划名录", "Registry"},
+		"admin.regloaded":   {"已导入名录 %s：%d 个单位", "registry %s loaded: %d units"},
+		"admin.from":        {"自该季度起适用（可选，如 2026Q3）", "in force from (optional, e.g. 2026Q3)"},
+		"admin.loadreg":     {"导入名录 CSV", "Load a registry CSV"},
+		"admin.loaded":      {"导入时间", "Loaded"},
+		"admin.source":      {"来源", "Source"},
+		"admin.units":       {"单位数", "Units"},
 		"nav.audit":         {"审计日志", "Audit trail"},
 		"login.title":       {"登录", "Log in"},
 		"login.name":        {"用户名", "User name"},

@@ -44,7 +44,6 @@ var (
 	viewers      = []auth.Role{auth.Leader, auth.Evaluator, auth.Analyst, auth.Admin} // dashboards and aggregate exports
 	reviewers    = []auth.Role{auth.Evaluator, auth.Admin}                            // the returns received
 	returnReader = []auth.Role{auth.Evaluator, auth.Admin, auth.Clerk}                // a return, its original (clerks: own districts)
-	evaluators   = []auth.Role{auth.Evaluator}
 	analysts     = []auth.Role{auth.Analyst}
 	clerks       = []auth.Role{auth.Clerk}
 	templates    = []auth.Role{auth.Clerk, auth.Evaluator, auth.Admin}
@@ -87,8 +86,9 @@ func init() {
 		// Returns: evaluators (review), admins; clerks their own districts'.
 		{Method: "GET", Path: "/reporting", Access: roles, Roles: reviewers, Nav: "nav.reporting", h: (*Server).reporting},
 		{Method: "GET", Path: "/api/v1/reporting", Access: roles, Roles: reviewers, h: (*Server).apiReporting},
-		{Method: "POST", Path: "/reporting/:id/sendback", Access: roles, Roles: evaluators, h: (*Server).sendBack},
-		{Method: "POST", Path: "/reporting/:id/restore", Access: roles, Roles: evaluators, h: (*Server).restore},
+		{Method: "POST", Path: "/reporting/:id/sendback", Access: roles, Roles: reviewers, h: (*Server).sendBack},
+		{Method: "POST", Path: "/reporting/:id/restore", Access: roles, Roles: reviewers, h: (*Server).restore},
+		{Method: "GET", Path: "/rules.json", Access: roles, Roles: reviewers, h: (*Server).rulesJSON},
 		{Method: "GET", Path: "/returns/:id", Access: roles, Roles: returnReader, h: (*Server).returnPage},
 		{Method: "GET", Path: "/returns/:id/file", Access: roles, Roles: returnReader, Audit: "download", h: (*Server).returnFile},
 		{Method: "GET", Path: "/returns/:id/marked.xlsx", Access: roles, Roles: returnReader, Audit: "download", h: (*Server).markedFile},
@@ -110,6 +110,8 @@ func init() {
 		{Method: "POST", Path: "/admin/users", Access: roles, Roles: admins, h: (*Server).addUser},
 		{Method: "POST", Path: "/admin/users/:name/disable", Access: roles, Roles: admins, h: (*Server).disableUser},
 		{Method: "POST", Path: "/admin/users/:name/enable", Access: roles, Roles: admins, h: (*Server).enableUser},
+		{Method: "GET", Path: "/admin/registry", Access: roles, Roles: admins, Nav: "nav.registry", h: (*Server).registryPage},
+		{Method: "POST", Path: "/admin/registry", Access: roles, Roles: admins, h: (*Server).loadRegistry},
 		{Method: "GET", Path: "/admin/audit", Access: roles, Roles: admins, Nav: "nav.audit", h: (*Server).auditPage},
 		{Method: "GET", Path: "/admin/audit.csv", Access: roles, Roles: admins, Audit: "export", h: (*Server).auditCSV},
 	}
