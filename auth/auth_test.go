@@ -266,3 +266,5 @@ func TestAuditRehashedEntry(t *testing.T) {
 		t.Errorf("rehashed entry 2: %v", err)
 	}
 }
+
+func openBench() (*store.DB, error) { return store.Open(context.Background(), "") }
