@@ -14,7 +14,7 @@ import (
 
 func getJSON(t *testing.T, url string, v any) int {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := clientFor(t, url).Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestStaticAndHeaders(t *testing.T) {
 	if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
 		t.Errorf("echarts headers: %v", resp.Header)
 	}
-	resp, err = http.Get(ts.URL + "/")
+	resp, err = clientFor(t, ts.URL).Get(ts.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,8 +178,7 @@ func TestStaticAndHeaders(t *testing.T) {
 // back change the API at once (the cache is dropped on every write).
 func TestNumbersFollowWrites(t *testing.T) {
 	ts, _, _ := newTestServer(t, Options{NoWarm: true})
-	jar := &cookieJar{m: map[string][]*http.Cookie{}}
-	cl := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	cl := clientFor(t, ts.URL)
 	value := func() any {
 		var rows []map[string]any
 		getJSON(t, ts.URL+"/api/v1/indicators?level=district&indicator=room_coverage&period=2026Q3", &rows)
@@ -209,8 +208,8 @@ func TestNumbersFollowWrites(t *testing.T) {
 	}
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
-	id := strings.TrimPrefix(loc, "/upload?return=")
-	if id == loc {
+	id := returnParam(loc)
+	if id == "" {
 		t.Fatalf("upload: %d %s", resp.StatusCode, loc)
 	}
 	if v := value(); v == nil {
@@ -251,7 +250,7 @@ func TestNumbersFollowWrites(t *testing.T) {
 	ct = multipartFile(&buf, "big.xlsx", bytes.Repeat([]byte("x"), 5000))
 	req, _ = http.NewRequest("POST", small.URL+"/upload?district=320505", &buf)
 	req.Header.Set("Content-Type", ct)
-	resp, err = cl.Do(req)
+	resp, err = clientFor(t, small.URL).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

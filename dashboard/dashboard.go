@@ -14,7 +14,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -23,6 +22,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"strings"
@@ -32,7 +32,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"sgz"
+	"sgz/auth"
 	"sgz/ingest/xlsx"
+	"sgz/locale"
 	"sgz/metrics"
 	"sgz/query"
 	"sgz/registry"
@@ -51,11 +53,15 @@ type Options struct {
 	// properties carry the district's "code" (or "adcode") or "name"); the
 	// map page then draws it instead of the tile map.
 	GeoJSON []byte
-	// ClerkKey scopes uploads: when set, a clerk needs a link carrying
-	// ?district=CODE&token=ClerkToken(key, CODE) (see ClerkToken), and an
-	// evaluator needs ?token=ClerkToken(key, "evaluator") to send returns
-	// back. When empty (demo, trusted network), choosing a district is enough.
-	ClerkKey []byte
+	// PublicURL is the address users reach the server at
+	// (https://sgz.example.gov.cn): the only Host accepted, the Origin a
+	// state-changing request must come from, and, with https, Secure
+	// cookies. Empty: loopback host names only (a server on 127.0.0.1).
+	PublicURL string
+	// OIDC, when set, offers single sign-on next to local accounts.
+	OIDC *OIDCOptions
+	// SessionIdle and SessionLifetime end sessions (default 30 min, 12 h).
+	SessionIdle, SessionLifetime time.Duration
 	// MaxUpload is the largest upload accepted (default 20 MiB).
 	MaxUpload int64
 	// RefreshSeconds is the auto-refresh of the big-screen mode (default 300).
@@ -84,6 +90,14 @@ type Server struct {
 	pages  map[string]*pageTemplate
 	static *staticFS
 	writes sync.Mutex // one upload or evaluator action at a time
+
+	public   *url.URL // Options.PublicURL, parsed (nil: loopback only)
+	sessions *auth.Sessions
+	tokens   *auth.Tokens
+	oidc     *oidcLogin     // nil: local accounts only
+	throttle *auth.Throttle // per login name: 5 failures, then lockouts
+	// per client address: 20 (many clerks may share a NAT)
+	ipThrottle *auth.Throttle
 }
 
 // New builds the handler. It stores the built-in registry when the database
@@ -129,8 +143,21 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 		opt.SQLEngine = eng
 	}
 	cl := newCalc(db, opt.Config)
-	s := &Server{db: db, opt: opt, calc: cl, regs: cl.regs, log: opt.Logger}
+	s := &Server{db: db, opt: opt, calc: cl, regs: cl.regs, log: opt.Logger,
+		sessions: &auth.Sessions{DB: db, Idle: opt.SessionIdle, Lifetime: opt.SessionLifetime, Now: opt.Now},
+		tokens:   &auth.Tokens{DB: db},
+		throttle: &auth.Throttle{Now: opt.Now}, ipThrottle: &auth.Throttle{Free: 20, Now: opt.Now}}
 	var err error
+	if opt.PublicURL != "" {
+		if s.public, err = ParsePublicURL(opt.PublicURL); err != nil {
+			return nil, err
+		}
+	}
+	if opt.OIDC != nil {
+		if s.oidc, err = newOIDC(context.Background(), *opt.OIDC); err != nil {
+			return nil, err
+		}
+	}
 	if s.pages, err = parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -191,49 +218,57 @@ func (s *Server) Warm(ctx context.Context) {
 	s.log.Debug("warm", "period", sp.String(), "ms", time.Since(t0).Milliseconds())
 }
 
-// Engine is the gin engine with every route.
-//
-// New starts computing the overview of the latest quarter in the background.
+// Engine is the gin engine with every route, wired from the permission
+// table (perms.go): each route's handlers are its guard (who may use it,
+// CSRF), its audit when the table names one, and its handler.
 func (s *Server) Engine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	r.SetTrustedProxies(nil) // the client address is the connection's
 	r.Use(s.recover, s.headers, s.logRequest)
-	r.GET("/static/*file", s.static.serve)
-	r.GET("/favicon.ico", func(c *gin.Context) { c.Status(http.StatusNoContent) })
-	r.GET("/", s.overview)
-	r.GET("/district/:code", s.district)
-	r.GET("/indicator/:id", s.indicator)
-	r.GET("/indicators", s.indicatorList)
-	r.GET("/indicators.xlsx", s.indicatorsXLSX)
-	r.GET("/indicators.csv", s.indicatorsCSV)
-	r.GET("/assessment", s.assessment)
-	r.GET("/assessment.xlsx", s.assessmentXLSX)
-	r.GET("/assessment.csv", s.assessmentCSV)
-	r.GET("/reporting", s.reporting)
-	r.POST("/reporting/:id/approve", s.approve)   // roles: evaluator, admin
-	r.POST("/reporting/:id/sendback", s.sendBack) // roles: evaluator, admin (an approved return: admin)
-	r.POST("/reporting/:id/restore", s.restore)   // roles: evaluator, admin
-	r.POST("/assessment/close", s.closePeriod)    // roles: evaluator, admin
-	r.POST("/assessment/reopen", s.reopenPeriod)  // roles: admin
-	r.GET("/returns/:id", s.returnPage)
-	r.GET("/returns/:id/file", s.returnFile)
-	r.GET("/returns/:id/marked.xlsx", s.markedFile)
-	r.GET("/upload", s.uploadPage)
-	r.POST("/upload", s.upload)
-	r.GET("/template.xlsx", s.template)
-	r.GET("/map", s.mapPage)
-	r.GET("/sql", s.sqlPage)
-	api := r.Group("/api/v1")
-	api.GET("/indicators", s.apiIndicators)
-	api.GET("/assessment", s.apiAssessment)
-	api.GET("/periods", s.apiPeriods)
-	api.GET("/reporting", s.apiReporting)
-	api.GET("/geojson", s.apiGeoJSON)
+	sqlHandlers := map[string]gin.HandlerFunc{}
 	if s.opt.SQLEngine != nil {
-		query.Routes(api.Group("/sql"), s.opt.SQLEngine)
+		tmp := gin.New()
+		query.Routes(tmp.Group(""), s.opt.SQLEngine)
+		for _, ri := range tmp.Routes() {
+			sqlHandlers[ri.Method+" "+ri.Path] = ri.HandlerFunc
+		}
 	}
-	r.NoRoute(func(c *gin.Context) { s.fail(c, http.StatusNotFound, "dash.notfound") })
+	for i := range routes {
+		rt := &routes[i]
+		h := gin.HandlerFunc(nil)
+		if rt.sql != "" {
+			if s.opt.SQLEngine == nil {
+				continue
+			}
+			if h = sqlHandlers[rt.sql]; h == nil {
+				panic("permission table: no SQL console route " + rt.sql)
+			}
+			delete(sqlHandlers, rt.sql)
+		} else {
+			fn := rt.h
+			h = func(c *gin.Context) { fn(s, c) }
+		}
+		chain := []gin.HandlerFunc{s.guard(rt)}
+		if rt.Audit != "" {
+			chain = append(chain, s.audited(rt))
+		}
+		r.Handle(rt.Method, rt.Path, append(chain, h)...)
+	}
+	for k := range sqlHandlers {
+		panic("permission table: the SQL console route " + k + " is not in it")
+	}
+	r.NoRoute(s.guard(&route{Access: anyUser}), func(c *gin.Context) { s.fail(c, http.StatusNotFound, "dash.notfound") })
 	return r
+}
+
+// ParsePublicURL reads --public-url: http(s)://host[:port], no path.
+func ParsePublicURL(v string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSuffix(v, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return nil, locale.Errorf("dash.badpublicurl", v)
+	}
+	return u, nil
 }
 
 // Serve listens on addr and serves h until ctx ends, then shuts down
@@ -266,13 +301,6 @@ func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
 	return err
 }
 
-// ClerkToken is the token of a district's upload link (or of "evaluator").
-func ClerkToken(key []byte, code string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("sgz-clerk:" + code))
-	return hex.EncodeToString(m.Sum(nil))[:20]
-}
-
 func (s *Server) recover(c *gin.Context) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -289,25 +317,33 @@ func (s *Server) headers(c *gin.Context) {
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
-	if c.Request.Method == http.MethodPost {
-		// Cross-site form posts are refused (the browser names the origin).
-		if o := c.Request.Header.Get("Origin"); o != "" && o != "null" && !strings.HasSuffix(o, "://"+c.Request.Host) {
-			s.fail(c, http.StatusForbidden, "dash.crosssite")
-			c.Abort()
-			return
-		}
+	// A Host other than the server's own (DNS rebinding) is refused, and
+	// so is a state-changing request from another origin or from "null".
+	if !s.hostOK(c.Request.Host) {
+		s.fail(c, http.StatusMisdirectedRequest, "auth.badhost")
+		return
+	}
+	if unsafeMethod(c.Request.Method) && !s.originOK(c) {
+		s.fail(c, http.StatusForbidden, "dash.crosssite")
+		return
 	}
 	c.Next()
 }
 
-// logRequest logs method, path (no query: it may carry a token), status, time.
+// logRequest logs method, route pattern (no path or query: they may name a
+// user or carry a token), status, time.
 func (s *Server) logRequest(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	if strings.HasPrefix(c.Request.URL.Path, "/static/") {
 		return
 	}
-	s.log.Debug("request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
+	// The route's pattern, not the path: /admin/users/:name/disable names no one.
+	route := c.FullPath()
+	if route == "" {
+		route = "(no route)"
+	}
+	s.log.Debug("request", "method", c.Request.Method, "route", route, "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
 }
 
 // ---- static files: embedded, versioned, pre-gzipped, no listings ----

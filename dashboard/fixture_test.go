@@ -150,6 +150,7 @@ func buildFixture(t testing.TB) string {
 			setBelow(f, ingest.SheetStations, "乡镇(街道)名称", 1, xssName)
 		})
 		ingestBytes(ctx, t, db, "xss.xlsx", xss, time.Date(2026, 10, 9, 9, 0, 0, 0, sgz.Beijing))
+		fixtureErr = addTestAccounts(ctx, db)
 	})
 	if fixtureErr != nil {
 		t.Fatal(fixtureErr)
@@ -174,16 +175,12 @@ func openCopy(t testing.TB) *store.DB {
 	return db
 }
 
-// newTestServer serves a private copy of the fixture.
+// newTestServer serves a private copy of the fixture (with its accounts,
+// see loginAs) at a PublicURL of its own.
 func newTestServer(t testing.TB, opt Options) (*httptest.Server, *Server, *store.DB) {
 	t.Helper()
 	db := openCopy(t)
-	s, err := NewServer(db, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s.Engine())
-	t.Cleanup(ts.Close)
+	ts, s := startServer(t, db, opt)
 	return ts, s, db
 }
 

@@ -100,6 +100,9 @@ type returnData struct {
 	Evaluator bool
 	History   []historyRow    // review events, oldest first
 	Closed    *review.Closure // the return's quarter is closed
+	// 填报人 and 联系电话: personal, shown only to those who may read the
+	// return (evaluators, admins, the district's clerks: mayRead).
+	Reporter, Phone string
 }
 
 // GET /returns/:id: a return, its errors and warnings, and its rows.
@@ -112,6 +115,12 @@ func (s *Server) returnPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	d := &returnData{R: r, Evaluator: s.isEvaluator(c)}
 	var err error
+	if s.mayRead(c, r) {
+		if err = s.db.QueryRowContext(ctx, `SELECT coalesce(reporter, ''), coalesce(phone, '') FROM returns WHERE return_id = ?`, r.ID).Scan(&d.Reporter, &d.Phone); err != nil {
+			s.internal(c, err)
+			return
+		}
+	}
 	if d.Errors, d.Warnings, err = s.issues(ctx, l, r.ID); err != nil {
 		s.internal(c, err)
 		return

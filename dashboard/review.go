@@ -14,20 +14,27 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"sgz"
+	"sgz/auth"
 	"sgz/locale"
 	"sgz/metrics"
 	"sgz/review"
 )
 
 // actor is the name of the user making the request, recorded with every
-// review action. Accounts do not exist yet: "" until authentication provides
-// the user.
-func actor(c *gin.Context) string { return "" }
+// review action.
+func actor(c *gin.Context) string {
+	if u := user(c); u != nil {
+		return u.Name
+	}
+	return ""
+}
 
 // actorIsAdmin reports whether the user making the request is an
-// administrator (may send back an approved return). False until
-// authentication provides roles.
-func actorIsAdmin(c *gin.Context) bool { return false }
+// administrator (may send back an approved return, reopen a period).
+func actorIsAdmin(c *gin.Context) bool {
+	u := user(c)
+	return u != nil && u.Has(auth.Admin)
+}
 
 // backTo is the page to return to after a form post (a local path only).
 func backTo(c *gin.Context, def string) string {
@@ -99,9 +106,11 @@ func (s *Server) reviewAction(c *gin.Context, action string) {
 		ev, err = review.Restore(ctx, s.db, id, act)
 	}
 	if err != nil {
+		s.record(c, action, "return "+strconv.FormatInt(id, 10), auth.Failed, err.Error())
 		s.failReview(c, err)
 		return
 	}
+	s.record(c, action, "return "+strconv.FormatInt(id, 10), auth.OK, "district="+ev.District+" period="+ev.Period)
 	s.Invalidate()
 	s.log.Info("review", "action", action, "return_id", id, "district", ev.District, "period", ev.Period, "event_id", ev.ID)
 	redirectWith(c, back, "done="+strconv.FormatInt(id, 10), "what="+action)
@@ -124,9 +133,11 @@ func (s *Server) closePeriod(c *gin.Context) {
 	a, cl, err := metrics.Close(c.Request.Context(), s.db, sp, s.opt.Config,
 		review.Act{By: actor(c), Reason: c.PostForm("reason"), At: s.opt.Now()})
 	if err != nil {
+		s.record(c, "period.close", "period "+sp.String(), auth.Failed, err.Error())
 		s.failReview(c, err)
 		return
 	}
+	s.record(c, "period.close", "period "+sp.String(), auth.OK, "assessment_id="+strconv.FormatInt(a.ID, 10))
 	s.Invalidate()
 	s.log.Info("period closed", "period", cl.Period, "assessment_id", a.ID)
 	redirectWith(c, "/assessment?period="+sp.String(), "done="+strconv.FormatInt(a.ID, 10), "what=close")
@@ -135,7 +146,7 @@ func (s *Server) closePeriod(c *gin.Context) {
 // POST /assessment/reopen (period, reason): an administrator reopens a
 // closed period.
 func (s *Server) reopenPeriod(c *gin.Context) {
-	if !s.isEvaluator(c) { // until roles exist; the route is for administrators
+	if !actorIsAdmin(c) { // the permission table admits administrators only
 		s.fail(c, http.StatusForbidden, "dash.forbidden")
 		return
 	}
@@ -149,9 +160,11 @@ func (s *Server) reopenPeriod(c *gin.Context) {
 	// The route admits administrators only (roles in Engine): the actor is one.
 	ev, err := review.Reopen(c.Request.Context(), s.db, sp, review.Act{By: actor(c), Admin: true, Reason: c.PostForm("reason"), At: s.opt.Now()})
 	if err != nil {
+		s.record(c, "period.reopen", "period "+sp.String(), auth.Failed, err.Error())
 		s.failReview(c, err)
 		return
 	}
+	s.record(c, "period.reopen", "period "+sp.String(), auth.OK, "")
 	s.Invalidate()
 	s.log.Info("period reopened", "period", ev.Period, "event_id", ev.ID)
 	redirectWith(c, "/assessment?period="+sp.String(), "done="+strconv.FormatInt(ev.ID, 10), "what=reopen")

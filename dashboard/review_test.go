@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sgz"
+	"sgz/auth"
 	"sgz/metrics"
 	"sgz/registry"
 	"sgz/store"
@@ -26,7 +27,7 @@ import (
 // followed) and returns the status, the redirect and the body. form, when
 // not nil, is posted url-encoded; file, when set, is uploaded as "file".
 // (Authentication will be added here in one place.)
-func call(t *testing.T, cl *http.Client, method, u string, form url.Values, file []byte) (int, string, string) {
+func call(t *testing.T, cl *testClient, method, u string, form url.Values, file []byte) (int, string, string) {
 	t.Helper()
 	var body io.Reader
 	ctype := ""
@@ -55,33 +56,39 @@ func call(t *testing.T, cl *http.Client, method, u string, form url.Values, file
 	return resp.StatusCode, resp.Header.Get("Location"), string(b)
 }
 
-func newClient() *http.Client {
-	return &http.Client{Jar: &cookieJar{m: map[string][]*http.Cookie{}},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
 // The review of a return and the closing of a period, through the pages of
 // a real server on a real database file.
 func TestReviewAndCloseThroughPages(t *testing.T) {
 	ts, srv, db := newTestServer(t, Options{NoWarm: true})
 	ctx := context.Background()
-	cl := newClient()
 	base := ts.URL
+	// A clerk of 320506 (the fixture has clerks of other districts only).
+	if _, err := auth.AddUser(ctx, db, auth.NewUser{Name: "t-clerk-320506", Password: testPassword("t-clerk-320506"), Roles: []auth.Role{auth.Clerk}, Districts: []string{"320506"}}, srv.opt.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cl := loginAs(t, base, "t-evaluator") // reviews
+	up := loginAs(t, base, "t-clerk")     // uploads for fixtureLate
+	admin := loginAs(t, base, "t-admin")  // reopens
+	clerk := loginAs(t, base, "t-clerk-320506")
 	count := func() (n int) {
 		db.QueryRow(`SELECT count(*) FROM returns`).Scan(&n)
 		return
 	}
 
 	// The late district uploads its 2026Q3 return: accepted, pending.
-	call(t, cl, "GET", base+"/upload?district="+fixtureLate, nil, nil)
+	call(t, up, "GET", base+"/upload?district="+fixtureLate, nil, nil)
 	good := workbook(t, registry.Suzhou(), fixtureLate, fixtureLast)
-	code, loc, _ := call(t, cl, "POST", base+"/upload", nil, good)
-	id := strings.TrimPrefix(loc, "/upload?return=")
-	if code != http.StatusSeeOther || id == loc {
+	code, loc, _ := call(t, up, "POST", base+"/upload?district="+fixtureLate, nil, good)
+	id := returnParam(loc)
+	if code != http.StatusSeeOther || id == "" {
 		t.Fatalf("upload: %d %s", code, loc)
 	}
 	for _, page := range []string{"/assessment?period=2026Q3", "/reporting?period=2026Q3", "/returns/" + id, "/upload", "/district/" + fixtureLate + "?period=2026Q3", "/indicator/station_coverage?period=2026Q3"} {
-		if _, _, b := call(t, cl, "GET", base+page, nil, nil); !strings.Contains(b, "待审核") {
+		who := cl
+		if strings.HasPrefix(page, "/upload") {
+			who = up // the upload page is the clerk's
+		}
+		if _, _, b := call(t, who, "GET", base+page, nil, nil); !strings.Contains(b, "待审核") {
 			t.Errorf("%s does not mark the pending return 待审核", page)
 		}
 	}
@@ -106,11 +113,11 @@ func TestReviewAndCloseThroughPages(t *testing.T) {
 		t.Errorf("send back an approved return: %d %s", code, b)
 	}
 	n0 := count()
-	code, loc, _ = call(t, cl, "POST", base+"/upload", nil, good)
-	if code != http.StatusSeeOther || loc != "/upload?refused=2026Q3" {
+	code, loc, _ = call(t, up, "POST", base+"/upload?district="+fixtureLate, nil, good)
+	if code != http.StatusSeeOther || !strings.Contains(loc, "refused=2026Q3") {
 		t.Errorf("upload over an approved return: %d %s", code, loc)
 	}
-	if _, _, b = call(t, cl, "GET", base+loc, nil, nil); !strings.Contains(b, "上传被拒绝，未作任何记录") || !strings.Contains(b, "已审核并锁定") {
+	if _, _, b = call(t, up, "GET", base+loc, nil, nil); !strings.Contains(b, "上传被拒绝，未作任何记录") || !strings.Contains(b, "已审核并锁定") {
 		t.Errorf("refusal not shown:\n%s", b)
 	}
 	if count() != n0 {
@@ -131,7 +138,6 @@ func TestReviewAndCloseThroughPages(t *testing.T) {
 	if code, _, _ = call(t, cl, "POST", base+"/reporting/"+oid+"/sendback", url.Values{"reason": {"培训台账与报表不符"}}, nil); code != http.StatusSeeOther {
 		t.Fatalf("send back: %d", code)
 	}
-	clerk := newClient()
 	_, _, b = call(t, clerk, "GET", base+"/upload?district=320506", nil, nil)
 	if !strings.Contains(b, `id="sent-back"`) || !strings.Contains(b, "培训台账与报表不符") {
 		t.Errorf("the clerk's upload page does not show the send-back:\n%s", b)
@@ -163,7 +169,10 @@ func TestReviewAndCloseThroughPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts2 := httptest.NewServer(s2.Engine())
+	ts2 := httptest.NewUnstartedServer(nil)
+	s2.opt.PublicURL = "http://" + ts2.Listener.Addr().String()
+	ts2.Config.Handler = s2.Engine()
+	ts2.Start()
 	defer ts2.Close()
 	if v := reportedCount(t, base, "2026Q3", "320506"); v == nil {
 		t.Error("default rules: a pending return does not count")
@@ -184,8 +193,11 @@ func TestReviewAndCloseThroughPages(t *testing.T) {
 		t.Fatalf("close: %d %s", code, loc)
 	}
 	_, _, b = call(t, cl, "GET", base+loc, nil, nil)
-	if !strings.Contains(b, "已考核归档，考核记录 #") || !strings.Contains(b, "2026Q3 已于") || !strings.Contains(b, "季度考核定稿") || !strings.Contains(b, `action="/assessment/reopen"`) || !strings.Contains(b, "重新开放（管理员）") {
-		t.Errorf("assessment page after closing:\n%s", b)
+	if !strings.Contains(b, "已考核归档，考核记录 #") || !strings.Contains(b, "2026Q3 已于") || !strings.Contains(b, "季度考核定稿") || strings.Contains(b, `action="/assessment/reopen"`) {
+		t.Errorf("assessment page after closing (an evaluator may not reopen):\n%s", b)
+	}
+	if _, _, b = call(t, admin, "GET", base+"/assessment?period=2026Q3", nil, nil); !strings.Contains(b, `action="/assessment/reopen"`) || !strings.Contains(b, "重新开放（管理员）") {
+		t.Errorf("no reopen form for the administrator:\n%s", b)
 	}
 	_, _, apiClosed := call(t, cl, "GET", base+"/api/v1/assessment?period=2026Q3", nil, nil)
 	_, _, xlsxClosed := call(t, cl, "GET", base+"/assessment.xlsx?period=2026Q3", nil, nil)
@@ -198,8 +210,8 @@ func TestReviewAndCloseThroughPages(t *testing.T) {
 	scoresClosed, _ := fx.GetRows(metrics.SheetScores)
 
 	// Closed: uploads, review actions and closing again are refused.
-	code, loc, _ = call(t, clerk, "POST", base+"/upload", nil, workbook(t, registry.Suzhou(), "320506", fixtureLast))
-	if loc != "/upload?refused=2026Q3" {
+	code, loc, _ = call(t, clerk, "POST", base+"/upload?district=320506", nil, workbook(t, registry.Suzhou(), "320506", fixtureLast))
+	if !strings.Contains(loc, "refused=2026Q3") {
 		t.Errorf("upload into a closed period: %d %s", code, loc)
 	}
 	if _, _, b = call(t, clerk, "GET", base+loc, nil, nil); !strings.Contains(b, "2026Q3 已考核归档（2026Q3，归档于") {
@@ -224,20 +236,24 @@ func TestReviewAndCloseThroughPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts3 := httptest.NewServer(s3.Engine())
+	ts3 := httptest.NewUnstartedServer(nil)
+	s3.opt.PublicURL = "http://" + ts3.Listener.Addr().String()
+	ts3.Config.Handler = s3.Engine()
+	ts3.Start()
 	defer ts3.Close()
-	if _, _, b = call(t, cl, "GET", ts3.URL+"/api/v1/assessment?period=2026Q3", nil, nil); b != apiClosed {
+	cl3 := loginAs(t, ts3.URL, "t-evaluator")
+	if _, _, b = call(t, cl3, "GET", ts3.URL+"/api/v1/assessment?period=2026Q3", nil, nil); b != apiClosed {
 		t.Errorf("API of a closed period changed with the rules")
 	}
-	if _, _, b = call(t, cl, "GET", ts3.URL+"/assessment.csv?period=2026Q3", nil, nil); b != csvClosed {
+	if _, _, b = call(t, cl3, "GET", ts3.URL+"/assessment.csv?period=2026Q3", nil, nil); b != csvClosed {
 		t.Errorf("CSV of a closed period changed with the rules")
 	}
-	_, _, b = call(t, cl, "GET", ts3.URL+"/assessment.xlsx?period=2026Q3", nil, nil)
+	_, _, b = call(t, cl3, "GET", ts3.URL+"/assessment.xlsx?period=2026Q3", nil, nil)
 	if got, _ := openXLSX(t, "later xlsx", []byte(b)).GetRows(metrics.SheetScores); fmt.Sprint(got) != fmt.Sprint(scoresClosed) {
 		t.Errorf("xlsx of a closed period changed with the rules")
 	}
 	var live []map[string]any
-	if _, _, b = call(t, cl, "GET", ts3.URL+"/api/v1/assessment?period=2026Q2", nil, nil); json.Unmarshal([]byte(b), &live) != nil || b == "" {
+	if _, _, b = call(t, cl3, "GET", ts3.URL+"/api/v1/assessment?period=2026Q2", nil, nil); json.Unmarshal([]byte(b), &live) != nil || b == "" {
 		t.Fatal("open period API")
 	}
 	if a, _ := metrics.Assess(ctx, db, sgz.QuarterSpan(fixtureLast), other3); a != nil {
@@ -247,15 +263,18 @@ func TestReviewAndCloseThroughPages(t *testing.T) {
 	}
 
 	// Reopened: uploads and review work again.
-	code, loc, _ = call(t, cl, "POST", base+"/assessment/reopen", url.Values{"period": {"2026Q3"}, "reason": {"补报"}}, nil)
+	if code, _, _ = call(t, cl, "POST", base+"/assessment/reopen", url.Values{"period": {"2026Q3"}}, nil); code != http.StatusForbidden {
+		t.Errorf("an evaluator reopened a period: %d", code)
+	}
+	code, loc, _ = call(t, admin, "POST", base+"/assessment/reopen", url.Values{"period": {"2026Q3"}, "reason": {"补报"}}, nil)
 	if code != http.StatusSeeOther || !strings.Contains(loc, "what=reopen") {
 		t.Fatalf("reopen: %d %s", code, loc)
 	}
-	if _, _, b = call(t, cl, "GET", base+loc, nil, nil); !strings.Contains(b, "已重新开放") {
+	if _, _, b = call(t, admin, "GET", base+loc, nil, nil); !strings.Contains(b, "已重新开放") {
 		t.Error("no flash after reopening")
 	}
-	code, loc, _ = call(t, clerk, "POST", base+"/upload", nil, workbook(t, registry.Suzhou(), "320506", fixtureLast))
-	if !strings.HasPrefix(loc, "/upload?return=") {
+	code, loc, _ = call(t, clerk, "POST", base+"/upload?district=320506", nil, workbook(t, registry.Suzhou(), "320506", fixtureLast))
+	if returnParam(loc) == "" {
 		t.Errorf("upload after reopening: %d %s", code, loc)
 	}
 	var ph int

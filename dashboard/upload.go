@@ -3,7 +3,6 @@ package dashboard
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sgz"
+	"sgz/auth"
 	"sgz/gen"
 	"sgz/ingest"
 	"sgz/ingest/xlsx"
@@ -30,62 +30,42 @@ import (
 
 // ---- clerk scope ----
 //
-// A clerk uploads only for one district. Without Options.ClerkKey (demo, a
-// trusted network) the clerk picks the district (?district=CODE, kept in the
-// cookie sgz_district). With a ClerkKey, each district's clerk gets a link
-// /upload?district=CODE&token=ClerkToken(key, CODE) (`sgz serve --clerk-links`
-// prints them); the link sets the cookie sgz_clerk=CODE.TOKEN, checked on
-// every request. Every upload is checked with ingest.Options.OnlyDistrict.
+// A clerk uploads for, and reads the returns of, only the districts their
+// account is bound to (auth.User.Districts). A clerk of several districts
+// picks one (?district=CODE, kept in the cookie sgz_district); the upload
+// form posts to /upload?district=CODE. Every upload is checked with
+// ingest.Options.OnlyDistrict.
 
 // clerk is the district the request may upload for ("" when none); msg is an
-// error to show (bad token).
+// error to show (a district not the clerk's).
 func (s *Server) clerk(c *gin.Context) (district, msg string) {
-	ctx := c.Request.Context()
-	valid := func(code string) bool {
-		reg, err := s.regs.For(ctx, sgz.PeriodOf(s.opt.Now()))
-		if err != nil || reg == nil {
-			return false
-		}
-		u, ok := reg.Unit(code)
-		return ok && u.Level == sgz.District
-	}
-	q := strings.TrimSpace(c.Query("district"))
-	if len(s.opt.ClerkKey) == 0 {
-		if q != "" && valid(q) {
-			c.SetSameSite(http.SameSiteLaxMode)
-			c.SetCookie("sgz_district", q, 30*24*3600, "/", "", false, true)
-			return q, ""
-		}
-		if v, err := c.Cookie("sgz_district"); err == nil && valid(v) {
-			return v, ""
-		}
+	u := user(c)
+	if !u.Has(auth.Clerk) || len(u.Districts) == 0 {
 		return "", ""
 	}
-	if q != "" {
-		tok := c.Query("token")
-		if subtle.ConstantTimeCompare([]byte(tok), []byte(ClerkToken(s.opt.ClerkKey, q))) == 1 && valid(q) {
-			c.SetSameSite(http.SameSiteStrictMode)
-			c.SetCookie("sgz_clerk", q+"."+tok, 30*24*3600, "/", "", false, true)
-			return q, ""
+	if q := strings.TrimSpace(c.Query("district")); q != "" {
+		if !u.ClerkOf(q) {
+			return "", "up.notyours"
 		}
-		return "", "up.badtoken"
+		if len(u.Districts) > 1 {
+			s.setCookie(c, "sgz_district", q, "/", 30*24*3600, http.SameSiteLaxMode)
+		}
+		return q, ""
 	}
-	if v, err := c.Cookie("sgz_clerk"); err == nil {
-		code, tok, _ := strings.Cut(v, ".")
-		if subtle.ConstantTimeCompare([]byte(tok), []byte(ClerkToken(s.opt.ClerkKey, code))) == 1 && valid(code) {
-			return code, ""
-		}
+	if len(u.Districts) == 1 {
+		return u.Districts[0], ""
+	}
+	if v, err := c.Cookie("sgz_district"); err == nil && u.ClerkOf(v) {
+		return v, ""
 	}
 	return "", ""
 }
 
-// mayRead: evaluators read every return; a clerk only those of the district.
+// mayRead: evaluators and admins read every return; a clerk only those of
+// their districts (a rejected upload is filed under the uploader's district).
 func (s *Server) mayRead(c *gin.Context, r *returnInfo) bool {
-	if s.isEvaluator(c) {
-		return true
-	}
-	d, _ := s.clerk(c)
-	return d != "" && (r.District == d || r.District == "")
+	u := user(c)
+	return u.Has(auth.Evaluator, auth.Admin) || u.ClerkOf(r.District)
 }
 
 type issueRow struct {
@@ -133,6 +113,7 @@ type uploadData struct {
 	Mine         []returnInfo
 	SentBack     []returnInfo // sent back and not yet replaced: the clerk must correct them
 	Flash        string
+	CSRF         string // the upload form posts it in its URL (the form is read later, under the size limit)
 }
 
 func (s *Server) uploadPage(c *gin.Context) {
@@ -140,7 +121,8 @@ func (s *Server) uploadPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	district, msg := s.clerk(c)
 	now := sgz.PeriodOf(s.opt.Now())
-	d := &uploadData{District: district, Open: len(s.opt.ClerkKey) == 0, MaxSize: mib(s.opt.MaxUpload)}
+	u := user(c)
+	d := &uploadData{District: district, Open: len(u.Districts) > 1, MaxSize: mib(s.opt.MaxUpload), CSRF: u.CSRF}
 	if msg != "" {
 		d.Flash = locale.T(l, msg)
 	}
@@ -164,7 +146,11 @@ func (s *Server) uploadPage(c *gin.Context) {
 		return
 	}
 	if d.Open {
-		d.Districts = reg.OfLevel(sgz.District)
+		for _, code := range u.Districts {
+			if x, ok := reg.Unit(code); ok {
+				d.Districts = append(d.Districts, x)
+			}
+		}
 	}
 	if u, ok := reg.Unit(district); ok {
 		d.DistrictName = u.Name
@@ -219,30 +205,31 @@ func (s *Server) upload(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/upload?error="+msg)
 		return
 	}
+	back := "/upload?district=" + district + "&error="
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opt.MaxUpload+1<<20)
 	fh, err := c.FormFile("file")
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			c.Redirect(http.StatusSeeOther, "/upload?error=up.toolarge")
+			c.Redirect(http.StatusSeeOther, back+"up.toolarge")
 			return
 		}
-		c.Redirect(http.StatusSeeOther, "/upload?error=up.nofile")
+		c.Redirect(http.StatusSeeOther, back+"up.nofile")
 		return
 	}
 	if fh.Size > s.opt.MaxUpload {
-		c.Redirect(http.StatusSeeOther, "/upload?error=up.toolarge")
+		c.Redirect(http.StatusSeeOther, back+"up.toolarge")
 		return
 	}
 	f, err := fh.Open()
 	if err != nil {
-		c.Redirect(http.StatusSeeOther, "/upload?error=up.nofile")
+		c.Redirect(http.StatusSeeOther, back+"up.nofile")
 		return
 	}
 	data, err := io.ReadAll(io.LimitReader(f, s.opt.MaxUpload+1))
 	f.Close()
 	if err != nil || int64(len(data)) > s.opt.MaxUpload {
-		c.Redirect(http.StatusSeeOther, "/upload?error=up.toolarge")
+		c.Redirect(http.StatusSeeOther, back+"up.toolarge")
 		return
 	}
 	name := cleanName(fh.Filename)
@@ -250,6 +237,17 @@ func (s *Server) upload(c *gin.Context) {
 	lim.MaxFileSize = s.opt.MaxUpload
 	res := ingest.Check(name, data, ingest.Options{Limits: lim, OnlyDistrict: district,
 		Registry: func(p sgz.Period) (*registry.Registry, error) { return s.regs.For(ctx, p) }})
+	// A rejected upload is filed under the uploader's district, whatever
+	// district the workbook names (or none): the clerk sees it, the other
+	// district's clerks do not.
+	if !res.OK() {
+		if res.Return == nil {
+			res.Return = &ingest.Return{}
+		}
+		if res.Return.District != district {
+			res.Return.District, res.Return.DistrictName = district, ""
+		}
+	}
 	s.writes.Lock()
 	// A closed period, or a return already approved (locked), takes no upload.
 	if r := res.Return; r != nil && r.Period.Valid() {
@@ -276,7 +274,13 @@ func (s *Server) upload(c *gin.Context) {
 	}
 	// Never the contents, the reporter or the phone.
 	s.log.Info("upload", "return_id", id, "district", district, "accepted", accepted, "errors", len(res.Errors), "warnings", len(res.Warnings), "bytes", len(data))
-	c.Redirect(http.StatusSeeOther, "/upload?return="+strconv.FormatInt(id, 10))
+	result := auth.OK
+	if !accepted {
+		result = auth.Rejected
+	}
+	s.record(c, "upload", "return "+strconv.FormatInt(id, 10), result,
+		fmt.Sprintf("district=%s errors=%d warnings=%d bytes=%d", district, len(res.Errors), len(res.Warnings), len(data)))
+	c.Redirect(http.StatusSeeOther, "/upload?district="+district+"&return="+strconv.FormatInt(id, 10))
 }
 
 // cleanName keeps the base name of an uploaded file, printable, at most 120 runes.
@@ -300,9 +304,14 @@ func cleanName(n string) string {
 // GET /template.xlsx?district=CODE&period=P: the blank return (gen.Template).
 func (s *Server) template(c *gin.Context) {
 	ctx := c.Request.Context()
+	u := user(c)
 	district := c.Query("district")
 	if district == "" {
 		district, _ = s.clerk(c)
+	}
+	if !u.Has(auth.Evaluator, auth.Admin) && !u.ClerkOf(district) {
+		s.fail(c, http.StatusForbidden, "dash.forbidden")
+		return
 	}
 	p := sgz.PeriodOf(s.opt.Now()).Prev()
 	if q := c.Query("period"); q != "" {

@@ -16,7 +16,19 @@ type cookieJar struct {
 func (j *cookieJar) SetCookies(u *url.URL, cs []*http.Cookie) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.m[u.Host] = append(j.m[u.Host], cs...)
+	// A cookie replaces the one of the same name; an expired one goes.
+	for _, c := range cs {
+		list := j.m[u.Host][:0:0]
+		for _, old := range j.m[u.Host] {
+			if old.Name != c.Name {
+				list = append(list, old)
+			}
+		}
+		if c.MaxAge >= 0 && c.Value != "" {
+			list = append(list, c)
+		}
+		j.m[u.Host] = list
+	}
 }
 
 func (j *cookieJar) Cookies(u *url.URL) []*http.Cookie {

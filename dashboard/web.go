@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"sgz"
+	"sgz/auth"
 	"sgz/locale"
 	"sgz/metrics"
 )
@@ -63,6 +64,7 @@ func parseTemplates() (map[string]*pageTemplate, error) {
 	layout, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{
 		"t": func(string, ...any) string { return "" }, "asset": func(string) string { return "" }, "link": func(...string) string { return "" },
 		"status": func(string) string { return "" }, "ind": func(string) string { return "" },
+		"may": func(string, string) bool { return false }, "csrf": func() string { return "" },
 	}).ParseFS(embedded, "templates/layout.html", "templates/parts/*.html")
 	if err != nil {
 		return nil, err
@@ -92,7 +94,9 @@ var spanZero sgz.Span
 type view struct {
 	Lang    locale.Lang
 	Title   string
-	Nav     string
+	NavOn   string    // the href of the current page's navigation link
+	Nav     []navLink // the links the user may follow (permission table)
+	User    *auth.User
 	Span    sgz.Span
 	Period  string
 	Periods []string
@@ -179,8 +183,21 @@ func contains(list []string, s string) bool {
 
 // render writes a page.
 func (s *Server) render(c *gin.Context, name, nav string, title string, sp sgz.Span, data any, charts map[string]any) {
+	s.renderCode(c, http.StatusOK, name, nav, title, sp, data, charts)
+}
+
+// renderCode writes a page with a status code.
+func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title string, sp sgz.Span, data any, charts map[string]any) {
 	l := lang(c)
-	v := &view{Lang: l, Title: title, Nav: nav, Span: sp, Big: c.Query("screen") == "big",
+	u := user(c)
+	navOn := "/" + nav
+	switch {
+	case nav == "overview":
+		navOn = "/"
+	case strings.HasPrefix(nav, "/"):
+		navOn = nav
+	}
+	v := &view{Lang: l, Title: title, NavOn: navOn, Nav: navFor(u), User: u, Span: sp, Big: c.Query("screen") == "big",
 		Refresh: s.opt.RefreshSeconds, Path: c.Request.URL.Path, Query: c.Request.URL.Query(), Data: data, Charts: map[string]string{}}
 	if sp.From.Valid() {
 		v.Period = sp.String()
@@ -205,6 +222,13 @@ func (s *Server) render(c *gin.Context, name, nav string, title string, sp sgz.S
 			"delta":  func(id string, v *float64) string { return inLang(l, fmtDelta(id, v)) },
 			"wan":    func(v *float64) string { return inLang(l, fmtWan(v)) },
 			"ind":    func(id string) string { return indName(l, id) },
+			"may":    func(method, path string) bool { return may(u, method, path) },
+			"csrf": func() string {
+				if u == nil {
+					return ""
+				}
+				return u.CSRF
+			},
 		})
 	}
 	var buf bytes.Buffer
@@ -217,7 +241,7 @@ func (s *Server) render(c *gin.Context, name, nav string, title string, sp sgz.S
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(code, "text/html; charset=utf-8", buf.Bytes())
 }
 
 // link is the current page's query with keys replaced (path first when it

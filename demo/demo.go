@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sgz"
+	"sgz/auth"
 	"sgz/gen"
 	"sgz/ingest"
 	"sgz/registry"
@@ -205,4 +206,30 @@ func backdate(ctx context.Context, db *store.DB, last sgz.Period) error {
 				FROM current_returns WHERE source = 'demo' AND period < ?
 			) ORDER BY t, return_id`, last.Prev().String())
 	})
+}
+
+// Account is a demo login.
+type Account struct {
+	Name, Password string
+	Roles          []auth.Role
+	Districts      []string
+}
+
+// Accounts creates one account per role in a demo database (the clerk
+// reports for 相城区, whose latest return was rejected then corrected) with
+// fresh random passwords, and returns them to be printed. They need no
+// password change: a demo is not a deployment.
+func Accounts(ctx context.Context, db *store.DB, now time.Time) ([]Account, error) {
+	var out []Account
+	for _, r := range auth.AllRoles {
+		a := Account{Name: "demo-" + string(r), Password: auth.RandomPassword(), Roles: []auth.Role{r}}
+		if r == auth.Clerk {
+			a.Districts = []string{rejectedFirst}
+		}
+		if _, err := auth.AddUser(ctx, db, auth.NewUser{Name: a.Name, Password: a.Password, Roles: a.Roles, Districts: a.Districts}, now); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }

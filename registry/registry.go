@@ -560,6 +560,13 @@ func NewCache(db *store.DB) *Cache {
 	return &Cache{db: db, byID: map[string]*Registry{}, byPeriod: map[sgz.Period]*Registry{}}
 }
 
+// Reset forgets every snapshot (after a version was saved).
+func (c *Cache) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byID, c.byPeriod = map[string]*Registry{}, map[sgz.Period]*Registry{}
+}
+
 // For returns the registry in force for period p, or nil when no version applies.
 func (c *Cache) For(ctx context.Context, p sgz.Period) (*Registry, error) {
 	c.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,6 +25,9 @@ func demoCmd(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if !buildOnly && !loopbackAddr(addr) {
+				return locale.Errorf("demo.loopback", addr)
+			}
 			// A fresh database every time, in a temporary folder unless --db is given.
 			dir, err := os.MkdirTemp("", "sgz-demo-")
 			if err != nil {
@@ -45,15 +49,26 @@ func demoCmd(a *app) *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, a.T("demo.built")+"\n", a.dbPath, sum.Span.From, sum.Span.To, sum.Files, sum.Accepted,
 				sum.Rejected, time.Since(start).Seconds(), filepath.Join(dir, "returns"))
-			if buildOnly {
-				return nil
-			}
-			h, err := dashboard.New(db, dashboard.Options{})
+			accounts, err := demo.Accounts(ctx, db, time.Now())
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, a.T("demo.serving")+"\n", addr)
-			return dashboard.Serve(ctx, addr, h)
+			fmt.Fprintln(a.stdout, a.T("demo.accounts"))
+			for _, ac := range accounts {
+				role := ac.Roles[0].Name(a.lang)
+				if len(ac.Districts) > 0 {
+					role += " " + strings.Join(ac.Districts, ",")
+				}
+				fmt.Fprintf(a.stdout, "  %-15s %-18s %s\n", ac.Name, ac.Password, role)
+			}
+			if buildOnly {
+				return nil
+			}
+			h, err := dashboard.New(db, dashboard.Options{PublicURL: "http://" + addr})
+			if err != nil {
+				return err
+			}
+			return a.serveOn(ctx, addr, "http://"+addr, h)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "监听地址 / listen address")
@@ -63,8 +78,9 @@ func demoCmd(a *app) *cobra.Command {
 
 func init() {
 	locale.Add(map[string]locale.Text{
-		"demo.serving": {"看板已启动：http://%s/ （按 Ctrl+C 退出）", "dashboards at http://%s/ (Ctrl+C to stop)"},
-		"demo.exists":  {"演示会新建数据库，但 %s 已存在；请换一个 --db 路径或不指定 --db", "the demo builds a new database, but %s exists; choose another --db or leave it out"},
+		"demo.accounts": {"演示账号（用户名、密码、角色）：", "demo accounts (name, password, role):"},
+		"demo.loopback": {"演示只在本机地址上运行（--addr %s 不是 127.0.0.1 或 localhost）", "the demo runs on this machine only (--addr %s is not 127.0.0.1 or localhost)"},
+		"demo.exists":   {"演示会新建数据库，但 %s 已存在；请换一个 --db 路径或不指定 --db", "the demo builds a new database, but %s exists; choose another --db or leave it out"},
 		"demo.built": {"演示数据库 %s：%s 至 %s，共 %d 份报表（接收 %d，拒收 %d），用时 %.1f 秒；报表文件在 %s",
 			"demo database %s: %s to %s, %d returns (%d accepted, %d rejected) in %.1f s; the workbooks are in %s"},
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"sgz/auth"
 	"sgz/ingest"
 	"sgz/ingest/xlsx"
 	"sgz/locale"
@@ -92,6 +93,11 @@ func ingestCmd(a *app) *cobra.Command {
 					accepted++
 				}
 			}
+			result := auth.OK
+			if accepted != len(files) {
+				result = auth.Rejected
+			}
+			a.cliAudit(cmd, "ingest", fmt.Sprintf("%d files", len(files)), result, fmt.Sprintf("accepted=%d rejected=%d", accepted, len(outcomes)-accepted))
 			if asJSON {
 				out := make([]jsonOutcome, 0, len(outcomes))
 				for _, o := range outcomes {

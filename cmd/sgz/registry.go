@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"sgz"
+	"sgz/auth"
 	"sgz/locale"
 	"sgz/registry"
 )
@@ -43,8 +46,10 @@ func registryCmd(a *app) *cobra.Command {
 				return err
 			}
 			if err := registry.Save(ctx, db, reg, version, args[0]); err != nil {
+				a.cliAudit(cmd, "registry.load", filepath.Base(args[0]), auth.Failed, "from="+version)
 				return err
 			}
+			a.cliAudit(cmd, "registry.load", filepath.Base(args[0]), auth.OK, fmt.Sprintf("from=%s units=%d", version, len(reg.Units)))
 			counts := map[sgz.Level]int{}
 			scope := map[sgz.Level]int{}
 			for _, u := range reg.Units {

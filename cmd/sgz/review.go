@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"sgz/auth"
 	"strconv"
 	"strings"
 
@@ -55,8 +56,10 @@ func reviewCmd(a *app) *cobra.Command {
 				}
 				ev, err := fn(cmd.Context(), id, review.Act{By: cliActor(by), Admin: true, Reason: reason})
 				if err != nil {
+					a.cliAudit(cmd, "review."+cmd.Name(), "return "+args[0], auth.Failed, err.Error())
 					return err
 				}
+				a.cliAudit(cmd, "review."+cmd.Name(), "return "+args[0], auth.OK, "by="+cliActor(by))
 				fmt.Fprintln(a.stdout, a.T("review.cli.done", id, review.ActionText(a.lang, ev.Action),
 					review.StateText(a.lang, ev.Before), review.StateText(a.lang, ev.After)))
 				return nil
@@ -147,8 +150,10 @@ func periodCmd(a *app) *cobra.Command {
 			}
 			as, c, err := metrics.Close(cmd.Context(), db, sp, cfg, review.Act{By: cliActor(by), Admin: true, Reason: reason})
 			if err != nil {
+				a.cliAudit(cmd, "period.close", "period "+sp.String(), auth.Failed, err.Error())
 				return err
 			}
+			a.cliAudit(cmd, "period.close", "period "+sp.String(), auth.OK, "by="+cliActor(by))
 			fmt.Fprintln(a.stdout, a.T("period.cli.closed", c.Period, as.ID, as.ConfigSHA256[:12]))
 			return nil
 		},
@@ -169,8 +174,10 @@ func periodCmd(a *app) *cobra.Command {
 			}
 			ev, err := review.Reopen(cmd.Context(), db, sp, review.Act{By: cliActor(by), Admin: true, Reason: reason})
 			if err != nil {
+				a.cliAudit(cmd, "period.reopen", "period "+sp.String(), auth.Failed, err.Error())
 				return err
 			}
+			a.cliAudit(cmd, "period.reopen", "period "+sp.String(), auth.OK, "by="+cliActor(by))
 			fmt.Fprintln(a.stdout, a.T("period.cli.reopened", ev.Period))
 			return nil
 		},

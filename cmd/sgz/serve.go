@@ -1,62 +1,73 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
-	"time"
+	"strings"
 
 	"github.com/spf13/cobra"
 
-	"sgz"
+	"sgz/auth"
 	"sgz/dashboard"
 	"sgz/locale"
 	"sgz/metrics"
 	"sgz/query"
-	"sgz/registry"
 )
 
 func init() { commands = append(commands, serveCmd) }
 
 func serveCmd(a *app) *cobra.Command {
-	var addr, geojson, rules, clerkKey string
-	var clerkLinks bool
+	var addr, publicURL, geojson, rules string
+	var oidcOpt dashboard.OIDCOptions
+	var oidcSecretFile string
 	var maxUploadMB float64
 	var lim query.Limits
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "启动数据看板、报表上传、导出、SQL 查询与 JSON 接口 / serve the dashboards, uploads, exports, SQL console and JSON API",
 		Long: "在 --addr 上提供网页看板（首页、区县、指标、考核、报送、上传、地图、SQL 查询）与 /api/v1 JSON 接口，全部资源内置，无需外网。\n" +
-			"设置 --clerk-key（或环境变量 SGZ_CLERK_KEY）后，各区县填报员须使用本区县专属链接上传（--clerk-links 打印全部链接），评估人员须使用评估链接退回报表。\n" +
+			"每个页面都需要登录（sgz user add 建立账号）；没有管理员账号时只能在本机地址（127.0.0.1）上启动。\n" +
 			"Serves the dashboards and the JSON API on --addr with every asset embedded (no internet needed).\n" +
-			"With --clerk-key (or SGZ_CLERK_KEY), each district's clerk uploads through the district's own link and evaluators through theirs (--clerk-links prints them).",
+			"Every page needs an account (sgz user add); while no admin account exists, only a loopback --addr is allowed.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if clerkKey == "" {
-				clerkKey = os.Getenv("SGZ_CLERK_KEY")
-			}
 			db, err := a.openExisting(ctx)
 			if err != nil {
 				return err
 			}
-			if clerkLinks {
-				if clerkKey == "" {
-					return locale.Errorf("serve.nokey")
-				}
-				if _, err := registry.EnsureDefault(ctx, db); err != nil {
-					return err
-				}
-				reg, err := registry.NewCache(db).For(ctx, sgz.PeriodOf(time.Now().In(sgz.Beijing)))
+			pub, err := servePublicURL(addr, publicURL)
+			if err != nil {
+				return err
+			}
+			if !loopbackAddr(addr) {
+				ok, err := auth.HasAdmin(ctx, db)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "evaluator\thttp://%s/reporting?token=%s\n", addr, dashboard.ClerkToken([]byte(clerkKey), "evaluator"))
-				for _, d := range reg.OfLevel(sgz.District) {
-					fmt.Fprintf(a.stdout, "%s %s\thttp://%s/upload?district=%s&token=%s\n", d.Code, d.Name, addr, d.Code, dashboard.ClerkToken([]byte(clerkKey), d.Code))
+				if !ok {
+					return locale.Errorf("serve.noadmin", addr)
 				}
-				return nil
 			}
-			opt := dashboard.Options{ClerkKey: []byte(clerkKey), MaxUpload: int64(maxUploadMB * (1 << 20))}
+			opt := dashboard.Options{MaxUpload: int64(maxUploadMB * (1 << 20)), PublicURL: pub}
+			if oidcOpt.Issuer != "" || oidcOpt.ClientID != "" {
+				if oidcOpt.Issuer == "" || oidcOpt.ClientID == "" {
+					return locale.Errorf("serve.oidcpair")
+				}
+				// The client secret: a file, or the environment; never an argument.
+				oidcOpt.ClientSecret = os.Getenv("SGZ_OIDC_CLIENT_SECRET")
+				if oidcSecretFile != "" {
+					b, err := os.ReadFile(oidcSecretFile)
+					if err != nil {
+						return locale.Errorf("serve.secretfile", oidcSecretFile, err)
+					}
+					oidcOpt.ClientSecret = strings.TrimSpace(string(b))
+				}
+				opt.OIDC = &oidcOpt
+			}
 			if opt.Config, err = metrics.LoadConfig(rules); err != nil {
 				return err
 			}
@@ -77,24 +88,79 @@ func serveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, a.T("serve.serving")+"\n", addr)
-			return dashboard.Serve(ctx, addr, h)
+			rulesDetail := "built-in"
+			if rules != "" {
+				rulesDetail = rules
+			}
+			auth.Record(ctx, db, auth.Entry{Actor: "cli", Remote: "cli", Action: "rules.load", Object: rulesDetail, Detail: "sha256=" + opt.Config.SHA256()})
+			return a.serveOn(ctx, addr, pub, h)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "监听地址 / listen address")
+	cmd.Flags().StringVar(&publicURL, "public-url", "", "用户访问本服务的地址，如 https://sgz.example.gov.cn（默认 http://--addr）/ the address users reach the server at (default http://ADDR)")
+	cmd.Flags().StringVar(&oidcOpt.Issuer, "oidc-issuer", "", "统一身份认证（OpenID Connect）地址（可选）/ OpenID Connect issuer for single sign-on (optional)")
+	cmd.Flags().StringVar(&oidcOpt.ClientID, "oidc-client-id", "", "统一身份认证客户端 ID / OIDC client id")
+	cmd.Flags().StringVar(&oidcSecretFile, "oidc-client-secret-file", "", "客户端密钥文件（或环境变量 SGZ_OIDC_CLIENT_SECRET）/ file holding the client secret (or SGZ_OIDC_CLIENT_SECRET)")
+	cmd.Flags().StringVar(&oidcOpt.RolesClaim, "oidc-roles-claim", "roles", "给出角色的声明（值为角色名与 district:代码）/ claim carrying the roles (role names and district:CODE)")
+	cmd.Flags().StringSliceVar(&oidcOpt.Scopes, "oidc-scopes", []string{"profile"}, "openid 之外请求的 scope / scopes besides openid")
 	cmd.Flags().StringVar(&geojson, "geojson", "", "区县边界 GeoJSON 文件（可选）/ district boundaries, GeoJSON (optional)")
 	cmd.Flags().StringVar(&rules, "rules", "", "考核规则 JSON 文件（默认内置规则）/ assessment rules file (default: built-in)")
-	cmd.Flags().StringVar(&clerkKey, "clerk-key", "", "上传链接密钥（不设则任何人可选择区县上传）/ key of the upload links (unset: anyone may choose a district)")
-	cmd.Flags().BoolVar(&clerkLinks, "clerk-links", false, "打印各区县上传链接与评估链接后退出 / print the upload and evaluator links and exit")
 	cmd.Flags().Float64Var(&maxUploadMB, "max-upload", 20, "上传文件大小上限(MB) / largest upload, MB")
 	queryLimitFlags(cmd, &lim)
 	return cmd
 }
 
+// servePublicURL is --public-url, or http://ADDR; a wildcard --addr
+// (0.0.0.0, :8080) needs --public-url: no browser asks for that host.
+func servePublicURL(addr, public string) (string, error) {
+	if public != "" {
+		if _, err := dashboard.ParsePublicURL(public); err != nil {
+			return "", err
+		}
+		return public, nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", locale.Errorf("cli.flag", "--addr", err)
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		return "", locale.Errorf("serve.needpublic", addr)
+	}
+	return "http://" + addr, nil
+}
+
+// loopbackAddr: --addr listens on this machine only.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// serveOn listens, says where (only once listening), and serves until the
+// context ends.
+func (a *app) serveOn(ctx context.Context, addr, public string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return locale.Errorf("serve.listen", addr, err)
+	}
+	fmt.Fprintf(a.stdout, a.T("serve.serving")+"\n", strings.TrimSuffix(public, "/")+"/")
+	return dashboard.ServeListener(ctx, ln, h)
+}
+
 func init() {
 	locale.Add(map[string]locale.Text{
-		"serve.serving": {"看板已启动：http://%s/ （按 Ctrl+C 退出）", "dashboards at http://%s/ (Ctrl+C to stop)"},
-		"serve.nokey":   {"--clerk-links 需要 --clerk-key 或环境变量 SGZ_CLERK_KEY", "--clerk-links needs --clerk-key or SGZ_CLERK_KEY"},
-		"serve.geojson": {"无法读取地图文件 %s：%v", "cannot read the map file %s: %v"},
+		"serve.serving":    {"看板已启动：%s （按 Ctrl+C 退出）", "dashboards at %s (Ctrl+C to stop)"},
+		"serve.noadmin":    {"还没有管理员账号，不能在 %s 上对外提供服务：先用 sgz user add NAME --role admin 建立管理员，或只监听 127.0.0.1", "no admin account exists, so the server will not listen on %s: add one with sgz user add NAME --role admin, or listen on 127.0.0.1 only"},
+		"serve.needpublic": {"--addr %s 监听所有地址：请用 --public-url 给出用户访问的地址（如 https://sgz.example.gov.cn）", "--addr %s listens on every address: give the address users reach it at with --public-url (e.g. https://sgz.example.gov.cn)"},
+		"serve.oidcpair":   {"--oidc-issuer 与 --oidc-client-id 须同时给出", "--oidc-issuer and --oidc-client-id go together"},
+		"serve.secretfile": {"无法读取密钥文件 %s：%v", "cannot read the secret file %s: %v"},
+		"serve.listen":     {"无法监听 %s：%v", "cannot listen on %s: %v"},
+		"serve.geojson":    {"无法读取地图文件 %s：%v", "cannot read the map file %s: %v"},
 	})
 }

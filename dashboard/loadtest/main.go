@@ -20,8 +20,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +34,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sgz"
+	"sgz/auth"
 	"sgz/dashboard"
 	"sgz/gen"
 	"sgz/ingest"
@@ -45,6 +49,7 @@ func main() {
 	clients := flag.Int("clients", 32, "concurrent clients")
 	total := flag.Int("requests", 20000, "requests in all (bound)")
 	dur := flag.Duration("duration", 60*time.Second, "time bound")
+	overviewN := flag.Int("overview-requests", 5000, "requests of the overview page with logged-in clients (bound)")
 	chromium := flag.String("chromium", "/usr/bin/chromium", "Chromium for the page timing ('' to skip)")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
@@ -70,11 +75,21 @@ func main() {
 	db.QueryRow(`SELECT count(*) FROM current_returns`).Scan(&n)
 	fmt.Printf("database %s: %d current returns\n", dbPath, n)
 
-	srv, err := dashboard.NewServer(db, dashboard.Options{})
+	// An account for the load: an evaluator (dashboards and the reporting API).
+	if u, _ := auth.FindUser(ctx, db, loadUser); u == nil {
+		if _, err := auth.AddUser(ctx, db, auth.NewUser{Name: loadUser, Password: loadPassword, Roles: []auth.Role{auth.Evaluator}}, time.Now()); err != nil {
+			log.Fatal(err)
+		}
+	}
+	_, token, err := auth.CreateToken(ctx, db, loadUser, time.Hour, time.Now())
 	if err != nil {
 		log.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv, err := dashboard.NewServer(db, dashboard.Options{PublicURL: "http://" + ln.Addr().String()})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -95,6 +110,7 @@ func main() {
 	get := func(u string) (time.Duration, int, error) {
 		t0 := time.Now()
 		req, _ := http.NewRequest("GET", base+u, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
 		// As a browser does; the bytes are counted as sent, not decoded
 		// here (a real client decodes on its own CPU, not the server's).
 		req.Header.Set("Accept-Encoding", "gzip")
@@ -163,6 +179,8 @@ func main() {
 	fmt.Printf("  %d requests in %.1f s (%.0f req/s), %d failed\n", len(lat), el.Seconds(), float64(len(lat))/el.Seconds(), fails.Load())
 	fmt.Printf("  p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms\n", q(0.50), q(0.95), q(0.99), ms(lat[len(lat)-1]))
 
+	overviewLoad(base, "/?period="+p, *clients, *overviewN, *dur, token)
+
 	if *chromium != "" {
 		if _, err := os.Stat(*chromium); err == nil {
 			pageTiming(*chromium, base, p)
@@ -170,6 +188,105 @@ func main() {
 			fmt.Println("chromium not found: page timing skipped")
 		}
 	}
+}
+
+const (
+	loadUser     = "load-evaluator"
+	loadPassword = "load-password-2026"
+)
+
+// login logs a new client in through the login form: its own session.
+func login(base string) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/login")
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(b)
+	if m == nil {
+		log.Fatal("no csrf field on /login")
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"csrf": {string(m[1])}, "name": {loadUser}, "password": {loadPassword}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		log.Fatalf("login: %d", resp.StatusCode)
+	}
+	return c
+}
+
+// overviewLoad: the overview page requested by `clients` browsers, each
+// logged in with its own session (cookie → session table → page), and, in
+// the same run, the same page with an API token and /healthz (no account
+// at all), as references.
+func overviewLoad(base, page string, clients, total int, dur time.Duration, token string) {
+	sessions := make([]*http.Client, clients)
+	for i := range sessions {
+		sessions[i] = login(base)
+	}
+	run := func(what string, do func(i int) (int, error)) {
+		var next atomic.Int64
+		var mu sync.Mutex
+		var lat []time.Duration
+		var fails atomic.Int64
+		deadline := time.Now().Add(dur)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := 0; i < clients; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var mine []time.Duration
+				for time.Now().Before(deadline) && next.Add(1) <= int64(total) {
+					t0 := time.Now()
+					code, err := do(i)
+					if err != nil || code != 200 {
+						fails.Add(1)
+						continue
+					}
+					mine = append(mine, time.Since(t0))
+				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		el := time.Since(start)
+		if len(lat) == 0 {
+			fmt.Printf("  %-44s no successful request, %d failed\n", what, fails.Load())
+			return
+		}
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		q := func(f float64) float64 { return ms(lat[min(len(lat)-1, int(f*float64(len(lat))))]) }
+		fmt.Printf("  %-44s %6d requests %6.0f req/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  max %6.2f ms  %d failed\n",
+			what, len(lat), float64(len(lat))/el.Seconds(), q(0.50), q(0.95), q(0.99), ms(lat[len(lat)-1]), fails.Load())
+	}
+	get := func(c *http.Client, u string, hdr ...string) (int, error) {
+		req, _ := http.NewRequest("GET", base+u, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	plain := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients * 2}, Timeout: 30 * time.Second}
+	fmt.Printf("overview %s, %d clients, at most %d requests or %s each line:\n", page, clients, total, dur)
+	run("/healthz (no account; reference)", func(i int) (int, error) { return get(plain, "/healthz") })
+	run("overview, API token (reference)", func(i int) (int, error) { return get(plain, page, "Authorization", "Bearer "+token) })
+	run(fmt.Sprintf("overview, %d logged-in sessions", clients), func(i int) (int, error) { return get(sessions[i], page) })
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

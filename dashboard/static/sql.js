@@ -10,6 +10,10 @@
   var errorEl = document.getElementById("sql-error");
   var table = document.getElementById("sql-result");
   var lang = document.body.getAttribute("data-lang") || "zh";
+  function csrfToken() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute("content") : "";
+  }
   var session = sessionStorage.getItem("sgz-sql-session");
   if (!session) {
     session = Math.random().toString(36).slice(2) + Date.now().toString(36);
@@ -34,7 +38,7 @@
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     errorEl.textContent = ""; status.textContent = "…";
-    fetch(api + "/query?lang=" + lang, { method: "POST", headers: { "Content-Type": "application/json" }, credentials: "same-origin",
+    fetch(api + "/query?lang=" + lang, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() }, credentials: "same-origin",
       body: JSON.stringify({ sql: text.value, session: session }) })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
       .then(function (x) {

@@ -69,7 +69,7 @@ WHERE action = 'close';
 CREATE OR REPLACE VIEW v_returns AS
 SELECT r.return_id, r.district_code, c.district_name, r.district_name AS district_name_written,
        r.period, r.status, c.is_current, r.received_at, r.source, r.file_name, r.sha256, r.size_bytes,
-       r.reporter, r.filled_on, r.error_count, r.warning_count,
+       r.filled_on, r.error_count, r.warning_count,
        sb.acted_at AS sent_back_at, sb.reason AS sent_back_reason,
        s.review_status, s.reviewed_at, s.reviewed_by
 FROM returns r
@@ -85,7 +85,7 @@ SELECT e.event_id, e.acted_at, e.actor, e.action, e.return_id,
 FROM review_events e
 LEFT JOIN q_return_context c ON c.return_id = e.return_id;
 
-COMMENT ON VIEW v_returns IS '每一次报送（含被拒收的），is_current 标出当前计入考核的那一份，review_status 为审核状态；不含联系电话和文件内容 / every return attempt, accepted or rejected; is_current marks the one that counts, review_status its review; no phone numbers or file bytes';
+COMMENT ON VIEW v_returns IS '每一次报送（含被拒收的），is_current 标出当前计入考核的那一份，review_status 为审核状态；不含填报人、联系电话和文件内容 / every return attempt, accepted or rejected; is_current marks the one that counts, review_status its review; no reporter, phone numbers or file bytes';
 COMMENT ON COLUMN v_returns.return_id IS '报表编号 / return id';
 COMMENT ON COLUMN v_returns.district_code IS '区县代码（来自基本信息，无法读取时为空）/ district code (from 基本信息; null when unreadable)';
 COMMENT ON COLUMN v_returns.district_name IS '区县名称（名录中的名称）/ district name in the registry';
@@ -98,7 +98,6 @@ COMMENT ON COLUMN v_returns.source IS '来源：cli | upload | demo / how it was
 COMMENT ON COLUMN v_returns.file_name IS '文件名 / file name as sent';
 COMMENT ON COLUMN v_returns.sha256 IS '文件内容的 SHA-256 / SHA-256 of the file';
 COMMENT ON COLUMN v_returns.size_bytes IS '文件大小（字节）/ file size in bytes';
-COMMENT ON COLUMN v_returns.reporter IS '填报人 / reporter';
 COMMENT ON COLUMN v_returns.filled_on IS '填报日期（按原样）/ date filled, as written';
 COMMENT ON COLUMN v_returns.error_count IS '错误数 / number of errors';
 COMMENT ON COLUMN v_returns.warning_count IS '提示数 / number of warnings';

@@ -1,0 +1,142 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"sgz/locale"
+	"sgz/store"
+)
+
+// TokenPrefix starts every API token (so a leaked one is recognisable).
+const TokenPrefix = "sgz_"
+
+// CreateToken makes an API token for a user, valid for ttl: its id and the
+// token itself, which is shown once (only its SHA-256 is kept).
+func CreateToken(ctx context.Context, db *store.DB, name string, ttl time.Duration, now time.Time) (int64, string, error) {
+	u, err := FindUser(ctx, db, name)
+	if err != nil {
+		return 0, "", err
+	}
+	if u == nil {
+		return 0, "", locale.Errorf("auth.nouser", name)
+	}
+	if u.Disabled {
+		return 0, "", locale.Errorf("auth.disabled", name)
+	}
+	secret := TokenPrefix + Secret()
+	var id int64
+	err = db.Write(ctx, func(w *store.Writer) error {
+		if err := w.QueryRow(`SELECT nextval('api_token_id_seq')`, nil, &id); err != nil {
+			return err
+		}
+		return w.Exec(`INSERT INTO api_tokens VALUES (?, ?, ?, ?, ?, NULL)`, id, u.ID, HashSecret(secret), Wall(now), Wall(now.Add(ttl)))
+	})
+	return id, secret, err
+}
+
+// RevokeToken revokes a token by id.
+func RevokeToken(ctx context.Context, db *store.DB, id int64, now time.Time) error {
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM api_tokens WHERE token_id = ?`, id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return locale.Errorf("auth.notoken", id)
+	}
+	return db.Write(ctx, func(w *store.Writer) error {
+		return w.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL`, Wall(now), id)
+	})
+}
+
+// TokenUser is the user of an API token, or nil when the token is unknown,
+// revoked, expired, or its account disabled.
+func TokenUser(ctx context.Context, db *store.DB, secret string, now time.Time) (*User, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) {
+		return nil, nil
+	}
+	var userID int64
+	err := db.QueryRowContext(ctx, `SELECT user_id FROM api_tokens WHERE hash = ? AND revoked_at IS NULL AND expires_at > ?`,
+		HashSecret(secret), Wall(now)).Scan(&userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	u, err := UserByID(ctx, db, userID)
+	if err != nil || u == nil || u.Disabled {
+		return nil, err
+	}
+	u.Via = "token"
+	return u, nil
+}
+
+// ParseTTL reads a validity such as 90d, 12h or 30m.
+func ParseTTL(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := time.ParseDuration(n + "h")
+		if err == nil && d > 0 {
+			return d * 24, nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, locale.Errorf("auth.badttl", s)
+}
+
+// Tokens looks API tokens up with a short cache: a script sending many
+// requests costs one lookup every few seconds, and a revocation made
+// elsewhere (sgz token revoke) shows within cacheFor.
+type Tokens struct {
+	DB *store.DB
+
+	mu    sync.Mutex
+	cache map[string]cachedToken
+}
+
+type cachedToken struct {
+	user *User // nil: not a valid token
+	read time.Time
+}
+
+// Lookup is TokenUser through the cache.
+func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*User, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) {
+		return nil, nil
+	}
+	h := HashSecret(secret)
+	t.mu.Lock()
+	ct, ok := t.cache[h]
+	t.mu.Unlock()
+	if !ok || now.Sub(ct.read) > cacheFor || now.Before(ct.read) {
+		u, err := TokenUser(ctx, t.DB, secret, now)
+		if err != nil {
+			return nil, err
+		}
+		ct = cachedToken{user: u, read: now}
+		t.mu.Lock()
+		if t.cache == nil || len(t.cache) > 10000 {
+			t.cache = map[string]cachedToken{}
+		}
+		t.cache[h] = ct
+		t.mu.Unlock()
+	}
+	if ct.user == nil {
+		return nil, nil
+	}
+	u := *ct.user
+	return &u, nil
+}
+
+// Forget drops the cache (after a revocation made here).
+func (t *Tokens) Forget() {
+	t.mu.Lock()
+	t.cache = nil
+	t.mu.Unlock()
+}
