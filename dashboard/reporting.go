@@ -111,6 +111,8 @@ func quarterStrings(sp sgz.Span) []string {
 
 type reportingData struct {
 	Status    *metrics.ReportingStatus
+	Reported  string // "29 / 40 个区县·季度" (metrics.CountText)
+	NoData    string // said when the span has no return at all
 	Returns   []returnInfo
 	Evaluator bool
 	Flash     string
@@ -134,7 +136,12 @@ func (s *Server) reporting(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
-	d := &reportingData{Status: st, Returns: list, Evaluator: s.isEvaluator(c)}
+	d := &reportingData{Status: st, Returns: list, Evaluator: s.isEvaluator(c),
+		Reported: metrics.CountText(l, st.Total.Reported, st.Total.Expected, sp.Len() > 1)}
+	if st.NoData {
+		cfg, _ := s.calc.cfgAt(ctx)
+		d.NoData = metrics.NoDataText(l, cfg.Due(sp.To))
+	}
 	if id, err := strconv.ParseInt(c.Query("done"), 10, 64); err == nil {
 		d.Flash = locale.T(l, "rep.done."+c.Query("what"), id)
 	}
@@ -240,7 +247,8 @@ func (s *Server) apiReporting(c *gin.Context) {
 	if !ok {
 		return
 	}
-	out, err := memoize(s.calc, "apiP|"+sp.String(), func() (*body, error) {
+	_, ref := s.calc.cfgAt(c.Request.Context())
+	out, err := memoize(s.calc, ref+"apiP|"+sp.String(), func() (*body, error) {
 		st, err := s.calc.reporting(c.Request.Context(), sp)
 		if err != nil {
 			return nil, err
@@ -271,6 +279,8 @@ func statusText(l locale.Lang, st string) string {
 		return locale.T(l, "val.late")
 	case metrics.SentBack:
 		return locale.T(l, "val.sentback")
+	case metrics.NotDue:
+		return locale.T(l, "val.notdue")
 	}
 	return locale.T(l, "val.notyet")
 }

@@ -134,7 +134,18 @@ func lang(c *gin.Context) locale.Lang {
 
 // span is ?period= (a quarter, a year or a range), else the latest quarter
 // with data, else the current quarter.
+//
+// It also reads ?as_of=DATE, the reference date deciding which quarters are
+// due (default today), and puts it in the request's context for calc.
 func (s *Server) span(c *gin.Context) (sgz.Span, bool) {
+	if a := strings.TrimSpace(c.Query("as_of")); a != "" {
+		ref, err := metrics.ParseAsOf(a)
+		if err != nil {
+			s.fail(c, http.StatusBadRequest, "dash.badasof", a)
+			return sgz.Span{}, false
+		}
+		c.Request = c.Request.WithContext(withRef(c.Request.Context(), ref))
+	}
 	if q := strings.TrimSpace(c.Query("period")); q != "" {
 		sp, err := sgz.ParseSpan(q)
 		if err == nil && sp.Len() <= 80 {
@@ -228,7 +239,7 @@ func (v *view) link(kv ...string) string {
 		p, kv = kv[0], kv[1:]
 	}
 	q := url.Values{}
-	for _, k := range []string{"period", "screen"} {
+	for _, k := range []string{"period", "screen", "as_of"} {
 		if x := v.Query.Get(k); x != "" {
 			q.Set(k, x)
 		}

@@ -66,6 +66,7 @@ type Assessment struct {
 	ID           int64                `json:"assessment_id"` // 0 until Record
 	Span         sgz.Span             `json:"-"`
 	Period       string               `json:"period"`
+	AsOf         string               `json:"as_of"` // reference date: quarters due after it are not expected (Config.RefDay)
 	MadeAt       time.Time            `json:"made_at"`
 	Config       *Config              `json:"config"`
 	ConfigSHA256 string               `json:"config_sha256"`
@@ -84,7 +85,7 @@ func Assess(ctx context.Context, db *store.DB, span sgz.Span, cfg *Config) (*Ass
 	if err != nil {
 		return nil, err
 	}
-	a := &Assessment{Span: span, Period: span.String(), MadeAt: time.Now().In(sgz.Beijing).Truncate(time.Second),
+	a := &Assessment{Span: span, Period: span.String(), AsOf: cfg.RefDay(), MadeAt: time.Now().In(sgz.Beijing).Truncate(time.Second),
 		Config: cfg, ConfigSHA256: cfg.SHA256()}
 	for _, ind := range Indicators {
 		if cfg.Rule(ind.ID).Counts() {

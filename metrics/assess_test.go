@@ -156,7 +156,7 @@ func TestTargetScaling(t *testing.T) {
 
 func TestReporting(t *testing.T) {
 	db := fixture(t)
-	st, err := Reporting(context.Background(), db, mustSpan("2026"), nil)
+	st, err := Reporting(context.Background(), db, mustSpan("2026"), allDue())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestReporting(t *testing.T) {
 		t.Errorf("B %+v", d)
 	}
 	// The timeliness equals the reporting_rate indicator.
-	vals, _ := Compute(context.Background(), db, mustSpan("2026"), sgz.City, nil)
+	vals, _ := Compute(context.Background(), db, mustSpan("2026"), sgz.City, allDue())
 	if v := index(vals)["3205/reporting_rate"]; *v.Value != *tot.Timeliness {
 		t.Errorf("reporting_rate %v", *v.Value)
 	}

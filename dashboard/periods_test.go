@@ -1,0 +1,73 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Due means due on the reporting page and the API: with a fixed reference
+// date, 2026Q4 (due 2027-01-15) is 未到期 before and 未报送 after; a span of
+// several quarters counts district-quarters, and says so.
+func TestReportingAsOf(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	status := regexp.MustCompile(`data-status="([a-z_]+)"`)
+	count := func(body []byte) map[string]int {
+		m := map[string]int{}
+		for _, x := range status.FindAllSubmatch(body, -1) {
+			m[string(x[1])]++
+		}
+		return m
+	}
+	_, before := fetch(t, ts.URL+"/reporting?period=2026&as_of=2026-12-02")
+	summary := regexp.MustCompile(`(?s)id="reporting-summary">(.*?)</p>`)
+	s := string(summary.FindSubmatch(before)[1])
+	if !strings.Contains(s, "29 / 30 个区县·季度") || !strings.Contains(s, "未到期 10") || !strings.Contains(s, "未报送 1 ") ||
+		!strings.Contains(s, "参考日期 2026-12-02") {
+		t.Errorf("summary before the due date: %s", s)
+	}
+	if c := count(before); c["not_due"] != 10 || c["missing"] != 1 {
+		t.Errorf("statuses before: %v", c)
+	}
+	if !strings.Contains(string(before), "<td>2026Q4</td>\n<td>未到期") {
+		t.Error("a Q4 row does not say 未到期")
+	}
+	_, after := fetch(t, ts.URL+"/reporting?period=2026&as_of=2027-01-15")
+	s = string(summary.FindSubmatch(after)[1])
+	if !strings.Contains(s, "29 / 40 个区县·季度") || strings.Contains(s, "未到期") || !strings.Contains(s, "未报送 11 ") {
+		t.Errorf("summary after the due date: %s", s)
+	}
+	if c := count(after); c["not_due"] != 0 || c["missing"] != 11 {
+		t.Errorf("statuses after: %v", c)
+	}
+	// One quarter: districts, not district-quarters.
+	_, q3 := fetch(t, ts.URL+"/reporting?period=2026Q3&as_of=2026-12-02")
+	if s := string(summary.FindSubmatch(q3)[1]); !strings.Contains(s, "9 / 10 个区县 ") {
+		t.Errorf("one quarter: %s", s)
+	}
+	// A quarter with no data: says so, and is not due yet.
+	_, none := fetch(t, ts.URL+"/reporting?period=2027Q1&as_of=2026-12-02")
+	if !strings.Contains(string(none), `id="reporting-nodata">本期没有任何报表数据（尚未到报送截止日）`) ||
+		!strings.Contains(string(summary.FindSubmatch(none)[1]), "未到期") {
+		t.Errorf("no data page: %s", summary.FindSubmatch(none)[1])
+	}
+	// The API: the same counts, and a bad date is a 400 naming it.
+	resp, b := fetch(t, ts.URL+"/api/v1/reporting?period=2026&as_of=2026-12-02")
+	var st struct {
+		AsOf  string `json:"as_of"`
+		Total struct {
+			Expected, Reported, Missing int
+			NotDue                      int `json:"not_due"`
+		} `json:"total"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(b, &st) != nil || st.AsOf != "2026-12-02" || st.Total.Expected != 30 ||
+		st.Total.Reported != 29 || st.Total.NotDue != 10 || st.Total.Missing != 1 {
+		t.Errorf("api %d %+v", resp.StatusCode, st)
+	}
+	resp, b = fetch(t, ts.URL+"/api/v1/reporting?period=2026&as_of=2026-02-30")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), `as_of=\"2026-02-30\"`) {
+		t.Errorf("bad as_of: %d %s", resp.StatusCode, b)
+	}
+}
