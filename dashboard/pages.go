@@ -18,6 +18,7 @@ var headlineIDs = []string{"station_coverage", "room_coverage", "station_standar
 // headline is one figure of the overview.
 type headline struct {
 	ID, Name     string
+	Comp         string // completeness, where it is not whole
 	Value, Delta *float64 // Delta: since the previous span
 	Num, Den     *float64
 	MS           *metrics.MilestoneStatus
@@ -38,7 +39,8 @@ func (s *Server) headlines(c *gin.Context, sp sgz.Span, u, prev *unitRow) []head
 			continue
 		}
 		v := u.Vals[id]
-		h := headline{ID: id, Name: indName(l, id), Value: v.Value, Num: v.Numerator, Den: v.Denominator}
+		h := headline{ID: id, Name: indName(l, id), Value: v.Value, Num: v.Numerator, Den: v.Denominator,
+			Comp: s.compText(c.Request.Context(), l, sp, v)}
 		if pv := prev.val(id); pv != nil && h.Value != nil {
 			d := *h.Value - *pv
 			h.Delta = &d
@@ -51,6 +53,35 @@ func (s *Server) headlines(c *gin.Context, sp sgz.Span, u, prev *unitRow) []head
 			}
 		}
 		out = append(out, h)
+	}
+	return out
+}
+
+// compText is a rolled-up value's completeness as pages show it, where it is
+// not whole ("9 / 10 个区县；昆山市取 2026Q2"; metrics.CompletenessText), ""
+// when every expected unit contributed from the same quarter.
+func (s *Server) compText(ctx context.Context, l locale.Lang, sp sgz.Span, v metrics.Value) string {
+	if v.Whole() && !v.AsOfMixed {
+		return ""
+	}
+	return metrics.CompletenessText(l, v, s.children(ctx, sp, v))
+}
+
+// children are the district values of v's indicator (to name the districts
+// whose stock is from an earlier quarter); nil unless v is mixed.
+func (s *Server) children(ctx context.Context, sp sgz.Span, v metrics.Value) []metrics.Value {
+	if !v.AsOfMixed || v.Level == sgz.District || v.Level == sgz.Town {
+		return nil
+	}
+	dt, err := s.calc.level(ctx, sp, sgz.District)
+	if err != nil {
+		return nil
+	}
+	var out []metrics.Value
+	for _, u := range dt.Units {
+		if x, ok := u.Vals[v.Indicator]; ok && (v.Level != sgz.City || x.ParentCode == v.UnitCode) {
+			out = append(out, x)
+		}
 	}
 	return out
 }
@@ -75,6 +106,8 @@ func (s *Server) trendQuarters(ctx context.Context, sp sgz.Span) []sgz.Period {
 
 type overviewData struct {
 	Top       string
+	Comp      string // "10 / 10 个区县；相城区取 2026Q2" (stocks), "；流量 …" (flows over several quarters)
+	Whole     bool
 	Headlines []headline
 	Reported  int
 	Districts int
@@ -103,6 +136,13 @@ func (s *Server) overview(c *gin.Context) {
 	d := &overviewData{Headlines: s.headlines(c, sp, top, prev), Prev: prevSpan(sp).String()}
 	if top != nil {
 		d.Top, d.Reported, d.Districts = top.Name, top.Comp.DistrictsReported, top.Comp.DistrictsExpected
+		st, fl := top.Vals["station_coverage"], top.Vals["gov_funding"]
+		d.Comp = metrics.CompletenessText(l, st, s.children(ctx, sp, st))
+		d.Whole = st.Whole() && !st.AsOfMixed
+		if fl.PerQuarter {
+			d.Comp += locale.T(l, "ov.flows", metrics.CompletenessText(l, fl, nil))
+			d.Whole = d.Whole && fl.Whole()
+		}
 	}
 	// Coverage by district (by city when there are too many districts).
 	level, t, err := s.chartLevel(c, sp, 60)

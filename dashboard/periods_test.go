@@ -71,3 +71,55 @@ func TestReportingAsOf(t *testing.T) {
 		t.Errorf("bad as_of: %d %s", resp.StatusCode, b)
 	}
 }
+
+// Completeness travels with every rolled-up value on the pages: in 2026
+// (as of 2026-12-02, Q4 not yet due) 相城区 has no 2026Q3 return, so its
+// stock is from 2026Q2 and the flows rest on 29 of 30 district-quarters.
+func TestPagesCompleteness(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	q := "?period=2026&as_of=2026-12-02"
+	_, ov := fetch(t, ts.URL+"/"+q)
+	line := regexp.MustCompile(`(?s)id="completeness">(.*?)</p>`).FindSubmatch(ov)
+	if line == nil || !strings.Contains(string(line[1]), "已报送 10 / 10 个区县；相城区取 2026Q2；流量 29 / 30 个区县·季度") ||
+		!strings.Contains(string(line[1]), "注意") {
+		t.Errorf("overview completeness: %s", line)
+	}
+	// A flow card says district-quarters; a stock card names the district that lags.
+	cards := regexp.MustCompile(`(?s)data-indicator="([a-z_]+)".*?(?:<div class="comp">(.*?)</div>|<div class="delta">)`).FindAllSubmatch(ov, -1)
+	comp := map[string]string{}
+	for _, c := range cards {
+		comp[string(c[1])] = string(c[2])
+	}
+	if comp["gov_funding"] != "29 / 30 个区县·季度" || comp["station_coverage"] != "10 / 10 个区县；相城区取 2026Q2" {
+		t.Errorf("cards %q", comp)
+	}
+	_, ind := fetch(t, ts.URL+"/indicator/station_coverage"+q)
+	if !strings.Contains(string(ind), `<span id="top-comp">已报送 10 / 10 个区县；相城区取 2026Q2</span>`) ||
+		!strings.Contains(string(ind), `<small class="note asof">取 2026Q2</small>`) {
+		t.Error("indicator page: no completeness or as-of")
+	}
+	_, list := fetch(t, ts.URL+"/indicators"+q)
+	if !strings.Contains(string(list), `<small class="note comp">29 / 30 个区县·季度</small>`) {
+		t.Error("indicator list: no completeness of the flows")
+	}
+	// One quarter, all reported but 相城区: districts, no district-quarters.
+	_, ov3 := fetch(t, ts.URL+"/?period=2026Q3&as_of=2026-12-02")
+	line = regexp.MustCompile(`(?s)id="completeness">(.*?)</p>`).FindSubmatch(ov3)
+	if line == nil || !strings.Contains(string(line[1]), "已报送 9 / 10 个区县 ·") || strings.Contains(string(line[1]), "区县·季度") {
+		t.Errorf("overview 2026Q3: %s", line)
+	}
+	// A quarter not yet due: 未到期, and the district page says so.
+	_, ov4 := fetch(t, ts.URL+"/?period=2026Q4&as_of=2026-12-02")
+	line = regexp.MustCompile(`(?s)id="completeness">(.*?)</p>`).FindSubmatch(ov4)
+	if line == nil || !strings.Contains(string(line[1]), "已报送 未到期") {
+		t.Errorf("overview 2026Q4: %s", line)
+	}
+	_, d4 := fetch(t, ts.URL+"/district/320505?period=2026Q4&as_of=2026-12-02")
+	if !strings.Contains(string(d4), "本期尚未到报送截止日") {
+		t.Error("district page, quarter not due: no 未到期 note")
+	}
+	_, d5 := fetch(t, ts.URL+"/district/320507?period=2026Q3&as_of=2026-12-02")
+	if !strings.Contains(string(d5), "本期无有效报表") {
+		t.Error("district page, missing return: no note")
+	}
+}

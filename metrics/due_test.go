@@ -1,9 +1,13 @@
 package metrics
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"sgz"
 	"sgz/locale"
@@ -142,5 +146,125 @@ func TestParseAsOf(t *testing.T) {
 		if err == nil || !strings.Contains(locale.Say(locale.ZH, err), "参考日期") {
 			t.Errorf("%q: %v", s, err)
 		}
+	}
+}
+
+// A span in which a district's latest quarter is missing: its stock comes
+// from an earlier quarter, and every surface says so (value, completeness,
+// as_of, as_of_mixed; the sentence naming the district that lags).
+func TestLatestQuarterMissing(t *testing.T) {
+	db := fixture(t)
+	ctx := context.Background()
+	span := mustSpan("2026Q1-2026Q2") // B's 2026Q2 was sent back: B's stock is from 2026Q1
+	vals, err := ComputeLevels(ctx, db, span, []sgz.Level{sgz.City, sgz.District}, asOf("2026-12-02"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := index(vals)
+	city := got["3205/station_coverage"]
+	if city.AsOf != "2026Q1" || !city.AsOfMixed || city.AsOfLatest != "2026Q2" || city.Reported != 3 || city.Expected != 3 || city.PerQuarter {
+		t.Errorf("city stock %+v", city)
+	}
+	if b := got["320502/station_coverage"]; b.AsOf != "2026Q1" || b.AsOfMixed || b.Reported != 1 || b.Expected != 1 {
+		t.Errorf("B stock %+v", b)
+	}
+	if f := got["3205/gov_funding"]; f.Reported != 4 || f.Expected != 6 || !f.PerQuarter {
+		t.Errorf("city flow %d/%d", f.Reported, f.Expected)
+	}
+	var children []Value
+	for _, v := range vals {
+		if v.Level == sgz.District {
+			children = append(children, v)
+		}
+	}
+	if s := CompletenessText(locale.ZH, city, children); s != "3 / 3 个区县；乙区取 2026Q1" {
+		t.Errorf("zh %q", s)
+	}
+	if s := CompletenessText(locale.EN, got["3205/gov_funding"], children); s != "4 of 6 district-quarters" {
+		t.Errorf("en %q", s)
+	}
+	// JSON: as_of the earliest, mixed; flows carry no as_of.
+	rows := IndicatorsJSON(vals)
+	for _, r := range rows {
+		switch r.UnitCode + "/" + r.Indicator {
+		case "3205/station_coverage":
+			if r.AsOf == nil || *r.AsOf != "2026Q1" || r.AsOfMixed == nil || !*r.AsOfMixed || r.Reported != 3 || r.Expected != 3 {
+				t.Errorf("json %+v", r)
+			}
+		case "3205/gov_funding":
+			if r.AsOf != nil || r.AsOfMixed != nil || r.Reported != 4 || r.Expected != 6 {
+				t.Errorf("json flow %+v", r)
+			}
+		}
+	}
+	// CSV: the same, as columns.
+	var buf bytes.Buffer
+	if err := WriteIndicatorsCSV(&buf, vals); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(buf.Bytes()[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(recs[0][9:], ",") != "已报,应报,计数单位,数据截至,截至季度不一" {
+		t.Errorf("csv head %v", recs[0])
+	}
+	for _, r := range recs[1:] {
+		switch r[0] + "/" + r[4] {
+		case "3205/station_coverage":
+			if strings.Join(r[9:], ",") != "3,3,区县,2026Q1–2026Q2,是" {
+				t.Errorf("csv stock %v", r)
+			}
+		case "3205/gov_funding":
+			if strings.Join(r[9:], ",") != "4,6,区县·季度,," {
+				t.Errorf("csv flow %v", r)
+			}
+		}
+	}
+	// xlsx: the detail sheet has the CSV's columns; the wide sheet says it per unit.
+	buf.Reset()
+	if err := WriteIndicatorsXLSX(&buf, vals, ExportInfo{Span: span, Level: sgz.City, Config: asOf("2026-12-02")}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	detail, _ := f.GetRows(SheetDetail)
+	if !strings.Contains(detail[1][0], "参考日期 2026-12-02") {
+		t.Errorf("detail info %q", detail[1][0])
+	}
+	found := 0
+	for _, r := range detail[3:] {
+		if r[0] == "3205" && r[4] == "station_coverage" {
+			found++
+			if strings.Join(r[9:], ",") != "3,3,区县,2026Q1–2026Q2,是" || r[6] != "80.0%" {
+				t.Errorf("xlsx detail %v", r)
+			}
+		}
+	}
+	wide, _ := f.GetRows(SheetValues)
+	if found != 1 || wide[3][0] != "3205" || wide[3][3] != "2026Q1–2026Q2" || wide[3][4] != "3 / 3 个区县；流量 4 / 6 个区县·季度" {
+		t.Errorf("xlsx wide %v (detail rows %d)", wide[3][:5], found)
+	}
+}
+
+// A return sent before its quarter is due is expected (it is there), and on time.
+func TestEarlyReturn(t *testing.T) {
+	db := fixture(t)
+	insertReturn(t, db, ret{id: 30, district: "320501", period: "2026Q4", received: "2026-12-01 10:00:00",
+		stations: []station{{town: "320501001", built: true, std: true, res: 3}}, certified: 71})
+	vals, err := ComputeLevels(context.Background(), db, mustSpan("2026"), []sgz.Level{sgz.City, sgz.District}, asOf("2026-12-02"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := index(vals)
+	check(t, "early", got, []want{{"320501/reporting_rate", 0.75, 3, 4}, {"320502/reporting_rate", 2.0 / 3, 2, 3}, {"3205/reporting_rate", 0.6, 6, 10}})
+	if c := got["3205/station_coverage"]; c.AsOf != "2026Q3" || !c.AsOfMixed || c.AsOfLatest != "2026Q4" {
+		t.Errorf("city as of %+v", c)
+	}
+	if a := got["320501/certified_total"]; a.AsOf != "2026Q4" || *a.Value != 71 {
+		t.Errorf("A %+v", a)
 	}
 }
