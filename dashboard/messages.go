@@ -134,6 +134,7 @@ func init() {
 		"dist.towns":           {"乡镇(街道)与村(社区)", "Towns and villages"},
 		"dist.vs":              {"本区县与全市对比", "District against the whole area"},
 		"dist.returns":         {"报表及提示", "Returns and warnings"},
+		"dist.unranked":        {"不参与排名（按规则缺失指标得 0 分，总分 %s）", "not ranked (missing indicators score 0 under the rules: total %s)"},
 		"dist.notdue":          {"本期尚未到报送截止日，暂无有效报表", "not yet due: no return counts yet"},
 		"val.asof":             {"取 %s", "from %s"},
 		"dist.noreturn":        {"本期无有效报表：指标显示为缺报", "no return counts for this period: values are missing"},

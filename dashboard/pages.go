@@ -18,7 +18,7 @@ var headlineIDs = []string{"station_coverage", "room_coverage", "station_standar
 // headline is one figure of the overview.
 type headline struct {
 	ID, Name     string
-	Comp         string // completeness, where it is not whole
+	Comp         string   // completeness, where it is not whole
 	Value, Delta *float64 // Delta: since the previous span
 	Num, Den     *float64
 	MS           *metrics.MilestoneStatus

@@ -123,3 +123,37 @@ func TestPagesCompleteness(t *testing.T) {
 		t.Error("district page, missing return: no note")
 	}
 }
+
+// Ranks only for those who reported: on a quarter with no data nobody is
+// ranked (no "排名 1 · 总分 0.00"), and the API says reported: false.
+func TestNoRankWithoutReturn(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	for asof, word := range map[string]string{"2026-12-02": "未到期", "2027-05-01": "未报送"} {
+		q := "?period=2027Q1&as_of=" + asof
+		_, ov := fetch(t, ts.URL+"/"+q)
+		rank := regexp.MustCompile(`(?s)id="ranking">.*?</table>`).Find(ov)
+		if strings.Count(string(rank), `class="unranked"><td>`+word+`</td>`) != 10 || strings.Contains(string(rank), "<td>1</td>") {
+			t.Errorf("as of %s: overview ranking %s", asof, rank)
+		}
+		_, dp := fetch(t, ts.URL+"/district/320505"+q)
+		if strings.Contains(string(dp), "排名 1") || !strings.Contains(string(dp), `<span class="warn" id="unranked">`+word+`</span>：不参与排名（按规则缺失指标得 0 分，总分 0.00）`) {
+			t.Errorf("as of %s: district page ranks a district without a return", asof)
+		}
+		_, b := fetch(t, ts.URL+"/api/v1/assessment"+q)
+		var rows []map[string]any
+		if err := json.Unmarshal(b, &rows); err != nil || len(rows) != 10 {
+			t.Fatalf("api %s", b)
+		}
+		for _, r := range rows {
+			if r["reported"] != false || r["rank"] != nil {
+				t.Errorf("api row %v", r)
+			}
+		}
+	}
+	// 2026Q3: 相城区 did not report: last, unranked, 未报送.
+	_, as := fetch(t, ts.URL+"/assessment?period=2026Q3&as_of=2026-12-02")
+	rows := regexp.MustCompile(`<tr class="(unranked)?"><td data-v="(\d+)">([^<]+)</td><td><a href="/district/(\d+)`).FindAllSubmatch(as, -1)
+	if len(rows) != 10 || string(rows[9][4]) != "320507" || string(rows[9][3]) != "未报送" || string(rows[0][3]) != "1" {
+		t.Errorf("assessment rows %q", rows)
+	}
+}

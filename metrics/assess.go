@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"sgz"
+	"sgz/locale"
 	"sgz/store"
 )
 
@@ -32,7 +34,8 @@ type DistrictAssessment struct {
 	Values       []Value           `json:"values"` // every indicator, in Indicators order
 	Scores       []Score           `json:"scores"` // the indicators that count, in Indicators order
 	Total        float64           `json:"total"`
-	Rank         int               `json:"rank"`    // ties share a rank: 1, 2, 2, 4
+	Reported     bool              `json:"reported"` // a return counts for the span; only these are ranked
+	Rank         int               `json:"rank"`     // ties share a rank: 1, 2, 2, 4; 0 when not reported
 	Missing      []string          `json:"missing"` // scored indicators with no value
 	AsOf         string            `json:"as_of"`
 	Completeness Completeness      `json:"completeness"`
@@ -103,7 +106,7 @@ func Assess(ctx context.Context, db *store.DB, span sgz.Span, cfg *Config) (*Ass
 			i = len(a.Districts)
 			idx[v.UnitCode] = i
 			a.Districts = append(a.Districts, DistrictAssessment{UnitCode: v.UnitCode, UnitName: v.UnitName,
-				Period: v.Period, AsOf: v.AsOf, Completeness: v.Completeness})
+				Period: v.Period, AsOf: v.AsOf, Completeness: v.Completeness, Reported: v.Completeness.DistrictsReported > 0})
 		}
 		a.Districts[i].Values = append(a.Districts[i].Values, v)
 	}
@@ -156,22 +159,49 @@ func (d *DistrictAssessment) ScoreOf(id string) (Score, bool) {
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
-// rank sorts by total (descending), then code, and gives ties the same rank
-// (1, 2, 2, 4).
+// rank sorts the districts that reported by total (descending), then code,
+// and gives ties the same rank (1, 2, 2, 4); the districts without a return
+// that counts follow, by code, with rank 0 (unranked: their total is what
+// the rules give, every indicator missing).
 func rank(ds []DistrictAssessment) {
 	sort.SliceStable(ds, func(i, j int) bool {
-		if ds[i].Total != ds[j].Total {
+		if ds[i].Reported != ds[j].Reported {
+			return ds[i].Reported
+		}
+		if ds[i].Reported && ds[i].Total != ds[j].Total {
 			return ds[i].Total > ds[j].Total
 		}
 		return ds[i].UnitCode < ds[j].UnitCode
 	})
 	for i := range ds {
-		if i > 0 && ds[i].Total == ds[i-1].Total {
+		switch {
+		case !ds[i].Reported:
+			ds[i].Rank = 0
+		case i > 0 && ds[i].Total == ds[i-1].Total:
 			ds[i].Rank = ds[i-1].Rank
-		} else {
+		default:
 			ds[i].Rank = i + 1
 		}
 	}
+}
+
+// RankText is the district's rank as pages and exports show it: "3", or
+// 未报送 (no return counts though one is due), or 未到期 (nothing due yet).
+func (d DistrictAssessment) RankText(l locale.Lang) string {
+	switch {
+	case d.Reported:
+		return strconv.Itoa(d.Rank)
+	case d.Completeness.DistrictsExpected == 0:
+		return locale.T(l, "metrics.rank.notdue")
+	}
+	return locale.T(l, "metrics.rank.none")
+}
+
+func init() {
+	locale.Add(map[string]locale.Text{
+		"metrics.rank.none":   {"未报送", "not reported"},
+		"metrics.rank.notdue": {"未到期", "not yet due"},
+	})
 }
 
 // ReturnsUsed lists the current returns of the span's quarters from the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -266,5 +267,57 @@ func TestEarlyReturn(t *testing.T) {
 	}
 	if a := got["320501/certified_total"]; a.AsOf != "2026Q4" || *a.Value != 71 {
 		t.Errorf("A %+v", a)
+	}
+}
+
+// Ranks only for those who reported: a district without a return that
+// counts is listed after the ranked ones, unranked, with its rule-given
+// score; with no data at all nobody is ranked.
+func TestRanksOnlyReporters(t *testing.T) {
+	db := fixture(t)
+	ctx := context.Background()
+	a, err := Assess(ctx, db, mustSpan("2026Q2"), asOf("2026-12-02")) // B's only Q2 return was sent back
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, d := range a.Districts {
+		order = append(order, fmt.Sprintf("%s:%d:%v:%s", d.UnitCode, d.Rank, d.Reported, d.RankText(locale.ZH)))
+	}
+	if got := strings.Join(order, " "); got != "320501:1:true:1 320503:2:true:2 320502:0:false:未报送" {
+		t.Errorf("order %s", got)
+	}
+	if b := a.Districts[2]; b.Total != 0 || len(b.Missing) != len(a.Scored) {
+		t.Errorf("B total %v missing %v", b.Total, b.Missing)
+	}
+	rows := AssessmentRows(a)
+	if rows[2].Reported || rows[2].Rank != nil || !rows[0].Reported || rows[0].Rank == nil || *rows[0].Rank != 1 {
+		t.Errorf("json rows %+v", rows)
+	}
+	var buf bytes.Buffer
+	WriteAssessmentJSON(&buf, a)
+	if !strings.Contains(buf.String(), `"reported": false,`) || !strings.Contains(buf.String(), `"rank": null`) {
+		t.Errorf("json %s", buf.String())
+	}
+	buf.Reset()
+	WriteAssessmentCSV(&buf, a)
+	recs, _ := csv.NewReader(bytes.NewReader(buf.Bytes()[3:])).ReadAll()
+	if recs[3][0] != "未报送" || recs[3][1] != "320502" || recs[3][4] != "0" {
+		t.Errorf("csv %v", recs[3])
+	}
+	// No data at all: nobody is ranked, before (未到期) or after the due date (未报送).
+	for asof, text := range map[string]string{"2026-12-02": "未到期", "2027-05-01": "未报送"} {
+		a, err := Assess(ctx, db, mustSpan("2027Q1"), asOf(asof))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range a.Districts {
+			if d.Reported || d.Rank != 0 || d.RankText(locale.ZH) != text {
+				t.Errorf("2027Q1 as of %s: %s rank %d %q", asof, d.UnitCode, d.Rank, d.RankText(locale.ZH))
+			}
+		}
+		if d := a.Districts[0]; d.RankText(locale.EN) == "" || d.UnitCode != "320501" {
+			t.Errorf("%+v", d)
+		}
 	}
 }

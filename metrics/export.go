@@ -44,9 +44,10 @@ type AssessmentJSON struct {
 	UnitCode string             `json:"unit_code"`
 	UnitName string             `json:"unit_name"`
 	Period   string             `json:"period"`
+	Reported bool               `json:"reported"` // false: no return counts for the period (added 2026-12-01)
 	Scores   map[string]float64 `json:"scores"`
 	Total    float64            `json:"total"`
-	Rank     int                `json:"rank"`
+	Rank     *int               `json:"rank"` // null when not reported: only districts that reported are ranked
 }
 
 // IndicatorsJSON reshapes values into the contract's objects (numerator and
@@ -105,7 +106,8 @@ func detailRow(v Value) []string {
 		strconv.Itoa(v.Reported), strconv.Itoa(v.Expected), countedZh(v), StockAsOf(v), mixed}
 }
 
-// AssessmentRows reshapes an assessment into the contract's objects, by rank.
+// AssessmentRows reshapes an assessment into the contract's objects, by rank
+// (the districts that did not report last, rank null).
 func AssessmentRows(a *Assessment) []AssessmentJSON {
 	out := make([]AssessmentJSON, len(a.Districts))
 	for i, d := range a.Districts {
@@ -113,7 +115,11 @@ func AssessmentRows(a *Assessment) []AssessmentJSON {
 		for _, s := range d.Scores {
 			sc[s.Indicator] = s.Score
 		}
-		out[i] = AssessmentJSON{UnitCode: d.UnitCode, UnitName: d.UnitName, Period: d.Period, Scores: sc, Total: d.Total, Rank: d.Rank}
+		out[i] = AssessmentJSON{UnitCode: d.UnitCode, UnitName: d.UnitName, Period: d.Period, Reported: d.Reported, Scores: sc, Total: d.Total}
+		if d.Reported {
+			r := d.Rank
+			out[i].Rank = &r
+		}
 	}
 	return out
 }
@@ -195,7 +201,7 @@ func WriteAssessmentCSV(w io.Writer, a *Assessment) error {
 	head = append(head, "缺失指标", "已报季度数", "应报季度数", "规则SHA-256")
 	cw.Write(head)
 	for _, d := range a.Districts {
-		row := []string{strconv.Itoa(d.Rank), d.UnitCode, d.UnitName, d.Period, num(&d.Total)}
+		row := []string{d.RankText(locale.ZH), d.UnitCode, d.UnitName, d.Period, num(&d.Total)}
 		for _, s := range d.Scores {
 			sc := s.Score
 			row = append(row, num(s.Value), num(&sc))
@@ -738,7 +744,11 @@ func writeScores(f *excelize.File, st *styles, a *Assessment) error {
 	}
 	r := 4
 	for _, d := range a.Districts {
-		row := []any{excelize.Cell{StyleID: st.text, Value: d.Rank}, excelize.Cell{StyleID: st.text, Value: d.UnitCode},
+		var rk any = d.Rank
+		if !d.Reported {
+			rk = d.RankText(locale.ZH)
+		}
+		row := []any{excelize.Cell{StyleID: st.text, Value: rk}, excelize.Cell{StyleID: st.text, Value: d.UnitCode},
 			excelize.Cell{StyleID: st.text, Value: d.UnitName}, excelize.Cell{StyleID: st.total, Value: d.Total}}
 		for _, s := range d.Scores {
 			ind, _ := Lookup(s.Indicator)

@@ -286,7 +286,7 @@ func TestCSVAndJSON(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &rows); err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || len(rows[0]) != 6 || rows[0]["unit_code"] != "320502" || rows[0]["rank"].(float64) != 1 ||
+	if len(rows) != 3 || len(rows[0]) != 7 || rows[0]["reported"] != true || rows[0]["unit_code"] != "320502" || rows[0]["rank"].(float64) != 1 ||
 		rows[0]["total"].(float64) != 91.08 || rows[1]["scores"].(map[string]any)["station_coverage"].(float64) != 16.67 ||
 		len(rows[1]["scores"].(map[string]any)) != 8 {
 		t.Errorf("assessment json %v", rows)
