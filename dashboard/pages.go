@@ -22,7 +22,7 @@ type headline struct {
 	Value, Delta *float64 // Delta: since the previous span
 	Num, Den     *float64
 	MS           *metrics.MilestoneStatus
-	MSName       string
+	MSText       string // metrics.MilestoneStatus.Text: the one milestone sentence
 }
 
 // prevSpan is the span of the same length just before sp.
@@ -47,10 +47,7 @@ func (s *Server) headlines(c *gin.Context, sp sgz.Span, u, prev *unitRow) []head
 		}
 		if ms, ok := metrics.Progress(s.opt.Config, v, sp.To); ok {
 			h.MS = &ms
-			h.MSName = ms.Milestone
-			if l == locale.EN {
-				h.MSName = ms.MilestoneEn
-			}
+			h.MSText = ms.Text(l)
 		}
 		out = append(out, h)
 	}

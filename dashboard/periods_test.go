@@ -157,3 +157,33 @@ func TestNoRankWithoutReturn(t *testing.T) {
 		t.Errorf("assessment rows %q", rows)
 	}
 }
+
+// One milestone text on every page: the overview's card and the district
+// page say the same for the same state; never "剩 -1 个季度".
+func TestMilestoneWording(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	card := regexp.MustCompile(`(?s)data-indicator="station_coverage".*?<div class="ms ms-([a-z]+)">(.*?)</div>`)
+	row := regexp.MustCompile(`(?s)<td class="ms-([a-z]+)"><span class="[a-z]*">(.*?)</span>`)
+	for _, c := range []struct{ period, state, words string }{
+		{"2026Q3", "open", "剩 1 个季度"},
+		{"2026", "due", "已到期，差 "},
+		{"2026Q3-2027Q1", "overdue", "已逾期未达标，差 "},
+	} {
+		q := "?period=" + c.period + "&as_of=2027-05-01"
+		_, ov := fetch(t, ts.URL+"/"+q)
+		m := card.FindSubmatch(ov)
+		if m == nil || string(m[1]) != c.state || !strings.Contains(string(m[2]), c.words) || !strings.Contains(string(m[2]), " 个百分点") {
+			t.Errorf("%s: overview card %q", c.period, m)
+		}
+		_, dp := fetch(t, ts.URL+"/district/320505"+q)
+		r := row.FindSubmatch(dp)
+		if r == nil || string(r[1]) != c.state && string(r[1]) != "met" {
+			t.Errorf("%s: district milestone %q", c.period, r)
+		} else if string(r[1]) == c.state && !strings.Contains(string(r[2]), c.words) {
+			t.Errorf("%s: district says %q", c.period, r[2])
+		}
+		if strings.Contains(string(ov)+string(dp), "剩 -") || strings.Contains(string(ov)+string(dp), "差 -") {
+			t.Errorf("%s: negative quarters or gap", c.period)
+		}
+	}
+}

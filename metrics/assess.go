@@ -36,7 +36,7 @@ type DistrictAssessment struct {
 	Total        float64           `json:"total"`
 	Reported     bool              `json:"reported"` // a return counts for the span; only these are ranked
 	Rank         int               `json:"rank"`     // ties share a rank: 1, 2, 2, 4; 0 when not reported
-	Missing      []string          `json:"missing"` // scored indicators with no value
+	Missing      []string          `json:"missing"`  // scored indicators with no value
 	AsOf         string            `json:"as_of"`
 	Completeness Completeness      `json:"completeness"`
 	Milestones   []MilestoneStatus `json:"milestones"`

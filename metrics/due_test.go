@@ -321,3 +321,40 @@ func TestRanksOnlyReporters(t *testing.T) {
 		}
 	}
 }
+
+// One milestone text: quarters left from the end of the viewed period, the
+// same words for the same state, gaps in percentage points.
+func TestMilestoneText(t *testing.T) {
+	cfg := DefaultConfig() // plan 2025: coverage by the end of 2026Q4
+	v := 0.859
+	val := Value{Indicator: "station_coverage", Value: &v}
+	for _, c := range []struct {
+		period, state, zh, en string
+	}{
+		{"2026Q3", MsOpen, "两年全覆盖（2026Q4 末）：差 14.1 个百分点，剩 1 个季度", "full coverage in two years (by the end of 2026Q4): 14.1 percentage points to go, 1 quarters left"},
+		{"2026Q4", MsDue, "两年全覆盖（2026Q4 末）：已到期，差 14.1 个百分点", "full coverage in two years (by the end of 2026Q4): due now, 14.1 percentage points short"},
+		{"2027Q1", MsOverdue, "两年全覆盖（2026Q4 末）：已逾期未达标，差 14.1 个百分点", "full coverage in two years (by the end of 2026Q4): overdue, not met: 14.1 percentage points short"},
+	} {
+		s, ok := Progress(cfg, val, sgz.MustPeriod(c.period))
+		if !ok || s.State != c.state || s.Text(locale.ZH) != c.zh || s.Text(locale.EN) != c.en {
+			t.Errorf("%s: %s %q %q", c.period, s.State, s.Text(locale.ZH), s.Text(locale.EN))
+		}
+	}
+	// The year 2026 ends at the deadline: the same as its last quarter.
+	y, _ := Progress(cfg, val, mustSpan("2026").To)
+	if y.StateText(locale.ZH) != "已到期，差 14.1 个百分点" {
+		t.Errorf("2026: %s", y.StateText(locale.ZH))
+	}
+	one := 1.0
+	if s, _ := Progress(cfg, Value{Indicator: "room_coverage", Value: &one}, sgz.MustPeriod("2027Q2")); s.State != MsMet || s.StateText(locale.ZH) != "已达标" {
+		t.Errorf("met %+v", s)
+	}
+	if s, _ := Progress(cfg, Value{Indicator: "room_coverage"}, sgz.MustPeriod("2027Q2")); s.State != MsMissing || s.StateText(locale.EN) != "no data" {
+		t.Errorf("missing %+v", s)
+	}
+	half := 0.66625 // a gap of 33.375 points shows as 33.4 (half away from zero)
+	s, _ := Progress(cfg, Value{Indicator: "station_standard_rate", Value: &half}, sgz.MustPeriod("2026Q3"))
+	if got := MilestonesText(locale.ZH, []MilestoneStatus{s}); got != "社工站规范化率 三年全规范（2027Q4 末）：差 33.4 个百分点，剩 5 个季度" {
+		t.Errorf("%q", got)
+	}
+}

@@ -198,7 +198,7 @@ func WriteAssessmentCSV(w io.Writer, a *Assessment) error {
 		ind, _ := Lookup(id)
 		head = append(head, ind.Name.Zh, ind.Name.Zh+"得分")
 	}
-	head = append(head, "缺失指标", "已报季度数", "应报季度数", "规则SHA-256")
+	head = append(head, "缺失指标", "已报季度数", "应报季度数", "数据截至", "里程碑", "规则SHA-256")
 	cw.Write(head)
 	for _, d := range a.Districts {
 		row := []string{d.RankText(locale.ZH), d.UnitCode, d.UnitName, d.Period, num(&d.Total)}
@@ -212,7 +212,7 @@ func WriteAssessmentCSV(w io.Writer, a *Assessment) error {
 			miss = append(miss, ind.Name.Zh)
 		}
 		row = append(row, strings.Join(miss, "；"), strconv.Itoa(d.Completeness.QuartersReported),
-			strconv.Itoa(d.Completeness.QuartersExpected), a.ConfigSHA256)
+			strconv.Itoa(d.Completeness.QuartersExpected), d.AsOf, MilestonesText(locale.ZH, d.Milestones), a.ConfigSHA256)
 		cw.Write(row)
 	}
 	cw.Flush()
@@ -731,8 +731,8 @@ func writeScores(f *excelize.File, st *styles, a *Assessment) error {
 			fmt.Sprintf("得分\n(满分 %s)", strconv.FormatFloat(r.Weight, 'f', -1, 64)))
 		widths = append(widths, 14, 9)
 	}
-	head = append(head, "缺失指标", "上报季度", "数据截至")
-	widths = append(widths, 24, 9, 9)
+	head = append(head, "缺失指标", "上报季度", "数据截至", "里程碑")
+	widths = append(widths, 24, 9, 9, 60)
 	rec := ""
 	if a.ID > 0 {
 		rec = fmt.Sprintf("考核记录 #%d　", a.ID)
@@ -762,7 +762,8 @@ func writeScores(f *excelize.File, st *styles, a *Assessment) error {
 		c := d.Completeness
 		row = append(row, excelize.Cell{StyleID: st.text, Value: strings.Join(miss, "；")},
 			excelize.Cell{StyleID: st.text, Value: fmt.Sprintf("%d/%d", c.QuartersReported, c.QuartersExpected)},
-			excelize.Cell{StyleID: st.text, Value: d.AsOf})
+			excelize.Cell{StyleID: st.text, Value: d.AsOf},
+			excelize.Cell{StyleID: st.text, Value: MilestonesText(locale.ZH, d.Milestones)})
 		if err := sw.SetRow(cellName(1, r), row); err != nil {
 			return err
 		}
