@@ -146,6 +146,7 @@ func init() {
 		"ind.rows":             {"查看明细行", "rows"},
 		"ret.title":            {"报表 %d", "Return %d"},
 		"ret.rows":             {"报表中的数据行", "Rows of the return"},
+		"ret.stated":           {"接收时间由导入时指定（%s），登记于 %s", "receipt time as stated (%s); recorded %s"},
 		"ret.download":         {"下载原始文件", "Download the original file"},
 		"ret.issues":           {"错误与提示", "Errors and warnings"},
 		"map.title":            {"各区县%s", "%s by district"},

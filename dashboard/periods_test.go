@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -185,5 +186,25 @@ func TestMilestoneWording(t *testing.T) {
 		if strings.Contains(string(ov)+string(dp), "剩 -") || strings.Contains(string(ov)+string(dp), "差 -") {
 			t.Errorf("%s: negative quarters or gap", c.period)
 		}
+	}
+}
+
+// A receipt time given with --received-at is shown as such on the return's page.
+func TestReturnPageStatedReceipt(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	var id int64
+	if err := db.QueryRow(`SELECT max(return_id) FROM returns WHERE status = 'accepted'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO return_receipts VALUES (?, 'cli --received-at', TIMESTAMP '2026-12-01 10:05:00')`, id); err != nil {
+		t.Fatal(err)
+	}
+	_, b := fetch(t, ts.URL+"/returns/"+strconv.FormatInt(id, 10))
+	if !strings.Contains(string(b), "接收时间由导入时指定（cli --received-at），登记于 2026-12-01 10:05") {
+		t.Errorf("return page does not say the receipt time was stated")
+	}
+	_, b = fetch(t, ts.URL+"/returns/"+strconv.FormatInt(id-1, 10))
+	if strings.Contains(string(b), "接收时间由导入时指定") {
+		t.Errorf("a return stamped on arrival is said to be stated")
 	}
 }

@@ -33,8 +33,10 @@ type returnInfo struct {
 	Warnings     int
 	SentBackAt   *time.Time
 	SentBackWhy  string
-	Current      bool // the return that counts now
-	Newest       bool // the newest accepted of its district and period
+	Current      bool       // the return that counts now
+	Newest       bool       // the newest accepted of its district and period
+	StatedBy     string     // how the receipt time was given (return_receipts), "" when stamped on arrival
+	RecordedAt   *time.Time // when sgz recorded it, when the receipt time was stated
 }
 
 const returnCols = `r.return_id, r.file_name, r.sha256, r.size_bytes, r.received_at, r.status, r.source,
@@ -98,7 +100,15 @@ func (s *Server) returnByID(ctx context.Context, id int64) (*returnInfo, error) 
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
-	return &list[0], nil
+	r := &list[0]
+	var rec time.Time
+	err = s.db.QueryRowContext(ctx, `SELECT stated_by, recorded_at FROM return_receipts WHERE return_id = ?`, id).Scan(&r.StatedBy, &rec)
+	if err == nil {
+		r.RecordedAt = &rec
+	} else if err != sql.ErrNoRows {
+		return nil, err
+	}
+	return r, nil
 }
 
 func quarterStrings(sp sgz.Span) []string {

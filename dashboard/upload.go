@@ -229,6 +229,7 @@ func (s *Server) upload(c *gin.Context) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, s.opt.MaxUpload+1))
 	f.Close()
+	received := s.opt.Now() // received when the server has the file: not after checking, not after waiting for the lock
 	if err != nil || int64(len(data)) > s.opt.MaxUpload {
 		c.Redirect(http.StatusSeeOther, "/upload?error=up.toolarge")
 		return
@@ -239,7 +240,7 @@ func (s *Server) upload(c *gin.Context) {
 	res := ingest.Check(name, data, ingest.Options{Limits: lim, OnlyDistrict: district,
 		Registry: func(p sgz.Period) (*registry.Registry, error) { return s.regs.For(ctx, p) }})
 	s.writes.Lock()
-	id, accepted, err := ingest.Record(ctx, s.db, res, "upload", s.opt.Now())
+	id, accepted, err := ingest.Record(ctx, s.db, res, "upload", received)
 	if err == nil && accepted {
 		s.Invalidate()
 	}
