@@ -1,12 +1,17 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Due means due on the reporting page and the API: with a fixed reference
@@ -206,5 +211,72 @@ func TestReturnPageStatedReceipt(t *testing.T) {
 	_, b = fetch(t, ts.URL+"/returns/"+strconv.FormatInt(id-1, 10))
 	if strings.Contains(string(b), "接收时间由导入时指定") {
 		t.Errorf("a return stamped on arrival is said to be stated")
+	}
+}
+
+// One rounding rule: 53/80 = 0.6625 shows as 66.3% on the page, in the chart
+// and in the exported workbook as LibreOffice (like Excel) displays it.
+func TestRoundingHalfAway(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	var id int64
+	if err := db.QueryRow(`SELECT return_id FROM current_returns WHERE district_code = '320505' AND period = '2026Q3'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	// Every built station's workers: 0, except one with 40 + 40 of whom 40 + 13 certified.
+	for _, q := range []string{
+		`UPDATE stations SET resident = 0, resident_cert = 0, outreach = 0, outreach_cert = 0 WHERE return_id = ?`,
+		`UPDATE stations SET resident = 40, resident_cert = 40, outreach = 40, outreach_cert = 13
+		 WHERE return_id = ? AND row_num = (SELECT min(row_num) FROM stations WHERE return_id = ? AND built)`,
+	} {
+		args := []any{id}
+		if strings.Count(q, "?") == 2 {
+			args = append(args, id)
+		}
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, page := fetch(t, ts.URL+"/district/320505?period=2026Q3&as_of=2026-12-02")
+	row := regexp.MustCompile(`(?s)/indicator/certified_share[^>]*>[^<]*</a></td><td class="num">([^<]*)</td><td class="num">([^<]*)</td>`).FindSubmatch(page)
+	if row == nil || string(row[1]) != "66.3%" || string(row[2]) != "53 / 80" {
+		t.Fatalf("district page certified_share %q", row)
+	}
+	chart := regexp.MustCompile(`id="chart-compare" data-option="([^"]*)"`).FindSubmatch(page)
+	if chart == nil || !strings.Contains(string(chart[1]), "66.3") || strings.Contains(string(chart[1]), "66.25") {
+		t.Errorf("chart does not show 66.3")
+	}
+	// The workbook: LibreOffice renders the cell through its 0.0% format.
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("soffice not installed")
+	}
+	resp, b := fetch(t, ts.URL+"/indicators.xlsx?period=2026Q3&level=district&as_of=2026-12-02")
+	if resp.StatusCode != 200 {
+		t.Fatalf("export %d", resp.StatusCode)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "ind.xlsx"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hang is the failure
+	defer cancel()
+	cmd := exec.CommandContext(ctx, soffice, "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "lo"),
+		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,1", "--outdir", dir, filepath.Join(dir, "ind.xlsx"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	csvText, err := os.ReadFile(filepath.Join(dir, "ind-指标值.csv"))
+	if err != nil {
+		files, _ := os.ReadDir(dir)
+		t.Fatalf("%v (%v)", err, files)
+	}
+	var line string
+	for _, l := range strings.Split(string(csvText), "\n") {
+		if strings.HasPrefix(l, "320505,") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, ",66.3%,") || strings.Contains(line, "66.2%") {
+		t.Errorf("workbook row as LibreOffice shows it: %s", line)
 	}
 }

@@ -213,9 +213,15 @@ func (s *Server) render(c *gin.Context, name, nav string, title string, sp sgz.S
 			"link":   func(kv ...string) string { return v.link(kv...) },
 			"status": func(st string) string { return statusText(l, st) },
 			"fmtv":   func(id string, v *float64) string { return inLang(l, fmtValue(id, v)) },
-			"delta":  func(id string, v *float64) string { return inLang(l, fmtDelta(id, v)) },
-			"wan":    func(v *float64) string { return inLang(l, fmtWan(v)) },
-			"ind":    func(id string) string { return indName(l, id) },
+			"delta": func(id string, v *float64) string {
+				d := inLang(l, fmtDelta(id, v))
+				if l != locale.EN {
+					d = strings.Replace(d, " pp", " 个百分点", 1)
+				}
+				return d
+			},
+			"wan": func(v *float64) string { return inLang(l, fmtWan(v)) },
+			"ind": func(id string) string { return indName(l, id) },
 		})
 	}
 	var buf bytes.Buffer
@@ -280,19 +286,23 @@ func (s *Server) fail(c *gin.Context, code int, key string, args ...any) {
 }
 
 // ---- number formats: percentages with one decimal, money in 万元 ----
+//
+// Every number is rounded half away from zero at the precision shown
+// (metrics.Fixed: 0.6625 shows as 66.3%, as Excel shows it); displayDigits
+// is that precision, shared with the charts.
 
 func fmtPct(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*v*100, 'f', 1, 64) + "%"
+	return metrics.Fixed(*v*100, 1) + "%"
 }
 
 func fmtWan(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return groupDigits(strconv.FormatFloat(*v, 'f', 1, 64)) + " 万元"
+	return groupDigits(metrics.Fixed(*v, 1)) + " 万元"
 }
 
 func fmtNum(v *float64) string {
@@ -300,9 +310,9 @@ func fmtNum(v *float64) string {
 		return "—"
 	}
 	if *v == math.Trunc(*v) && math.Abs(*v) < 1e15 {
-		return groupDigits(strconv.FormatFloat(*v, 'f', 0, 64))
+		return groupDigits(metrics.Fixed(*v, 0))
 	}
-	return groupDigits(strconv.FormatFloat(*v, 'f', 2, 64))
+	return groupDigits(metrics.Fixed(*v, 2))
 }
 
 // inLang drops the 万元 suffix in English (the indicator's name says "10k yuan").
@@ -311,6 +321,24 @@ func inLang(l locale.Lang, s string) string {
 		return strings.TrimSuffix(s, " 万元")
 	}
 	return s
+}
+
+// displayDigits is the number of decimals an indicator's value is shown with
+// (rates: of the percentage).
+func displayDigits(id string) int {
+	ind, _ := metrics.Lookup(id)
+	switch ind.Unit {
+	case metrics.Rate, metrics.WanYuan:
+		return 1
+	case metrics.Hours:
+		if ind.IsRatio {
+			return 1
+		}
+		return 0
+	case metrics.Ratio, metrics.Per10k:
+		return 2
+	}
+	return 0
 }
 
 // fmtValue formats a value in its indicator's unit.
@@ -325,13 +353,10 @@ func fmtValue(id string, v *float64) string {
 		if v == nil {
 			return "—"
 		}
-		if ind.Unit == metrics.Hours && ind.IsRatio {
-			return strconv.FormatFloat(*v, 'f', 1, 64)
+		if ind.Unit == metrics.Hours && !ind.IsRatio {
+			return groupDigits(metrics.Fixed(*v, 0))
 		}
-		if ind.Unit == metrics.Hours {
-			return fmtNum(ptr(math.Round(*v)))
-		}
-		return strconv.FormatFloat(*v, 'f', 2, 64)
+		return metrics.Fixed(*v, displayDigits(id))
 	}
 	return fmtNum(v)
 }
@@ -348,7 +373,7 @@ func fmtDelta(id string, v *float64) string {
 	a := math.Abs(*v)
 	ind, _ := metrics.Lookup(id)
 	if ind.Unit == metrics.Rate {
-		return sign + strconv.FormatFloat(a*100, 'f', 1, 64) + " pp"
+		return sign + metrics.Points(a) + " pp"
 	}
 	return sign + strings.TrimPrefix(fmtValue(id, &a), "+")
 }
