@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 

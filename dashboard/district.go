@@ -309,7 +309,7 @@ func (s *Server) indicator(c *gin.Context) {
 	for _, u := range dt.Units {
 		v := u.Vals[ind.ID]
 		r := behindRow{Code: u.Code, Name: u.Name, Value: v.Value, Num: v.Numerator, Den: v.Denominator, Returns: used[u.Code]}
-		if ind.Kind == metrics.Stock && v.AsOf != "" && v.AsOf != sp.To.String() {
+		if ind.Kind == metrics.Stock && v.AsOf != "" && v.AsOf != d.TopValue.AsOfLatest {
 			r.AsOf = v.AsOf
 		}
 		if v.PerQuarter && !v.Whole() {
