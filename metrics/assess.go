@@ -244,8 +244,9 @@ func Record(ctx context.Context, db *store.DB, a *Assessment, madeBy string) (in
 		}
 		made := a.MadeAt.In(sgz.Beijing)
 		wallMade := time.Date(made.Year(), made.Month(), made.Day(), made.Hour(), made.Minute(), made.Second(), 0, time.UTC)
-		if err := w.Exec(`INSERT INTO metrics_assessments VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, wallMade, a.Period,
-			a.Span.From.String(), a.Span.To.String(), string(a.Config.JSON()), a.ConfigSHA256, madeBy); err != nil {
+		if err := w.Exec(`INSERT INTO metrics_assessments (assessment_id, made_at, span, span_from, span_to, config_json,
+			config_sha256, made_by, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, wallMade, a.Period,
+			a.Span.From.String(), a.Span.To.String(), string(a.Config.JSON()), a.ConfigSHA256, madeBy, a.AsOf); err != nil {
 			return err
 		}
 		for _, d := range a.Districts {
@@ -281,13 +282,14 @@ type Recorded struct {
 	Period       string    `json:"period"`
 	ConfigSHA256 string    `json:"config_sha256"`
 	MadeBy       string    `json:"made_by"`
+	AsOf         string    `json:"as_of"` // reference date ("" when recorded before it was kept)
 	Districts    int       `json:"districts"`
 }
 
 // RecordedAssessments lists the assessments on record, newest first.
 func RecordedAssessments(ctx context.Context, db *store.DB) ([]Recorded, error) {
 	rows, err := db.QueryContext(ctx, `
-SELECT a.assessment_id, a.made_at, a.span, a.config_sha256, a.made_by,
+SELECT a.assessment_id, a.made_at, a.span, a.config_sha256, a.made_by, coalesce(a.as_of, ''),
     (SELECT count(*) FROM metrics_assessment_totals t WHERE t.assessment_id = a.assessment_id)
 FROM metrics_assessments a ORDER BY a.assessment_id DESC`)
 	if err != nil {
@@ -297,7 +299,7 @@ FROM metrics_assessments a ORDER BY a.assessment_id DESC`)
 	var out []Recorded
 	for rows.Next() {
 		var r Recorded
-		if err := rows.Scan(&r.ID, &r.MadeAt, &r.Period, &r.ConfigSHA256, &r.MadeBy, &r.Districts); err != nil {
+		if err := rows.Scan(&r.ID, &r.MadeAt, &r.Period, &r.ConfigSHA256, &r.MadeBy, &r.AsOf, &r.Districts); err != nil {
 			return nil, err
 		}
 		r.MadeAt = wall(r.MadeAt)

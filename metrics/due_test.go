@@ -358,3 +358,40 @@ func TestMilestoneText(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// The completeness sentence names at most three lagging districts, earliest first.
+func TestCompletenessTextLagging(t *testing.T) {
+	parent := Value{UnitCode: "3205", Indicator: "room_coverage", Reported: 9, Expected: 10, AsOf: "2025Q4", AsOfMixed: true, AsOfLatest: "2026Q3"}
+	var kids []Value
+	for i, q := range []string{"2026Q3", "2026Q2", "2025Q4", "2026Q1", "2026Q2"} {
+		kids = append(kids, Value{UnitCode: fmt.Sprintf("32050%d", i), UnitName: fmt.Sprintf("区%d", i), Indicator: "room_coverage", AsOf: q})
+	}
+	kids = append(kids, Value{UnitCode: "320599", UnitName: "别的指标", Indicator: "station_coverage", AsOf: "2025Q1"})
+	if s := CompletenessText(locale.ZH, parent, kids); s != "9 / 10 个区县；区2取 2025Q4、区3取 2026Q1、区1取 2026Q2、等 4 个区县" {
+		t.Errorf("zh %q", s)
+	}
+	if s := CompletenessText(locale.EN, parent, kids[:3]); s != "9 of 10 districts; 区2 from 2025Q4, 区1 from 2026Q2" {
+		t.Errorf("en %q", s)
+	}
+	flow := Value{Indicator: "gov_funding", Reported: 3, Expected: 4, PerQuarter: true, AsOfMixed: true}
+	if s := CompletenessText(locale.ZH, flow, kids); s != "3 / 4 个区县·季度" {
+		t.Errorf("flow %q", s)
+	}
+}
+
+// An assessment records the reference date it was made as of.
+func TestRecordAsOf(t *testing.T) {
+	db := fixture(t)
+	ctx := context.Background()
+	a, err := Assess(ctx, db, mustSpan("2026"), asOf("2026-12-02"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Record(ctx, db, a, "test"); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := RecordedAssessments(ctx, db)
+	if err != nil || len(recs) != 1 || recs[0].AsOf != "2026-12-02" || recs[0].Period != "2026" {
+		t.Errorf("%+v %v", recs, err)
+	}
+}

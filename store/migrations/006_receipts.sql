@@ -9,3 +9,8 @@ CREATE TABLE return_receipts (
     stated_by   VARCHAR NOT NULL,   -- how the receipt time was given: 'cli --received-at'
     recorded_at TIMESTAMP NOT NULL  -- when sgz recorded the return (Beijing time)
 );
+
+-- The reference date an assessment was made as of (sgz assess --as-of, default
+-- the day it was made): quarters due after it were not expected. NULL for
+-- assessments recorded before this column existed.
+ALTER TABLE metrics_assessments ADD COLUMN as_of VARCHAR;
