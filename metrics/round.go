@@ -1,8 +1,8 @@
 package metrics
 
 import (
+	"bytes"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 )
@@ -16,25 +16,58 @@ import (
 
 // Fixed formats x with exactly digits decimals, rounded half away from zero.
 func Fixed(x float64, digits int) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
+	if math.IsNaN(x) || math.IsInf(x, 0) || digits < 0 || digits > 15 {
 		return strconv.FormatFloat(x, 'f', digits, 64)
 	}
-	r, ok := new(big.Rat).SetString(strconv.FormatFloat(math.Abs(x), 'g', 15, 64))
-	if !ok {
-		return strconv.FormatFloat(x, 'f', digits, 64)
+	// 15 significant digits: "6.62500000000000e+01".
+	var buf [32]byte
+	e := strconv.AppendFloat(buf[:0], math.Abs(x), 'e', 14, 64)
+	mant, exps, _ := strings.Cut(string(e), "e")
+	exp, _ := strconv.Atoi(exps)
+	digs := []byte(mant[:1] + mant[2:])
+	// N = round(|x| × 10^digits): its first k digits, plus one when the next is ≥ 5.
+	k := exp + 1 + digits
+	var n []byte
+	switch {
+	case k < 0:
+		n = []byte{'0'}
+	case k == 0:
+		n = []byte{'0'}
+		if digs[0] >= '5' {
+			n[0] = '1'
+		}
+	case k >= len(digs):
+		n = append(digs, bytes.Repeat([]byte{'0'}, k-len(digs))...)
+	default:
+		up := digs[k] >= '5'
+		n = digs[:k]
+		for i := len(n) - 1; up && i >= 0; i-- {
+			if n[i] == '9' {
+				n[i] = '0'
+			} else {
+				n[i]++
+				up = false
+			}
+		}
+		if up {
+			n = append([]byte{'1'}, n...)
+		}
 	}
-	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(digits)), nil)
-	r.Mul(r, new(big.Rat).SetInt(scale))
-	r.Add(r, big.NewRat(1, 2))
-	n := new(big.Int).Quo(r.Num(), r.Denom()) // floor: r ≥ 0
-	s := n.String()
+	if len(n) > 1 {
+		n = bytes.TrimLeft(n, "0")
+		if len(n) == 0 {
+			n = []byte{'0'}
+		}
+	}
+	zero := len(n) == 1 && n[0] == '0'
+	s := string(n)
 	if digits > 0 {
 		if len(s) <= digits {
 			s = strings.Repeat("0", digits-len(s)+1) + s
 		}
 		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
 	}
-	if x < 0 && n.Sign() != 0 {
+	if x < 0 && !zero {
 		s = "-" + s
 	}
 	return s

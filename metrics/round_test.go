@@ -1,6 +1,13 @@
 package metrics
 
-import "testing"
+import (
+	"math"
+	"math/big"
+	"math/rand"
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestFixedHalfAwayFromZero(t *testing.T) {
 	for _, c := range []struct {
@@ -19,5 +26,51 @@ func TestFixedHalfAwayFromZero(t *testing.T) {
 	}
 	if Round(0.6625*100, 1) != 66.3 || Round(-1.25, 1) != -1.3 || Points(0.141) != "14.1" || Points(0.00049) != "0.0" {
 		t.Error("Round or Points")
+	}
+}
+
+// Fixed against strconv (the reference): the cost of rounding as Excel does.
+func BenchmarkFixed(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		_ = Fixed(float64(i%10000)/16000*100, 1)
+	}
+}
+
+func BenchmarkStrconv(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		_ = strconv.FormatFloat(float64(i%10000)/16000*100, 'f', 1, 64)
+	}
+}
+
+// Fixed agrees with exact decimal arithmetic on the 15-digit reading of x.
+func TestFixedAgainstExact(t *testing.T) {
+	exact := func(x float64, d int) string {
+		r, _ := new(big.Rat).SetString(strconv.FormatFloat(math.Abs(x), 'g', 15, 64))
+		r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d)), nil)))
+		r.Add(r, big.NewRat(1, 2))
+		n := new(big.Int).Quo(r.Num(), r.Denom())
+		s := n.String()
+		if d > 0 {
+			if len(s) <= d {
+				s = strings.Repeat("0", d-len(s)+1) + s
+			}
+			s = s[:len(s)-d] + "." + s[len(s)-d:]
+		}
+		if x < 0 && n.Sign() != 0 {
+			s = "-" + s
+		}
+		return s
+	}
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 20000; i++ {
+		x := (rng.Float64() - 0.3) * math.Pow(10, float64(rng.Intn(12)-5))
+		if i%3 == 0 {
+			x = float64(rng.Intn(200000)-50000) / 1000 * 5 / 10 // many exact halves
+		}
+		for d := 0; d <= 4; d++ {
+			if got, want := Fixed(x, d), exact(x, d); got != want {
+				t.Fatalf("Fixed(%v, %d) = %s, want %s", x, d, got, want)
+			}
+		}
 	}
 }
