@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -270,15 +271,28 @@ type assessData struct {
 
 type assessRow struct {
 	metrics.DistrictAssessment
+	Note    string // completeness where not whole: 取 2026Q2 (stock from an earlier quarter), 3 / 4 个区县·季度
 	Vals    map[string]*float64
 	Scores  map[string]float64
 	Missing map[string]bool
 }
 
-func assessRows(a *metrics.Assessment) []assessRow {
+func assessRows(l locale.Lang, a *metrics.Assessment) []assessRow {
 	out := make([]assessRow, len(a.Districts))
+	latest := ""
+	for _, d := range a.Districts {
+		latest = max(latest, d.AsOf)
+	}
 	for i, d := range a.Districts {
 		r := assessRow{DistrictAssessment: d, Vals: map[string]*float64{}, Scores: map[string]float64{}, Missing: map[string]bool{}}
+		var notes []string
+		if d.AsOf != "" && d.AsOf < latest {
+			notes = append(notes, locale.T(l, "val.asof", d.AsOf))
+		}
+		if c := d.Completeness; a.Span.Len() > 1 && c.QuartersReported > 0 && c.QuartersReported < c.QuartersExpected {
+			notes = append(notes, metrics.CountText(l, c.QuartersReported, c.QuartersExpected, true))
+		}
+		r.Note = strings.Join(notes, locale.T(l, "metrics.comp.sep"))
 		for _, v := range d.Values {
 			r.Vals[v.Indicator] = v.Value
 		}
@@ -302,7 +316,7 @@ func (s *Server) assessment(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
-	d := &assessData{Rows: assessRows(a), Names: map[string]string{}, Weights: map[string]float64{}, Config: s.opt.Config.Name, ConfigSHA: a.ConfigSHA256[:12]}
+	d := &assessData{Rows: assessRows(l, a), Names: map[string]string{}, Weights: map[string]float64{}, Config: s.opt.Config.Name, ConfigSHA: a.ConfigSHA256[:12]}
 	for _, ind := range s.calc.scored() {
 		d.Indicators = append(d.Indicators, ind)
 		d.Names[ind.ID] = indName(l, ind.ID)

@@ -280,3 +280,14 @@ func TestRoundingHalfAway(t *testing.T) {
 		t.Errorf("workbook row as LibreOffice shows it: %s", line)
 	}
 }
+
+// The assessment page says which district's values rest on less: 相城区's
+// stock is from 2026Q2 and its flows from 2 of 3 quarters.
+func TestAssessmentPageCompleteness(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	_, b := fetch(t, ts.URL+"/assessment?period=2026&as_of=2026-12-02")
+	notes := regexp.MustCompile(`/district/(\d+)[^>]*>[^<]*</a> <small class="note comp">([^<]*)</small>`).FindAllSubmatch(b, -1)
+	if len(notes) != 1 || string(notes[0][1]) != "320507" || string(notes[0][2]) != "取 2026Q2；2 / 3 个区县·季度" {
+		t.Errorf("notes %q", notes)
+	}
+}
