@@ -288,7 +288,7 @@ func (s *Server) indicator(c *gin.Context) {
 	d.Top = top
 	if top != nil {
 		d.TopValue = top.Vals[ind.ID]
-		d.TopComp = metrics.CompletenessText(l, d.TopValue, s.children(ctx, sp, d.TopValue))
+		d.TopComp = metrics.ReportedText(l, d.TopValue, s.children(ctx, sp, d.TopValue))
 	}
 	dt, err := s.calc.level(ctx, sp, sgz.District)
 	if err != nil {

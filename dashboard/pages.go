@@ -135,9 +135,9 @@ func (s *Server) overview(c *gin.Context) {
 	if top != nil {
 		d.Top, d.Reported, d.Districts = top.Name, top.Comp.DistrictsReported, top.Comp.DistrictsExpected
 		st, fl := top.Vals["station_coverage"], top.Vals["gov_funding"]
-		d.Comp = metrics.CompletenessText(l, st, s.children(ctx, sp, st))
-		d.Whole = st.Whole() && !st.AsOfMixed
-		if fl.PerQuarter {
+		d.Comp = metrics.ReportedText(l, st, s.children(ctx, sp, st))
+		d.Whole = st.Whole() && !st.AsOfMixed || st.Reported == 0
+		if fl.PerQuarter && st.Reported > 0 {
 			d.Comp += locale.T(l, "ov.flows", metrics.CompletenessText(l, fl, nil))
 			d.Whole = d.Whole && fl.Whole()
 		}

@@ -117,7 +117,7 @@ func TestPagesCompleteness(t *testing.T) {
 	// A quarter not yet due: 未到期, and the district page says so.
 	_, ov4 := fetch(t, ts.URL+"/?period=2026Q4&as_of=2026-12-02")
 	line = regexp.MustCompile(`(?s)id="completeness">(.*?)</p>`).FindSubmatch(ov4)
-	if line == nil || !strings.Contains(string(line[1]), "已报送 未到期") {
+	if line == nil || string(line[1]) != "苏州市 · 本期没有任何报表数据（尚未到报送截止日）" {
 		t.Errorf("overview 2026Q4: %s", line)
 	}
 	_, d4 := fetch(t, ts.URL+"/district/320505?period=2026Q4&as_of=2026-12-02")

@@ -64,6 +64,16 @@ func Lagging(v Value, children []Value) []Value {
 	return out
 }
 
+// ReportedText is the completeness as a page's sentence: "已报送 9 / 10 个区县；…",
+// or, when nothing contributed, that there is no data at all (and whether
+// anything is due yet).
+func ReportedText(l locale.Lang, v Value, children []Value) string {
+	if v.Reported == 0 {
+		return NoDataText(l, v.Expected > 0)
+	}
+	return locale.T(l, "metrics.reported", CompletenessText(l, v, children))
+}
+
 // NoDataText says that a span has no return at all (due: its last quarter is due).
 func NoDataText(l locale.Lang, due bool) string {
 	if due {
@@ -81,6 +91,7 @@ func init() {
 		"metrics.comp.more":      {"等 %d 个区县", "%d districts in all"},
 		"metrics.comp.sep":       {"；", "; "},
 		"metrics.comp.comma":     {"、", ", "},
+		"metrics.reported":       {"已报送 %s", "reported: %s"},
 		"metrics.nodata":         {"本期没有任何报表数据", "no return at all for this period"},
 		"metrics.nodata.notdue":  {"本期没有任何报表数据（尚未到报送截止日）", "no return at all for this period (not yet due)"},
 	})

@@ -373,6 +373,12 @@ func TestCompletenessTextLagging(t *testing.T) {
 	if s := CompletenessText(locale.EN, parent, kids[:3]); s != "9 of 10 districts; 区2 from 2025Q4, 区1 from 2026Q2" {
 		t.Errorf("en %q", s)
 	}
+	if s := ReportedText(locale.ZH, parent, nil); s != "已报送 9 / 10 个区县" {
+		t.Errorf("reported %q", s)
+	}
+	if s := ReportedText(locale.EN, Value{Indicator: "room_coverage", Expected: 10}, nil); s != "no return at all for this period" {
+		t.Errorf("reported, none %q", s)
+	}
 	flow := Value{Indicator: "gov_funding", Reported: 3, Expected: 4, PerQuarter: true, AsOfMixed: true}
 	if s := CompletenessText(locale.ZH, flow, kids); s != "3 / 4 个区县·季度" {
 		t.Errorf("flow %q", s)
