@@ -39,6 +39,7 @@ func init() {
 		"dash.noreturn":        {"报表 %s 不存在", "no return %s"},
 		"dash.forbidden":       {"无权操作：请使用评估人员链接", "not allowed: use the evaluator's link"},
 		"chart.save":           {"保存为图片", "Save as image"},
+		"chart.partial":        {"%s（%d/%d 区县）", "%s (%d of %d districts)"},
 		"chart.target":         {"目标", "target"},
 		"ov.coverage.district": {"各区县社工站、社工室覆盖率", "Station and room coverage by district"},
 		"ov.coverage.city":     {"各市社工站、社工室覆盖率", "Station and room coverage by city"},

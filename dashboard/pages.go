@@ -247,6 +247,10 @@ func (s *Server) trendSeries(c *gin.Context, sp sgz.Span, u *unitRow, ids []stri
 			j := p.Index() - qs[0].Index()
 			if j >= 0 && j < len(qs) {
 				out[i].Values[j] = v.Value
+				// A quarter resting on part of the area says so under its bar or point.
+				if i == 0 && v.Reported > 0 && v.Reported < v.Expected {
+					qx[j] = locale.T(l, "chart.partial", qx[j], v.Reported, v.Expected)
+				}
 			}
 		}
 	}

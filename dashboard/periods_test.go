@@ -291,3 +291,13 @@ func TestAssessmentPageCompleteness(t *testing.T) {
 		t.Errorf("notes %q", notes)
 	}
 }
+
+// A chart's quarter that rests on part of the area says so on its axis.
+func TestTrendChartPartialQuarter(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	_, ov := fetch(t, ts.URL+"/?period=2026Q3&as_of=2026-12-02")
+	chart := regexp.MustCompile(`id="chart-trend" data-option="([^"]*)"`).FindSubmatch(ov)
+	if chart == nil || !strings.Contains(string(chart[1]), "2026Q3（9/10 区县）") || strings.Contains(string(chart[1]), "2026Q2（") {
+		t.Errorf("trend chart labels: %.400s", chart)
+	}
+}
