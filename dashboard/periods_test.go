@@ -301,3 +301,13 @@ func TestTrendChartPartialQuarter(t *testing.T) {
 		t.Errorf("trend chart labels: %.400s", chart)
 	}
 }
+
+// The map's grey tiles say 未到期 for a quarter not yet due, 缺报 after it.
+func TestMapNotDue(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	_, before := fetch(t, ts.URL+"/map?period=2026Q4&as_of=2026-12-02")
+	_, after := fetch(t, ts.URL+"/map?period=2026Q4&as_of=2027-02-01")
+	if strings.Count(string(before), `\n未到期`) != 10 || strings.Contains(string(before), `\n缺报`) || strings.Count(string(after), `\n缺报`) != 10 {
+		t.Errorf("map tiles: before %d 未到期, after %d 缺报", strings.Count(string(before), `\n未到期`), strings.Count(string(after), `\n缺报`))
+	}
+}
