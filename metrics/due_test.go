@@ -331,7 +331,7 @@ func TestMilestoneText(t *testing.T) {
 	for _, c := range []struct {
 		period, state, zh, en string
 	}{
-		{"2026Q3", MsOpen, "两年全覆盖（2026Q4 末）：差 14.1 个百分点，剩 1 个季度", "full coverage in two years (by the end of 2026Q4): 14.1 percentage points to go, 1 quarters left"},
+		{"2026Q3", MsOpen, "两年全覆盖（2026Q4 末）：差 14.1 个百分点，剩 1 个季度", "full coverage in two years (by the end of 2026Q4): 14.1 percentage points to go; quarters left: 1"},
 		{"2026Q4", MsDue, "两年全覆盖（2026Q4 末）：已到期，差 14.1 个百分点", "full coverage in two years (by the end of 2026Q4): due now, 14.1 percentage points short"},
 		{"2027Q1", MsOverdue, "两年全覆盖（2026Q4 末）：已逾期未达标，差 14.1 个百分点", "full coverage in two years (by the end of 2026Q4): overdue, not met: 14.1 percentage points short"},
 	} {

@@ -89,7 +89,7 @@ func init() {
 	locale.Add(map[string]locale.Text{
 		"metrics.ms.text":    {"%s（%s 末）：%s", "%s (by the end of %s): %s"},
 		"metrics.ms.met":     {"已达标", "met"},
-		"metrics.ms.open":    {"差 %s 个百分点，剩 %d 个季度", "%s percentage points to go, %d quarters left"},
+		"metrics.ms.open":    {"差 %s 个百分点，剩 %d 个季度", "%s percentage points to go; quarters left: %d"},
 		"metrics.ms.due":     {"已到期，差 %s 个百分点", "due now, %s percentage points short"},
 		"metrics.ms.overdue": {"已逾期未达标，差 %s 个百分点", "overdue, not met: %s percentage points short"},
 		"metrics.ms.missing": {"无数据", "no data"},
