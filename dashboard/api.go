@@ -27,7 +27,8 @@ func (s *Server) apiIndicators(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	only, district := c.Query("indicator"), c.Query("district")
-	key := "api|" + sp.String() + "|" + string(level) + "|" + only + "|" + district
+	_, ref := s.calc.cfgAt(ctx)
+	key := ref + "api|" + sp.String() + "|" + string(level) + "|" + only + "|" + district
 	out, err := memoize(s.calc, key, func() (*body, error) {
 		var t *table
 		var err error
@@ -63,7 +64,8 @@ func (s *Server) apiAssessment(c *gin.Context) {
 	if !ok {
 		return
 	}
-	out, err := memoize(s.calc, "apiA|"+sp.String(), func() (*body, error) {
+	_, ref := s.calc.cfgAt(c.Request.Context())
+	out, err := memoize(s.calc, ref+"apiA|"+sp.String(), func() (*body, error) {
 		a, err := s.calc.assess(c.Request.Context(), sp)
 		if err != nil {
 			return nil, err
@@ -192,7 +194,8 @@ func (s *Server) indicatorsExport(c *gin.Context, format string) {
 			s.internal(c, err)
 			return
 		}
-		err = metrics.WriteIndicatorsXLSX(&buf, t.Raw, metrics.ExportInfo{Span: sp, Level: level, MadeAt: s.opt.Now(), Config: s.opt.Config, Returns: a.Returns})
+		cfg, _ := s.calc.cfgAt(ctx)
+		err = metrics.WriteIndicatorsXLSX(&buf, t.Raw, metrics.ExportInfo{Span: sp, Level: level, MadeAt: s.opt.Now(), Config: cfg, Returns: a.Returns})
 	} else {
 		err = metrics.WriteIndicatorsCSV(&buf, t.Raw)
 	}

@@ -37,11 +37,20 @@ func TestAPIIndicatorsShape(t *testing.T) {
 	if len(rows) == 0 {
 		t.Fatal("no rows")
 	}
-	want := []string{"unit_code", "unit_name", "level", "period", "indicator", "value", "numerator", "denominator"}
+	// The contract's keys with completeness (interfaces.md "(b)"): as_of and
+	// as_of_mixed on stock rows that have a quarter.
+	want := []string{"unit_code", "unit_name", "level", "period", "indicator", "value", "numerator", "denominator", "reported", "expected"}
 	var sawMissing, sawStation bool
 	for _, r := range rows {
-		if len(r) != len(want) {
-			t.Fatalf("keys %v, want exactly %v", r, want)
+		n := len(want)
+		if _, ok := r["as_of"]; ok {
+			if _, ok := r["as_of_mixed"]; !ok {
+				t.Fatalf("as_of without as_of_mixed: %v", r)
+			}
+			n += 2
+		}
+		if len(r) != n {
+			t.Fatalf("keys %v, want exactly %v (and as_of, as_of_mixed for stocks)", r, want)
 		}
 		for _, k := range want {
 			if _, ok := r[k]; !ok {
@@ -107,8 +116,14 @@ func TestAPIAssessmentShape(t *testing.T) {
 	}
 	prev := 1e9
 	for i, r := range rows {
-		if len(r) != 6 {
+		if len(r) != 7 {
 			t.Fatalf("keys: %v", r)
+		}
+		if r["reported"] == false {
+			if r["rank"] != nil || i != len(rows)-1 {
+				t.Errorf("a district that did not report is ranked or not last: %v", r)
+			}
+			continue
 		}
 		scores, ok := r["scores"].(map[string]any)
 		if !ok || len(scores) == 0 {

@@ -5,10 +5,15 @@ package dashboard
 // result is dropped whenever a return is accepted or sent back
 // (Server.Invalidate), so a number is never stale. Only the server writes to
 // the database while it runs (DuckDB lets one process hold the file).
+//
+// The reference date (?as_of=, default today: metrics.Config.Ref) decides
+// which quarters are due; it travels in the request's context (withRef, set
+// by Server.span with the period) and is part of every cache key.
 
 import (
 	"context"
 	"sync"
+	"time"
 
 	"sgz"
 	"sgz/metrics"
@@ -36,6 +41,21 @@ type memoEntry struct {
 
 func newCalc(db *store.DB, cfg *metrics.Config) *calc {
 	return &calc{db: db, cfg: cfg, regs: registry.NewCache(db), memo: map[string]*memoEntry{}}
+}
+
+type refKey struct{}
+
+// withRef carries a reference instant (metrics.ParseAsOf) in ctx.
+func withRef(ctx context.Context, ref time.Time) context.Context {
+	return context.WithValue(ctx, refKey{}, ref)
+}
+
+// cfgAt is the rules at ctx's reference instant (today when none), and the
+// cache key prefix that names it.
+func (c *calc) cfgAt(ctx context.Context) (*metrics.Config, string) {
+	ref, _ := ctx.Value(refKey{}).(time.Time)
+	cfg := c.cfg.At(ref)
+	return cfg, cfg.Ref().Format("20060102") + "|"
 }
 
 // invalidate drops every cached number.
@@ -135,8 +155,9 @@ func newTable(span sgz.Span, level sgz.Level, vals []metrics.Value) *table {
 // level computes every unit of a level for a span.
 func (c *calc) level(ctx context.Context, span sgz.Span, l sgz.Level) (*table, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
-	return memoize(c, "L|"+span.String()+"|"+string(l), func() (*table, error) {
-		vals, err := metrics.Compute(ctx, c.db, span, l, c.cfg)
+	cfg, ref := c.cfgAt(ctx)
+	return memoize(c, ref+"L|"+span.String()+"|"+string(l), func() (*table, error) {
+		vals, err := metrics.Compute(ctx, c.db, span, l, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -165,7 +186,8 @@ func (c *calc) top(ctx context.Context, span sgz.Span) (*unitRow, error) {
 // towns is the towns of one district.
 func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*table, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
-	return memoize(c, "T|"+span.String()+"|"+district, func() (*table, error) {
+	_, ref := c.cfgAt(ctx)
+	return memoize(c, ref+"T|"+span.String()+"|"+district, func() (*table, error) {
 		all, err := c.level(ctx, span, sgz.Town)
 		if err != nil {
 			return nil, err
@@ -183,12 +205,13 @@ func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*tabl
 // trend is each quarter from..to of the given units (all of the level when none).
 func (c *calc) trend(ctx context.Context, from, to sgz.Period, l sgz.Level, codes ...string) (map[string]map[string][]metrics.Value, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
-	key := "R|" + from.String() + "|" + to.String() + "|" + string(l)
+	cfg, ref := c.cfgAt(ctx)
+	key := ref + "R|" + from.String() + "|" + to.String() + "|" + string(l)
 	for _, x := range codes {
 		key += "|" + x
 	}
 	return memoize(c, key, func() (map[string]map[string][]metrics.Value, error) {
-		vals, err := metrics.Trend(ctx, c.db, from, to, l, c.cfg, codes...)
+		vals, err := metrics.Trend(ctx, c.db, from, to, l, cfg, codes...)
 		if err != nil {
 			return nil, err
 		}
@@ -207,17 +230,19 @@ func (c *calc) trend(ctx context.Context, from, to sgz.Period, l sgz.Level, code
 
 func (c *calc) assess(ctx context.Context, span sgz.Span) (*metrics.Assessment, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
-	return memoize(c, "A|"+span.String(), func() (*metrics.Assessment, error) {
+	cfg, ref := c.cfgAt(ctx)
+	return memoize(c, ref+"A|"+span.String(), func() (*metrics.Assessment, error) {
 		// A closed span: the assessment recorded when it was closed.
-		a, _, err := metrics.Final(ctx, c.db, span, c.cfg)
+		a, _, err := metrics.Final(ctx, c.db, span, cfg)
 		return a, err
 	})
 }
 
 func (c *calc) reporting(ctx context.Context, span sgz.Span) (*metrics.ReportingStatus, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
-	return memoize(c, "P|"+span.String(), func() (*metrics.ReportingStatus, error) {
-		return metrics.Reporting(ctx, c.db, span, c.cfg)
+	cfg, ref := c.cfgAt(ctx)
+	return memoize(c, ref+"P|"+span.String(), func() (*metrics.ReportingStatus, error) {
+		return metrics.Reporting(ctx, c.db, span, cfg)
 	})
 }
 

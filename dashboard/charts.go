@@ -1,8 +1,6 @@
 package dashboard
 
 import (
-	"math"
-
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
@@ -30,7 +28,8 @@ type series struct {
 	Values []*float64
 }
 
-// display scales a value for an axis: rates as percentages.
+// display scales a value for an axis (rates as percentages) and rounds it
+// as the pages show it: half away from zero at displayDigits (66.25 → 66.3).
 func display(id string, v *float64) any {
 	if v == nil {
 		return nil
@@ -40,7 +39,7 @@ func display(id string, v *float64) any {
 	if ind.Unit == metrics.Rate {
 		x *= 100
 	}
-	return math.Round(x*100) / 100
+	return metrics.Round(x, displayDigits(id))
 }
 
 func axisName(l locale.Lang, id string) string {

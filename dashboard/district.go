@@ -45,6 +45,9 @@ type districtData struct {
 	Warnings   []issueRow
 	Score      *metrics.DistrictAssessment
 	TopName    string
+	TopComp    string // completeness of the whole area's values, where not whole
+	Reported   bool   // a return counts for the span
+	Due        bool   // some quarter of the span is due (else 未到期)
 }
 
 func (s *Server) district(c *gin.Context) {
@@ -70,9 +73,10 @@ func (s *Server) district(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
-	d := &districtData{Code: code, Name: u.Name, AsOf: u.AsOf}
+	d := &districtData{Code: code, Name: u.Name, AsOf: u.AsOf, Reported: u.Comp.DistrictsReported > 0, Due: u.Comp.DistrictsExpected > 0}
 	if top != nil {
 		d.TopName = top.Name
+		d.TopComp = s.compText(ctx, l, sp, top.Vals["station_coverage"])
 	}
 	for _, ind := range metrics.Indicators {
 		if !ind.AppliesTo(sgz.District) {
@@ -221,6 +225,8 @@ func (s *Server) townRows(ctx context.Context, sp sgz.Span, district string, r *
 
 type behindRow struct {
 	Code, Name string
+	AsOf       string // the quarter of a stock value, when not the span's last
+	Comp       string // a district's flow over several quarters: "3 / 4 个区县·季度" when not whole
 	Value      *float64
 	Num, Den   *float64
 	Returns    []metrics.ReturnUsed
@@ -240,6 +246,7 @@ type indicatorData struct {
 	Deadline  string
 	Top       *unitRow
 	TopValue  metrics.Value
+	TopComp   string // the top value's completeness (always shown here)
 	Rows      []behindRow
 	ConfigSHA string
 }
@@ -281,6 +288,7 @@ func (s *Server) indicator(c *gin.Context) {
 	d.Top = top
 	if top != nil {
 		d.TopValue = top.Vals[ind.ID]
+		d.TopComp = metrics.ReportedText(l, d.TopValue, s.children(ctx, sp, d.TopValue))
 	}
 	dt, err := s.calc.level(ctx, sp, sgz.District)
 	if err != nil {
@@ -300,7 +308,14 @@ func (s *Server) indicator(c *gin.Context) {
 	vals := series{Name: d.Name}
 	for _, u := range dt.Units {
 		v := u.Vals[ind.ID]
-		d.Rows = append(d.Rows, behindRow{Code: u.Code, Name: u.Name, Value: v.Value, Num: v.Numerator, Den: v.Denominator, Returns: used[u.Code]})
+		r := behindRow{Code: u.Code, Name: u.Name, Value: v.Value, Num: v.Numerator, Den: v.Denominator, Returns: used[u.Code]}
+		if ind.Kind == metrics.Stock && v.AsOf != "" && v.AsOf != d.TopValue.AsOfLatest {
+			r.AsOf = v.AsOf
+		}
+		if v.PerQuarter && !v.Whole() {
+			r.Comp = metrics.CompletenessText(l, v, nil)
+		}
+		d.Rows = append(d.Rows, r)
 		xs = append(xs, u.Name)
 		vals.Values = append(vals.Values, v.Value)
 	}
@@ -319,6 +334,7 @@ func (s *Server) indicator(c *gin.Context) {
 
 type indListRow struct {
 	ID, Name, Formula, Kind, Unit string
+	Comp                          string // completeness of the value, where not whole
 	Target                        *float64
 	Weight                        float64
 	Value                         *float64
@@ -339,6 +355,9 @@ func (s *Server) indicatorList(c *gin.Context) {
 	for _, ind := range metrics.Indicators {
 		r := indListRow{ID: ind.ID, Name: indName(l, ind.ID), Formula: tx(l, ind.Formula), Kind: tx(l, ind.Kind.Text()), Unit: tx(l, ind.Unit.Text()),
 			Weight: s.opt.Config.Rule(ind.ID).Weight, Value: top.val(ind.ID)}
+		if top != nil {
+			r.Comp = s.compText(c.Request.Context(), l, sp, top.Vals[ind.ID])
+		}
 		if t, ok := s.opt.Config.Target(ind.ID, sp); ok {
 			r.Target = ptr(t)
 		}

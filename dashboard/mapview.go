@@ -126,7 +126,11 @@ func (s *Server) mapPage(c *gin.Context) {
 			v := display(id, u.val(id))
 			label := u.Name + "\n" + inLang(l, fmtValue(id, u.val(id)))
 			if v == nil { // missing: a grey tile of its own series, outside the colour scale
-				missing = append(missing, map[string]any{"name": u.Name + "\n" + locale.T(l, "val.missing"),
+				why := locale.T(l, "val.missing")
+				if u.Comp.DistrictsExpected == 0 && u.Comp.DistrictsReported == 0 {
+					why = locale.T(l, "val.notdue") // nothing due yet: not missing
+				}
+				missing = append(missing, map[string]any{"name": u.Name + "\n" + why,
 					"value": []any{i % cols, rows - 1 - i/cols, 0}, "href": hrefOf(u)})
 				continue
 			}

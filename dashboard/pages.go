@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,10 +21,11 @@ var headlineIDs = []string{"station_coverage", "room_coverage", "station_standar
 // headline is one figure of the overview.
 type headline struct {
 	ID, Name     string
+	Comp         string   // completeness, where it is not whole
 	Value, Delta *float64 // Delta: since the previous span
 	Num, Den     *float64
 	MS           *metrics.MilestoneStatus
-	MSName       string
+	MSText       string // metrics.MilestoneStatus.Text: the one milestone sentence
 }
 
 // prevSpan is the span of the same length just before sp.
@@ -40,19 +42,46 @@ func (s *Server) headlines(c *gin.Context, sp sgz.Span, u, prev *unitRow) []head
 			continue
 		}
 		v := u.Vals[id]
-		h := headline{ID: id, Name: indName(l, id), Value: v.Value, Num: v.Numerator, Den: v.Denominator}
+		h := headline{ID: id, Name: indName(l, id), Value: v.Value, Num: v.Numerator, Den: v.Denominator,
+			Comp: s.compText(c.Request.Context(), l, sp, v)}
 		if pv := prev.val(id); pv != nil && h.Value != nil {
 			d := *h.Value - *pv
 			h.Delta = &d
 		}
 		if ms, ok := metrics.Progress(s.opt.Config, v, sp.To); ok {
 			h.MS = &ms
-			h.MSName = ms.Milestone
-			if l == locale.EN {
-				h.MSName = ms.MilestoneEn
-			}
+			h.MSText = ms.Text(l)
 		}
 		out = append(out, h)
+	}
+	return out
+}
+
+// compText is a rolled-up value's completeness as pages show it, where it is
+// not whole ("9 / 10 个区县；昆山市取 2026Q2"; metrics.CompletenessText), ""
+// when every expected unit contributed from the same quarter.
+func (s *Server) compText(ctx context.Context, l locale.Lang, sp sgz.Span, v metrics.Value) string {
+	if v.Whole() && !v.AsOfMixed {
+		return ""
+	}
+	return metrics.CompletenessText(l, v, s.children(ctx, sp, v))
+}
+
+// children are the district values of v's indicator (to name the districts
+// whose stock is from an earlier quarter); nil unless v is mixed.
+func (s *Server) children(ctx context.Context, sp sgz.Span, v metrics.Value) []metrics.Value {
+	if !v.AsOfMixed || v.Level == sgz.District || v.Level == sgz.Town {
+		return nil
+	}
+	dt, err := s.calc.level(ctx, sp, sgz.District)
+	if err != nil {
+		return nil
+	}
+	var out []metrics.Value
+	for _, u := range dt.Units {
+		if x, ok := u.Vals[v.Indicator]; ok && (v.Level != sgz.City || x.ParentCode == v.UnitCode) {
+			out = append(out, x)
+		}
 	}
 	return out
 }
@@ -77,6 +106,8 @@ func (s *Server) trendQuarters(ctx context.Context, sp sgz.Span) []sgz.Period {
 
 type overviewData struct {
 	Top       string
+	Comp      string // "10 / 10 个区县；相城区取 2026Q2" (stocks), "；流量 …" (flows over several quarters)
+	Whole     bool
 	Headlines []headline
 	Reported  int
 	Districts int
@@ -105,6 +136,13 @@ func (s *Server) overview(c *gin.Context) {
 	d := &overviewData{Headlines: s.headlines(c, sp, top, prev), Prev: prevSpan(sp).String()}
 	if top != nil {
 		d.Top, d.Reported, d.Districts = top.Name, top.Comp.DistrictsReported, top.Comp.DistrictsExpected
+		st, fl := top.Vals["station_coverage"], top.Vals["gov_funding"]
+		d.Comp = metrics.ReportedText(l, st, s.children(ctx, sp, st))
+		d.Whole = st.Whole() && !st.AsOfMixed || st.Reported == 0
+		if fl.PerQuarter && st.Reported > 0 {
+			d.Comp += locale.T(l, "ov.flows", metrics.CompletenessText(l, fl, nil))
+			d.Whole = d.Whole && fl.Whole()
+		}
 	}
 	// Coverage by district (by city when there are too many districts).
 	level, t, err := s.chartLevel(c, sp, 60)
@@ -211,6 +249,10 @@ func (s *Server) trendSeries(c *gin.Context, sp sgz.Span, u *unitRow, ids []stri
 			j := p.Index() - qs[0].Index()
 			if j >= 0 && j < len(qs) {
 				out[i].Values[j] = v.Value
+				// A quarter resting on part of the area says so under its bar or point.
+				if i == 0 && v.Reported > 0 && v.Reported < v.Expected {
+					qx[j] = locale.T(l, "chart.partial", qx[j], v.Reported, v.Expected)
+				}
 			}
 		}
 	}
@@ -239,16 +281,29 @@ type assessData struct {
 
 type assessRow struct {
 	metrics.DistrictAssessment
+	Note    string // completeness where not whole: 取 2026Q2 (stock from an earlier quarter), 3 / 4 个区县·季度
 	Vals    map[string]*float64
 	Scores  map[string]float64
 	Missing map[string]bool
 	Pending bool // rests on a return pending review (待审核)
 }
 
-func assessRows(a *metrics.Assessment) []assessRow {
+func assessRows(l locale.Lang, a *metrics.Assessment) []assessRow {
 	out := make([]assessRow, len(a.Districts))
+	latest := ""
+	for _, d := range a.Districts {
+		latest = max(latest, d.AsOf)
+	}
 	for i, d := range a.Districts {
 		r := assessRow{DistrictAssessment: d, Vals: map[string]*float64{}, Scores: map[string]float64{}, Missing: map[string]bool{}}
+		var notes []string
+		if d.AsOf != "" && d.AsOf < latest {
+			notes = append(notes, locale.T(l, "val.asof", d.AsOf))
+		}
+		if c := d.Completeness; a.Span.Len() > 1 && c.QuartersReported > 0 && c.QuartersReported < c.QuartersExpected {
+			notes = append(notes, metrics.CountText(l, c.QuartersReported, c.QuartersExpected, true))
+		}
+		r.Note = strings.Join(notes, locale.T(l, "metrics.comp.sep"))
 		for _, v := range d.Values {
 			r.Vals[v.Indicator] = v.Value
 		}
@@ -273,7 +328,7 @@ func (s *Server) assessment(c *gin.Context) {
 		return
 	}
 	// The rules are the assessment's own: a closed period keeps those it was closed with.
-	d := &assessData{Rows: assessRows(a), Names: map[string]string{}, Weights: map[string]float64{}, Config: a.Config.Name, ConfigSHA: a.ConfigSHA256[:12],
+	d := &assessData{Rows: assessRows(l, a), Names: map[string]string{}, Weights: map[string]float64{}, Config: a.Config.Name, ConfigSHA: a.ConfigSHA256[:12],
 		Period: sp.String(), Evaluator: s.isEvaluator(c)}
 	for _, id := range a.Scored {
 		ind, _ := metrics.Lookup(id)

@@ -31,9 +31,11 @@ type returnInfo struct {
 	Warnings     int
 	SentBackAt   *time.Time
 	SentBackWhy  string
-	Review       string // pending | approved | sent_back ("" when rejected): package review
-	Current      bool   // the return that counts now
-	Newest       bool   // the newest accepted of its district and period
+	Review       string     // pending | approved | sent_back ("" when rejected): package review
+	Current      bool       // the return that counts now
+	Newest       bool       // the newest accepted of its district and period
+	StatedBy     string     // how the receipt time was given (return_receipts), "" when stamped on arrival
+	RecordedAt   *time.Time // when sgz recorded it, when the receipt time was stated
 }
 
 const returnCols = `r.return_id, r.file_name, r.sha256, r.size_bytes, r.received_at, r.status, r.source,
@@ -98,7 +100,15 @@ func (s *Server) returnByID(ctx context.Context, id int64) (*returnInfo, error) 
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
-	return &list[0], nil
+	r := &list[0]
+	var rec time.Time
+	err = s.db.QueryRowContext(ctx, `SELECT stated_by, recorded_at FROM return_receipts WHERE return_id = ?`, id).Scan(&r.StatedBy, &rec)
+	if err == nil {
+		r.RecordedAt = &rec
+	} else if err != sql.ErrNoRows {
+		return nil, err
+	}
+	return r, nil
 }
 
 func quarterStrings(sp sgz.Span) []string {
@@ -111,6 +121,8 @@ func quarterStrings(sp sgz.Span) []string {
 
 type reportingData struct {
 	Status    *metrics.ReportingStatus
+	Reported  string // "29 / 40 个区县·季度" (metrics.CountText)
+	NoData    string // said when the span has no return at all
 	Returns   []returnInfo
 	Evaluator bool
 	Flash     string
@@ -148,10 +160,15 @@ func (s *Server) reporting(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
-	d := &reportingData{Status: st, Returns: list, Evaluator: s.isEvaluator(c)}
+	d := &reportingData{Status: st, Returns: list, Evaluator: s.isEvaluator(c),
+		Reported: metrics.CountText(l, st.Total.Reported, st.Total.Expected, sp.Len() > 1)}
 	if d.Closed, err = review.ClosedFor(ctx, s.db, sp.To); err != nil {
 		s.internal(c, err)
 		return
+	}
+	if st.NoData {
+		cfg, _ := s.calc.cfgAt(ctx)
+		d.NoData = metrics.NoDataText(l, cfg.Due(sp.To))
 	}
 	if id, err := strconv.ParseInt(c.Query("done"), 10, 64); err == nil {
 		d.Flash = locale.T(l, "rep.done."+c.Query("what"), id)
@@ -173,7 +190,8 @@ func (s *Server) apiReporting(c *gin.Context) {
 	if !ok {
 		return
 	}
-	out, err := memoize(s.calc, "apiP|"+sp.String(), func() (*body, error) {
+	_, ref := s.calc.cfgAt(c.Request.Context())
+	out, err := memoize(s.calc, ref+"apiP|"+sp.String(), func() (*body, error) {
 		st, err := s.calc.reporting(c.Request.Context(), sp)
 		if err != nil {
 			return nil, err
@@ -204,6 +222,8 @@ func statusText(l locale.Lang, st string) string {
 		return locale.T(l, "val.late")
 	case metrics.SentBack:
 		return locale.T(l, "val.sentback")
+	case metrics.NotDue:
+		return locale.T(l, "val.notdue")
 	}
 	return locale.T(l, "val.notyet")
 }

@@ -228,6 +228,7 @@ func (s *Server) upload(c *gin.Context) {
 	}
 	data, err := io.ReadAll(io.LimitReader(f, s.opt.MaxUpload+1))
 	f.Close()
+	received := s.opt.Now() // received when the server has the file: not after checking, not after waiting for the lock
 	if err != nil || int64(len(data)) > s.opt.MaxUpload {
 		c.Redirect(http.StatusSeeOther, back+"up.toolarge")
 		return
@@ -263,7 +264,7 @@ func (s *Server) upload(c *gin.Context) {
 			return
 		}
 	}
-	id, accepted, err := ingest.Record(ctx, s.db, res, "upload", s.opt.Now())
+	id, accepted, err := ingest.Record(ctx, s.db, res, "upload", received)
 	if err == nil && accepted {
 		s.Invalidate()
 	}

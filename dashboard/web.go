@@ -138,7 +138,18 @@ func lang(c *gin.Context) locale.Lang {
 
 // span is ?period= (a quarter, a year or a range), else the latest quarter
 // with data, else the current quarter.
+//
+// It also reads ?as_of=DATE, the reference date deciding which quarters are
+// due (default today), and puts it in the request's context for calc.
 func (s *Server) span(c *gin.Context) (sgz.Span, bool) {
+	if a := strings.TrimSpace(c.Query("as_of")); a != "" {
+		ref, err := metrics.ParseAsOf(a)
+		if err != nil {
+			s.fail(c, http.StatusBadRequest, "dash.badasof", a)
+			return sgz.Span{}, false
+		}
+		c.Request = c.Request.WithContext(withRef(c.Request.Context(), ref))
+	}
 	if q := strings.TrimSpace(c.Query("period")); q != "" {
 		sp, err := sgz.ParseSpan(q)
 		if err == nil && sp.Len() <= 80 {
@@ -219,10 +230,16 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 			"link":   func(kv ...string) string { return v.link(kv...) },
 			"status": func(st string) string { return statusText(l, st) },
 			"fmtv":   func(id string, v *float64) string { return inLang(l, fmtValue(id, v)) },
-			"delta":  func(id string, v *float64) string { return inLang(l, fmtDelta(id, v)) },
-			"wan":    func(v *float64) string { return inLang(l, fmtWan(v)) },
-			"ind":    func(id string) string { return indName(l, id) },
-			"may":    func(method, path string) bool { return may(u, method, path) },
+			"delta": func(id string, v *float64) string {
+				d := inLang(l, fmtDelta(id, v))
+				if l != locale.EN {
+					d = strings.Replace(d, " pp", " 个百分点", 1)
+				}
+				return d
+			},
+			"wan": func(v *float64) string { return inLang(l, fmtWan(v)) },
+			"ind": func(id string) string { return indName(l, id) },
+			"may": func(method, path string) bool { return may(u, method, path) },
 			"csrf": func() string {
 				if u == nil {
 					return ""
@@ -252,7 +269,7 @@ func (v *view) link(kv ...string) string {
 		p, kv = kv[0], kv[1:]
 	}
 	q := url.Values{}
-	for _, k := range []string{"period", "screen"} {
+	for _, k := range []string{"period", "screen", "as_of"} {
 		if x := v.Query.Get(k); x != "" {
 			q.Set(k, x)
 		}
@@ -293,19 +310,23 @@ func (s *Server) fail(c *gin.Context, code int, key string, args ...any) {
 }
 
 // ---- number formats: percentages with one decimal, money in 万元 ----
+//
+// Every number is rounded half away from zero at the precision shown
+// (metrics.Fixed: 0.6625 shows as 66.3%, as Excel shows it); displayDigits
+// is that precision, shared with the charts.
 
 func fmtPct(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*v*100, 'f', 1, 64) + "%"
+	return metrics.Fixed(*v*100, 1) + "%"
 }
 
 func fmtWan(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return groupDigits(strconv.FormatFloat(*v, 'f', 1, 64)) + " 万元"
+	return groupDigits(metrics.Fixed(*v, 1)) + " 万元"
 }
 
 func fmtNum(v *float64) string {
@@ -313,9 +334,9 @@ func fmtNum(v *float64) string {
 		return "—"
 	}
 	if *v == math.Trunc(*v) && math.Abs(*v) < 1e15 {
-		return groupDigits(strconv.FormatFloat(*v, 'f', 0, 64))
+		return groupDigits(metrics.Fixed(*v, 0))
 	}
-	return groupDigits(strconv.FormatFloat(*v, 'f', 2, 64))
+	return groupDigits(metrics.Fixed(*v, 2))
 }
 
 // inLang drops the 万元 suffix in English (the indicator's name says "10k yuan").
@@ -324,6 +345,24 @@ func inLang(l locale.Lang, s string) string {
 		return strings.TrimSuffix(s, " 万元")
 	}
 	return s
+}
+
+// displayDigits is the number of decimals an indicator's value is shown with
+// (rates: of the percentage).
+func displayDigits(id string) int {
+	ind, _ := metrics.Lookup(id)
+	switch ind.Unit {
+	case metrics.Rate, metrics.WanYuan:
+		return 1
+	case metrics.Hours:
+		if ind.IsRatio {
+			return 1
+		}
+		return 0
+	case metrics.Ratio, metrics.Per10k:
+		return 2
+	}
+	return 0
 }
 
 // fmtValue formats a value in its indicator's unit.
@@ -338,13 +377,10 @@ func fmtValue(id string, v *float64) string {
 		if v == nil {
 			return "—"
 		}
-		if ind.Unit == metrics.Hours && ind.IsRatio {
-			return strconv.FormatFloat(*v, 'f', 1, 64)
+		if ind.Unit == metrics.Hours && !ind.IsRatio {
+			return groupDigits(metrics.Fixed(*v, 0))
 		}
-		if ind.Unit == metrics.Hours {
-			return fmtNum(ptr(math.Round(*v)))
-		}
-		return strconv.FormatFloat(*v, 'f', 2, 64)
+		return metrics.Fixed(*v, displayDigits(id))
 	}
 	return fmtNum(v)
 }
@@ -361,7 +397,7 @@ func fmtDelta(id string, v *float64) string {
 	a := math.Abs(*v)
 	ind, _ := metrics.Lookup(id)
 	if ind.Unit == metrics.Rate {
-		return sign + strconv.FormatFloat(a*100, 'f', 1, 64) + " pp"
+		return sign + metrics.Points(a) + " pp"
 	}
 	return sign + strings.TrimPrefix(fmtValue(id, &a), "+")
 }

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"sgz"
+	"sgz/locale"
 	"sgz/store"
 )
 
@@ -32,8 +34,9 @@ type DistrictAssessment struct {
 	Values       []Value           `json:"values"` // every indicator, in Indicators order
 	Scores       []Score           `json:"scores"` // the indicators that count, in Indicators order
 	Total        float64           `json:"total"`
-	Rank         int               `json:"rank"`    // ties share a rank: 1, 2, 2, 4
-	Missing      []string          `json:"missing"` // scored indicators with no value
+	Reported     bool              `json:"reported"` // a return counts for the span; only these are ranked
+	Rank         int               `json:"rank"`     // ties share a rank: 1, 2, 2, 4; 0 when not reported
+	Missing      []string          `json:"missing"`  // scored indicators with no value
 	AsOf         string            `json:"as_of"`
 	Completeness Completeness      `json:"completeness"`
 	Milestones   []MilestoneStatus `json:"milestones"`
@@ -67,6 +70,7 @@ type Assessment struct {
 	ID           int64                `json:"assessment_id"` // 0 until Record
 	Span         sgz.Span             `json:"-"`
 	Period       string               `json:"period"`
+	AsOf         string               `json:"as_of"` // reference date: quarters due after it are not expected (Config.RefDay)
 	MadeAt       time.Time            `json:"made_at"`
 	Config       *Config              `json:"config"`
 	ConfigSHA256 string               `json:"config_sha256"`
@@ -85,7 +89,7 @@ func Assess(ctx context.Context, db *store.DB, span sgz.Span, cfg *Config) (*Ass
 	if err != nil {
 		return nil, err
 	}
-	a := &Assessment{Span: span, Period: span.String(), MadeAt: time.Now().In(sgz.Beijing).Truncate(time.Second),
+	a := &Assessment{Span: span, Period: span.String(), AsOf: cfg.RefDay(), MadeAt: time.Now().In(sgz.Beijing).Truncate(time.Second),
 		Config: cfg, ConfigSHA256: cfg.SHA256()}
 	for _, ind := range Indicators {
 		if cfg.Rule(ind.ID).Counts() {
@@ -103,7 +107,7 @@ func Assess(ctx context.Context, db *store.DB, span sgz.Span, cfg *Config) (*Ass
 			i = len(a.Districts)
 			idx[v.UnitCode] = i
 			a.Districts = append(a.Districts, DistrictAssessment{UnitCode: v.UnitCode, UnitName: v.UnitName,
-				Period: v.Period, AsOf: v.AsOf, Completeness: v.Completeness})
+				Period: v.Period, AsOf: v.AsOf, Completeness: v.Completeness, Reported: v.Completeness.DistrictsReported > 0})
 		}
 		a.Districts[i].Values = append(a.Districts[i].Values, v)
 	}
@@ -156,22 +160,49 @@ func (d *DistrictAssessment) ScoreOf(id string) (Score, bool) {
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
-// rank sorts by total (descending), then code, and gives ties the same rank
-// (1, 2, 2, 4).
+// rank sorts the districts that reported by total (descending), then code,
+// and gives ties the same rank (1, 2, 2, 4); the districts without a return
+// that counts follow, by code, with rank 0 (unranked: their total is what
+// the rules give, every indicator missing).
 func rank(ds []DistrictAssessment) {
 	sort.SliceStable(ds, func(i, j int) bool {
-		if ds[i].Total != ds[j].Total {
+		if ds[i].Reported != ds[j].Reported {
+			return ds[i].Reported
+		}
+		if ds[i].Reported && ds[i].Total != ds[j].Total {
 			return ds[i].Total > ds[j].Total
 		}
 		return ds[i].UnitCode < ds[j].UnitCode
 	})
 	for i := range ds {
-		if i > 0 && ds[i].Total == ds[i-1].Total {
+		switch {
+		case !ds[i].Reported:
+			ds[i].Rank = 0
+		case i > 0 && ds[i].Total == ds[i-1].Total:
 			ds[i].Rank = ds[i-1].Rank
-		} else {
+		default:
 			ds[i].Rank = i + 1
 		}
 	}
+}
+
+// RankText is the district's rank as pages and exports show it: "3", or
+// 未报送 (no return counts though one is due), or 未到期 (nothing due yet).
+func (d DistrictAssessment) RankText(l locale.Lang) string {
+	switch {
+	case d.Reported:
+		return strconv.Itoa(d.Rank)
+	case d.Completeness.DistrictsExpected == 0:
+		return locale.T(l, "metrics.rank.notdue")
+	}
+	return locale.T(l, "metrics.rank.none")
+}
+
+func init() {
+	locale.Add(map[string]locale.Text{
+		"metrics.rank.none":   {"未报送", "not reported"},
+		"metrics.rank.notdue": {"未到期", "not yet due"},
+	})
 }
 
 // ReturnsUsed lists the returns that count under cfg (current ones; only the
@@ -227,8 +258,9 @@ func RecordIn(w *store.Writer, a *Assessment, madeBy string) error {
 	}
 	made := a.MadeAt.In(sgz.Beijing)
 	wallMade := time.Date(made.Year(), made.Month(), made.Day(), made.Hour(), made.Minute(), made.Second(), 0, time.UTC)
-	if err := w.Exec(`INSERT INTO metrics_assessments VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, wallMade, a.Period,
-		a.Span.From.String(), a.Span.To.String(), string(a.Config.JSON()), a.ConfigSHA256, madeBy); err != nil {
+	if err := w.Exec(`INSERT INTO metrics_assessments (assessment_id, made_at, span, span_from, span_to, config_json,
+		config_sha256, made_by, as_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, wallMade, a.Period,
+		a.Span.From.String(), a.Span.To.String(), string(a.Config.JSON()), a.ConfigSHA256, madeBy, a.AsOf); err != nil {
 		return err
 	}
 	for _, d := range a.Districts {
@@ -262,13 +294,14 @@ type Recorded struct {
 	Period       string    `json:"period"`
 	ConfigSHA256 string    `json:"config_sha256"`
 	MadeBy       string    `json:"made_by"`
+	AsOf         string    `json:"as_of"` // reference date ("" when recorded before it was kept)
 	Districts    int       `json:"districts"`
 }
 
 // RecordedAssessments lists the assessments on record, newest first.
 func RecordedAssessments(ctx context.Context, db *store.DB) ([]Recorded, error) {
 	rows, err := db.QueryContext(ctx, `
-SELECT a.assessment_id, a.made_at, a.span, a.config_sha256, a.made_by,
+SELECT a.assessment_id, a.made_at, a.span, a.config_sha256, a.made_by, coalesce(a.as_of, ''),
     (SELECT count(*) FROM metrics_assessment_totals t WHERE t.assessment_id = a.assessment_id)
 FROM metrics_assessments a ORDER BY a.assessment_id DESC`)
 	if err != nil {
@@ -278,7 +311,7 @@ FROM metrics_assessments a ORDER BY a.assessment_id DESC`)
 	var out []Recorded
 	for rows.Next() {
 		var r Recorded
-		if err := rows.Scan(&r.ID, &r.MadeAt, &r.Period, &r.ConfigSHA256, &r.MadeBy, &r.Districts); err != nil {
+		if err := rows.Scan(&r.ID, &r.MadeAt, &r.Period, &r.ConfigSHA256, &r.MadeBy, &r.AsOf, &r.Districts); err != nil {
 			return nil, err
 		}
 		r.MadeAt = wall(r.MadeAt)

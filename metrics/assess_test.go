@@ -122,7 +122,7 @@ func TestAssessTies(t *testing.T) {
 	if strings.Join(got, " ") != "320502=100#1 320503=100#1 320501=66.67#3" {
 		t.Errorf("%v", got)
 	}
-	// A district with no return scores 0 everywhere and is marked missing.
+	// A district with no return scores 0 everywhere, is marked missing and is not ranked.
 	a, err = Assess(context.Background(), db, mustSpan("2026Q2"), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func TestAssessTies(t *testing.T) {
 		t.Errorf("last %+v", last)
 	}
 	for _, d := range a.Districts {
-		if d.UnitCode == "320502" && (len(d.Missing) != 1 || d.Rank != 2) {
+		if d.UnitCode == "320502" && (len(d.Missing) != 1 || d.Rank != 0 || d.Reported) { // unranked: no return counts
 			t.Errorf("B %+v", d)
 		}
 	}
@@ -156,7 +156,7 @@ func TestTargetScaling(t *testing.T) {
 
 func TestReporting(t *testing.T) {
 	db := fixture(t)
-	st, err := Reporting(context.Background(), db, mustSpan("2026"), nil)
+	st, err := Reporting(context.Background(), db, mustSpan("2026"), allDue())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestReporting(t *testing.T) {
 		t.Errorf("B %+v", d)
 	}
 	// The timeliness equals the reporting_rate indicator.
-	vals, _ := Compute(context.Background(), db, mustSpan("2026"), sgz.City, nil)
+	vals, _ := Compute(context.Background(), db, mustSpan("2026"), sgz.City, allDue())
 	if v := index(vals)["3205/reporting_rate"]; *v.Value != *tot.Timeliness {
 		t.Errorf("reporting_rate %v", *v.Value)
 	}

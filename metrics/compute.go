@@ -38,12 +38,13 @@ func ParseLevel(s string) (sgz.Level, error) {
 
 // Completeness says how much of a unit's value rests on returns: a parent's
 // value sums only the districts that reported ("9 of 10 districts reported").
-// For a district (and its towns) DistrictsExpected is 1.
+// For a district (and its towns) DistrictsExpected is 1, or 0 when none of
+// its quarters in the span is due yet (Config.Due) and it sent nothing.
 type Completeness struct {
 	DistrictsReported int `json:"districts_reported"` // with a current return in at least one quarter of the span
-	DistrictsExpected int `json:"districts_expected"` // in the registry at the span's end
+	DistrictsExpected int `json:"districts_expected"` // in the registry at the span's end, with a quarter expected
 	QuartersReported  int `json:"quarters_reported"`  // district-quarters with a current return
-	QuartersExpected  int `json:"quarters_expected"`  // district-quarters in the registry
+	QuartersExpected  int `json:"quarters_expected"`  // district-quarters in the registry, due or reported
 }
 
 // Complete reports whether every expected district reported every quarter.
@@ -57,18 +58,32 @@ func (c Completeness) Complete() bool {
 // The pointed-to numbers are shared between the values of a unit: read them,
 // do not write through them.
 type Value struct {
-	UnitCode     string       `json:"unit_code"`
-	UnitName     string       `json:"unit_name"`
-	Level        sgz.Level    `json:"level"`
-	ParentCode   string       `json:"parent_code,omitempty"`
-	Period       string       `json:"period"` // the span: "2026Q3", "2026", "2026Q1-2026Q3"
-	Indicator    string       `json:"indicator"`
-	Value        *float64     `json:"value"`
-	Numerator    *float64     `json:"numerator"`
-	Denominator  *float64     `json:"denominator"`
-	AsOf         string       `json:"as_of,omitempty"` // latest quarter whose return was used
+	UnitCode    string    `json:"unit_code"`
+	UnitName    string    `json:"unit_name"`
+	Level       sgz.Level `json:"level"`
+	ParentCode  string    `json:"parent_code,omitempty"`
+	Period      string    `json:"period"` // the span: "2026Q3", "2026", "2026Q1-2026Q3"
+	Indicator   string    `json:"indicator"`
+	Value       *float64  `json:"value"`
+	Numerator   *float64  `json:"numerator"`
+	Denominator *float64  `json:"denominator"`
+	// AsOf is the quarter the unit's stock values are from: for a parent,
+	// the earliest of its reporting districts' latest quarters, AsOfMixed
+	// when they differ (AsOfLatest is the latest). "" when nothing reported.
+	AsOf       string `json:"as_of,omitempty"`
+	AsOfMixed  bool   `json:"as_of_mixed,omitempty"`
+	AsOfLatest string `json:"as_of_latest,omitempty"`
+	// Reported of Expected units contributed to this value: districts
+	// (a district: 1/1 or 0/1), or district-quarters (PerQuarter) for a flow
+	// over several quarters and for reporting_rate.
+	Reported     int          `json:"reported"`
+	Expected     int          `json:"expected"`
+	PerQuarter   bool         `json:"per_quarter,omitempty"`
 	Completeness Completeness `json:"completeness"`
 }
+
+// Whole reports whether every expected unit contributed (and something was expected).
+func (v Value) Whole() bool { return v.Expected > 0 && v.Reported == v.Expected }
 
 // Missing reports whether the value is missing.
 func (v Value) Missing() bool { return v.Value == nil }
@@ -170,8 +185,10 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 		}
 	}
 	labels := make([]string, len(spans))
+	multi := make([]bool, len(spans))
 	for i, s := range spans {
 		labels[i] = s.String()
+		multi[i] = s.Len() > 1
 	}
 	// Rows are kept compact (the numbers of a row in one slab) and turned into
 	// Values once, in order.
@@ -179,6 +196,7 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 		sid, rank                int
 		level                    sgz.Level
 		code, name, parent, asOf string
+		asOfMax                  string
 		comp                     Completeness
 		nums                     []float64
 		valid                    []bool
@@ -189,10 +207,10 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 	err := queryRaw(ctx, db, q, func(v []driver.Value) error {
 		lv := sgz.Level(str(v[1]))
 		u := unitRow{sid: num64(v[0]), rank: levelRank(lv), level: lv, code: str(v[2]), name: str(v[3]), parent: str(v[4]),
-			comp: Completeness{num64(v[6]), num64(v[5]), num64(v[8]), num64(v[7])}, asOf: str(v[9]),
+			comp: Completeness{num64(v[6]), num64(v[5]), num64(v[8]), num64(v[7])}, asOf: str(v[9]), asOfMax: str(v[10]),
 			nums: make([]float64, nn), valid: make([]bool, nn)}
 		for i := range nn {
-			u.nums[i], u.valid[i] = v[10+i].(float64)
+			u.nums[i], u.valid[i] = v[11+i].(float64)
 		}
 		n, ok := perLevel[lv]
 		if !ok {
@@ -236,9 +254,14 @@ func compute(ctx context.Context, db *store.DB, spans []sgz.Span, levels []sgz.L
 				continue
 			}
 			w := where[i]
+			rep, exp, dq := u.comp.DistrictsReported, u.comp.DistrictsExpected, false
+			if ind.Kind == ReportingKind || ind.Kind == Flow && multi[u.sid] {
+				rep, exp, dq = u.comp.QuartersReported, u.comp.QuartersExpected, true
+			}
 			out = append(out, Value{UnitCode: u.code, UnitName: u.name, Level: u.level, ParentCode: u.parent,
 				Period: labels[u.sid], Indicator: ind.ID, Value: ptr(w.v), Numerator: ptr(w.n), Denominator: ptr(w.d),
-				AsOf: u.asOf, Completeness: u.comp})
+				AsOf: u.asOf, AsOfMixed: u.asOf != u.asOfMax, AsOfLatest: u.asOfMax, Reported: rep, Expected: exp,
+				PerQuarter: dq, Completeness: u.comp})
 		}
 	}
 	return out, nil
@@ -316,11 +339,12 @@ func allDigits(s string) bool {
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// quartersSQL lists the quarters of each span with their due instants:
-// (sid, q, due, is_last).
+// quartersSQL lists the quarters of each span with their due instants and
+// whether that instant has passed at the reference (cfg.Ref):
+// (sid, q, due, is_last, due_passed).
 func quartersSQL(spans []sgz.Span, cfg *Config) string {
 	var b strings.Builder
-	b.WriteString("qs(sid, q, due, is_last) AS (VALUES ")
+	b.WriteString("qs(sid, q, due, is_last, due_passed) AS (VALUES ")
 	n := 0
 	for sid, s := range spans {
 		for _, p := range s.Quarters() {
@@ -328,8 +352,8 @@ func quartersSQL(spans []sgz.Span, cfg *Config) string {
 				b.WriteString(", ")
 			}
 			n++
-			fmt.Fprintf(&b, "(%d, '%s', TIMESTAMP '%s', %t)", sid, p.String(),
-				cfg.DueBy(p).Format("2006-01-02 15:04:05"), p == s.To)
+			fmt.Fprintf(&b, "(%d, '%s', TIMESTAMP '%s', %t, %t)", sid, p.String(),
+				cfg.DueBy(p).Format("2006-01-02 15:04:05"), p == s.To, cfg.Due(p))
 		}
 	}
 	b.WriteString(")")
@@ -445,7 +469,10 @@ fa AS (
     WHERE status = 'accepted' AND period IN (SELECT q FROM qv) %SENTBACK%
     GROUP BY ALL),
 rep AS (
-    SELECT qs.sid, u.code AS dcode, count(*) AS expected_q,
+    -- expected: due by the reference date, or reported already (a return
+    -- sent before its due date counts, and is on time)
+    SELECT qs.sid, u.code AS dcode,
+        count(*) FILTER (WHERE qs.due_passed OR cr.return_id IS NOT NULL) AS expected_q,
         count(*) FILTER (WHERE cr.return_id IS NOT NULL AND fa.first_at < qs.due) AS ontime
     FROM qs JOIN qv ON qv.q = qs.q
     JOIN registry_units u ON u.from_period = qv.ver AND u.level = 'district'
@@ -489,23 +516,26 @@ func plainFacts(prefix string, only map[string]bool) string {
 }
 
 // levelSQL selects the rows of one level:
-// sid, level, code, name, parent, d_exp, d_rep, q_exp, q_rep, as_of, facts...
+// sid, level, code, name, parent, d_exp, d_rep, q_exp, q_rep, as_of (the
+// earliest stock quarter of the districts that reported), as_of_max, facts...
+// d_exp counts the districts with at least one expected quarter
+// (Config.Due), q_exp the expected district-quarters.
 func levelSQL(l sgz.Level) string {
-	common := "count(*) AS d_exp, count(d.nq) AS d_rep, coalesce(sum(d.expected_q), 0) AS q_exp, " +
-		"coalesce(sum(d.nq), 0) AS q_rep, max(d.as_of) AS as_of, "
+	common := "count(*) FILTER (WHERE coalesce(d.expected_q, 0) > 0) AS d_exp, count(d.nq) AS d_rep, " +
+		"coalesce(sum(d.expected_q), 0) AS q_exp, coalesce(sum(d.nq), 0) AS q_rep, min(d.as_of) AS as_of, max(d.as_of) AS as_of_max, "
 	switch l {
 	case sgz.Town:
 		return `SELECT r.sid, 'town' AS level, r.code, r.name, coalesce(r.parent_code, '') AS parent,
-            1 AS d_exp, (coalesce(d.nq, 0) > 0)::INT AS d_rep, coalesce(d.expected_q, 0) AS q_exp,
-            coalesce(d.nq, 0) AS q_rep, d.as_of, ` + plainFacts("tv.", townFacts) + `
+            (coalesce(d.expected_q, 0) > 0)::INT AS d_exp, (coalesce(d.nq, 0) > 0)::INT AS d_rep, coalesce(d.expected_q, 0) AS q_exp,
+            coalesce(d.nq, 0) AS q_rep, d.as_of, d.as_of AS as_of_max, ` + plainFacts("tv.", townFacts) + `
         FROM rto r
         LEFT JOIN tv ON tv.sid = r.sid AND tv.tcode = r.code
         LEFT JOIN dall d ON d.sid = r.sid AND d.dcode = r.district_code
         WHERE r.level = 'town'`
 	case sgz.District:
 		return `SELECT d.sid, 'district' AS level, d.dcode AS code, d.name, coalesce(d.parent_code, '') AS parent,
-            1 AS d_exp, (d.nq IS NOT NULL)::INT AS d_rep, coalesce(d.expected_q, 0) AS q_exp,
-            coalesce(d.nq, 0) AS q_rep, d.as_of, ` + plainFacts("d.", nil) + `
+            (coalesce(d.expected_q, 0) > 0)::INT AS d_exp, (d.nq IS NOT NULL)::INT AS d_rep, coalesce(d.expected_q, 0) AS q_exp,
+            coalesce(d.nq, 0) AS q_rep, d.as_of, d.as_of AS as_of_max, ` + plainFacts("d.", nil) + `
         FROM dall d`
 	case sgz.City:
 		return `SELECT d.sid, 'city' AS level, d.city_code AS code, coalesce(any_value(r.name), d.city_code) AS name,
@@ -592,7 +622,7 @@ func buildSQL(spans []sgz.Span, levels []sgz.Level, cfg *Config, codes []string)
 		n++
 		b.WriteString(levelSQL(l))
 	}
-	b.WriteString(")\nSELECT sid::BIGINT, level, code, coalesce(name, code), parent, d_exp::BIGINT, d_rep::BIGINT, q_exp::BIGINT, q_rep::BIGINT, as_of")
+	b.WriteString(")\nSELECT sid::BIGINT, level, code, coalesce(name, code), parent, d_exp::BIGINT, d_rep::BIGINT, q_exp::BIGINT, q_rep::BIGINT, as_of, as_of_max")
 	for _, c := range factColumns {
 		fmt.Fprintf(&b, ", %s::DOUBLE", c)
 	}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"sgz"
@@ -42,6 +43,52 @@ type Config struct {
 	// PlanStartYear is the first year of "两年全覆盖、三年全规范".
 	PlanStartYear int         `json:"plan_start_year"`
 	Milestones    []Milestone `json:"milestones"`
+	// AsOf is the reference instant (a Beijing midnight, see ParseAsOf): a
+	// district-quarter enters a completeness or timeliness denominator only
+	// once its due instant DueBy is not after it. Zero means now (Ref). It
+	// is not part of the rules (not hashed): the same rules give different
+	// denominators on different days.
+	AsOf time.Time `json:"-"`
+}
+
+// Ref is the reference instant: AsOf, or the start of today (Beijing) when
+// AsOf is zero. Due instants are Beijing midnights, so "now" and "the start
+// of today" give the same answer, and a result is the same all day.
+func (c *Config) Ref() time.Time {
+	if !c.AsOf.IsZero() {
+		return c.AsOf
+	}
+	n := time.Now().In(sgz.Beijing)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, sgz.Beijing)
+}
+
+// RefDay is the reference date as written on pages and exports: the last
+// day whose end is inside the reference (--as-of 2026-12-01 gives
+// "2026-12-01"; now gives yesterday, whose end is the last that has passed).
+func (c *Config) RefDay() string { return c.Ref().AddDate(0, 0, -1).Format("2006-01-02") }
+
+// At returns a copy of c with the reference instant ref (zero: now).
+func (c *Config) At(ref time.Time) *Config {
+	cp := *c
+	cp.AsOf = ref
+	return &cp
+}
+
+// Due reports whether quarter p's return is due by the reference instant:
+// only then does a district-quarter count as expected when nothing was sent.
+func (c *Config) Due(p sgz.Period) bool { return !c.DueBy(p).After(c.Ref()) }
+
+// ParseAsOf reads a reference date (--as-of, ?as_of=): "2026-12-01"
+// (also 2026/12/01 and 20261201), Beijing. The reference instant is the end
+// of that day: a quarter due on 2026-10-15 is due as of 2026-10-15.
+func ParseAsOf(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "2006/01/02", "20060102", "2006-1-2", "2006/1/2"} {
+		if d, err := time.ParseInLocation(layout, s, sgz.Beijing); err == nil {
+			return d.AddDate(0, 0, 1), nil
+		}
+	}
+	return time.Time{}, locale.Errorf("metrics.asof", s)
 }
 
 // Rule is the configuration of one indicator.
@@ -290,6 +337,7 @@ func (c *Config) Validate(name string) error {
 
 func init() {
 	locale.Add(map[string]locale.Text{
+		"metrics.asof":          {"参考日期 %q 无效（应为 2026-12-01 这样的日期，北京时间）", "invalid reference date %q (a date such as 2026-12-01, Beijing time)"},
 		"metrics.cfg.open":      {"无法读取考核规则文件 %s：%v", "cannot read the rules file %s: %v"},
 		"metrics.cfg.syntax":    {"考核规则文件 %s 第 %d 行第 %d 列：JSON 格式错误（%s）", "rules file %s, line %d column %d: invalid JSON (%s)"},
 		"metrics.cfg.object":    {"考核规则文件 %s 应为一个 JSON 对象 {…}", "rules file %s must hold one JSON object {…}"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,15 @@ type IndicatorJSON struct {
 	Value       *float64 `json:"value"`
 	Numerator   *float64 `json:"numerator"`
 	Denominator *float64 `json:"denominator"`
+	// Completeness (interfaces.md, "Added 2026-12-01 (b)"): Reported of
+	// Expected units contributed (districts; district-quarters for a flow
+	// over several quarters and for reporting_rate). Stock rows also carry
+	// AsOf (the quarter their values are from; the earliest, with AsOfMixed,
+	// when the units' quarters differ); absent when nothing was reported.
+	Reported  int     `json:"reported"`
+	Expected  int     `json:"expected"`
+	AsOf      *string `json:"as_of,omitempty"`
+	AsOfMixed *bool   `json:"as_of_mixed,omitempty"`
 }
 
 // AssessmentJSON is the `assess --format json` and /api/v1/assessment
@@ -35,9 +45,10 @@ type AssessmentJSON struct {
 	UnitCode string             `json:"unit_code"`
 	UnitName string             `json:"unit_name"`
 	Period   string             `json:"period"`
+	Reported bool               `json:"reported"` // false: no return counts for the period (added 2026-12-01)
 	Scores   map[string]float64 `json:"scores"`
 	Total    float64            `json:"total"`
-	Rank     int                `json:"rank"`
+	Rank     *int               `json:"rank"` // null when not reported: only districts that reported are ranked
 }
 
 // IndicatorsJSON reshapes values into the contract's objects (numerator and
@@ -46,12 +57,58 @@ func IndicatorsJSON(vals []Value) []IndicatorJSON {
 	out := make([]IndicatorJSON, len(vals))
 	for i, v := range vals {
 		out[i] = IndicatorJSON{UnitCode: v.UnitCode, UnitName: v.UnitName, Level: string(v.Level), Period: v.Period,
-			Indicator: v.Indicator, Value: v.Value, Numerator: v.Numerator, Denominator: v.Denominator}
+			Indicator: v.Indicator, Value: v.Value, Numerator: v.Numerator, Denominator: v.Denominator,
+			Reported: v.Reported, Expected: v.Expected}
+		if ind, _ := Lookup(v.Indicator); ind.Kind == Stock && v.AsOf != "" {
+			asOf, mixed := v.AsOf, v.AsOfMixed
+			out[i].AsOf, out[i].AsOfMixed = &asOf, &mixed
+		}
 	}
 	return out
 }
 
-// AssessmentRows reshapes an assessment into the contract's objects, by rank.
+// StockAsOf is the as-of quarter of a stock value as the exports write it:
+// "2026Q3", or "2026Q2–2026Q3" when the units' quarters differ; "" for a
+// flow or when nothing was reported.
+func StockAsOf(v Value) string {
+	if ind, _ := Lookup(v.Indicator); ind.Kind != Stock || v.AsOf == "" {
+		return ""
+	}
+	if v.AsOfMixed {
+		return v.AsOf + "–" + v.AsOfLatest
+	}
+	return v.AsOf
+}
+
+// countedZh names what Reported and Expected count.
+func countedZh(v Value) string {
+	if v.PerQuarter {
+		return "区县·季度"
+	}
+	return "区县"
+}
+
+// detailHead and detailRow are the long form of a value with its
+// completeness, shared by the CSV and the workbooks' detail sheet.
+var detailHead = []string{"单位代码", "单位名称", "层级", "期间", "指标代码", "指标名称", "数值", "分子", "分母",
+	"已报", "应报", "计数单位", "数据截至", "截至季度不一"}
+
+func detailRow(v Value) []string {
+	ind, _ := Lookup(v.Indicator)
+	mixed := ""
+	if StockAsOf(v) != "" {
+		mixed = "否"
+		if v.AsOfMixed {
+			mixed = "是"
+		}
+	}
+	return []string{v.UnitCode, v.UnitName, levelZh(v.Level), v.Period, v.Indicator, ind.Name.Zh,
+		num(v.Value), num(v.Numerator), num(v.Denominator),
+		strconv.Itoa(v.Reported), strconv.Itoa(v.Expected), countedZh(v), StockAsOf(v), mixed}
+}
+
+// AssessmentRows reshapes an assessment into the contract's objects, by rank
+// (the districts that did not report last, rank null).
 func AssessmentRows(a *Assessment) []AssessmentJSON {
 	out := make([]AssessmentJSON, len(a.Districts))
 	for i, d := range a.Districts {
@@ -59,7 +116,11 @@ func AssessmentRows(a *Assessment) []AssessmentJSON {
 		for _, s := range d.Scores {
 			sc[s.Indicator] = s.Score
 		}
-		out[i] = AssessmentJSON{UnitCode: d.UnitCode, UnitName: d.UnitName, Period: d.Period, Scores: sc, Total: d.Total, Rank: d.Rank}
+		out[i] = AssessmentJSON{UnitCode: d.UnitCode, UnitName: d.UnitName, Period: d.Period, Reported: d.Reported, Scores: sc, Total: d.Total}
+		if d.Reported {
+			r := d.Rank
+			out[i].Rank = &r
+		}
 	}
 	return out
 }
@@ -110,21 +171,17 @@ func newCSV(w io.Writer) (*csv.Writer, error) {
 }
 
 // WriteIndicatorsCSV writes the values in long form with Chinese headers;
-// missing values are empty cells; rates are fractions as in JSON.
+// missing values are empty cells; rates are fractions as in JSON. Each row
+// carries its completeness: 已报 / 应报 (计数单位 区县 or 区县·季度) and, for
+// stocks, 数据截至 (the quarter, or "2026Q2–2026Q3" when the units' differ).
 func WriteIndicatorsCSV(w io.Writer, vals []Value) error {
 	cw, err := newCSV(w)
 	if err != nil {
 		return err
 	}
-	cw.Write([]string{"单位代码", "单位名称", "层级", "期间", "指标代码", "指标名称", "数值", "分子", "分母",
-		"已报区县数", "应报区县数", "已报季度数", "应报季度数", "数据截至"})
+	cw.Write(detailHead)
 	for _, v := range vals {
-		ind, _ := Lookup(v.Indicator)
-		c := v.Completeness
-		cw.Write([]string{v.UnitCode, v.UnitName, levelZh(v.Level), v.Period, v.Indicator, ind.Name.Zh,
-			num(v.Value), num(v.Numerator), num(v.Denominator),
-			strconv.Itoa(c.DistrictsReported), strconv.Itoa(c.DistrictsExpected),
-			strconv.Itoa(c.QuartersReported), strconv.Itoa(c.QuartersExpected), v.AsOf})
+		cw.Write(detailRow(v))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -142,10 +199,10 @@ func WriteAssessmentCSV(w io.Writer, a *Assessment) error {
 		ind, _ := Lookup(id)
 		head = append(head, ind.Name.Zh, ind.Name.Zh+"得分")
 	}
-	head = append(head, "缺失指标", "已报季度数", "应报季度数", "规则SHA-256")
+	head = append(head, "缺失指标", "已报季度数", "应报季度数", "数据截至", "里程碑", "规则SHA-256")
 	cw.Write(head)
 	for _, d := range a.Districts {
-		row := []string{strconv.Itoa(d.Rank), d.UnitCode, d.UnitName, d.Period, num(&d.Total)}
+		row := []string{d.RankText(locale.ZH), d.UnitCode, d.UnitName, d.Period, num(&d.Total)}
 		for _, s := range d.Scores {
 			sc := s.Score
 			row = append(row, num(s.Value), num(&sc))
@@ -156,7 +213,7 @@ func WriteAssessmentCSV(w io.Writer, a *Assessment) error {
 			miss = append(miss, ind.Name.Zh)
 		}
 		row = append(row, strings.Join(miss, "；"), strconv.Itoa(d.Completeness.QuartersReported),
-			strconv.Itoa(d.Completeness.QuartersExpected), a.ConfigSHA256)
+			strconv.Itoa(d.Completeness.QuartersExpected), d.AsOf, MilestonesText(locale.ZH, d.Milestones), a.ConfigSHA256)
 		cw.Write(row)
 	}
 	cw.Flush()
@@ -177,6 +234,7 @@ type ExportInfo struct {
 const (
 	SheetScores      = "考核得分"
 	SheetValues      = "指标值"
+	SheetDetail      = "指标值明细"
 	SheetDefinitions = "指标定义"
 	SheetReturns     = "所用报表"
 	SheetRules       = "考核规则"
@@ -350,14 +408,10 @@ func writeValuesSheet(f *excelize.File, st *styles, sheet string, vals []Value, 
 			j++
 		}
 		v0 := vals[i]
-		c := v0.Completeness
-		rep := fmt.Sprintf("%d/%d 区县", c.DistrictsReported, c.DistrictsExpected)
-		if c.QuartersExpected != c.DistrictsExpected || c.QuartersReported != c.DistrictsReported {
-			rep += fmt.Sprintf("，%d/%d 季度", c.QuartersReported, c.QuartersExpected)
-		}
+		rep, asOf := unitCompleteness(vals[i:j])
 		row := []any{
 			excelize.Cell{StyleID: st.text, Value: v0.UnitCode}, excelize.Cell{StyleID: st.text, Value: v0.UnitName},
-			excelize.Cell{StyleID: st.text, Value: levelZh(v0.Level)}, excelize.Cell{StyleID: st.text, Value: v0.AsOf},
+			excelize.Cell{StyleID: st.text, Value: levelZh(v0.Level)}, excelize.Cell{StyleID: st.text, Value: asOf},
 			excelize.Cell{StyleID: st.text, Value: rep},
 		}
 		byInd := map[string]Value{}
@@ -378,6 +432,73 @@ func writeValuesSheet(f *excelize.File, st *styles, sheet string, vals []Value, 
 		}
 		r++
 		i = j
+	}
+	return sw.Flush()
+}
+
+// unitCompleteness is the completeness of one unit's row of the wide values
+// sheet: the stocks' ("9 / 10 个区县"), then the flows' when they count
+// district-quarters ("流量 29 / 30 个区县·季度"); and the stocks' as-of.
+func unitCompleteness(vals []Value) (rep, asOf string) {
+	var stock, flow *Value
+	for k := range vals {
+		ind, _ := Lookup(vals[k].Indicator)
+		switch {
+		case ind.Kind == Stock && stock == nil:
+			stock = &vals[k]
+		case ind.Kind == Flow && vals[k].PerQuarter && flow == nil:
+			flow = &vals[k]
+		}
+	}
+	if stock != nil {
+		rep, asOf = CompletenessText(locale.ZH, *stock, nil), StockAsOf(*stock)
+	}
+	if flow != nil {
+		if rep != "" {
+			rep += "；"
+		}
+		rep += "流量 " + CompletenessText(locale.ZH, *flow, nil)
+	}
+	return rep, asOf
+}
+
+// writeDetailSheet writes the values in long form, each with its
+// completeness: the same columns as the CSV (detailHead).
+func writeDetailSheet(f *excelize.File, st *styles, vals []Value, info ExportInfo) error {
+	sw, err := f.NewStreamWriter(SheetDetail)
+	if err != nil {
+		return err
+	}
+	widths := []float64{12, 16, 9, 14, 24, 24, 12, 10, 10, 7, 7, 10, 16, 10}
+	infoLine := fmt.Sprintf("每个指标值的上报情况：已报 / 应报（区县，或多季度流量指标与按时上报率为区县·季度）；存量指标的数据截至季度（各单位不一时为最早–最晚）。参考日期 %s：截止日在此之后的季度不计入应报。",
+		info.Config.RefDay())
+	if err := writeHeader(sw, st, "指标值明细　"+info.Span.String(), infoLine, detailHead, 2, widths); err != nil {
+		return err
+	}
+	for r, v := range vals {
+		ind, _ := Lookup(v.Indicator)
+		texts := detailRow(v)
+		row := make([]any, len(texts))
+		for k, x := range texts {
+			row[k] = excelize.Cell{StyleID: st.text, Value: x}
+		}
+		for k, p := range []*float64{v.Value, v.Numerator, v.Denominator} {
+			if p == nil {
+				continue
+			}
+			nf := FmtCount
+			if k == 0 {
+				nf = unitFormat(ind.Unit)
+			} else if *p != math.Trunc(*p) {
+				nf = FmtRatio
+			}
+			row[6+k] = excelize.Cell{StyleID: st.byFmt[nf], Value: *p}
+		}
+		row[9] = excelize.Cell{StyleID: st.text, Value: v.Reported}
+		row[10] = excelize.Cell{StyleID: st.text, Value: v.Expected}
+		if err := sw.SetRow(cellName(1, r+4), row); err != nil {
+			return err
+		}
 	}
 	return sw.Flush()
 }
@@ -497,6 +618,7 @@ func writeRules(f *excelize.File, st *styles, info ExportInfo) error {
 		{"考核记录编号", id},
 		{"规则名称", cfg.Name},
 		{"规则 SHA-256", cfg.SHA256()},
+		{"参考日期", cfg.RefDay() + "（截止日在此之后的季度尚未到期，不计入应报；之前的未报送季度计入应报）"},
 		{"报送截止日", fmt.Sprintf("季度末日后第 %d 天 24:00（北京时间），如 %s 截止于 %s", cfg.DueDays, info.Span.To,
 			cfg.DueBy(info.Span.To).AddDate(0, 0, -1).Format("2006-01-02"))},
 		{"按时上报", "该季度该区县首份被接收的报表在截止日前收到，且当前有有效报表；" + sentBack},
@@ -551,7 +673,7 @@ func WriteIndicatorsXLSX(w io.Writer, vals []Value, info ExportInfo) error {
 	if info.Config == nil {
 		info.Config = DefaultConfig()
 	}
-	f, err := newBook(SheetValues, SheetDefinitions, SheetReturns, SheetRules)
+	f, err := newBook(SheetValues, SheetDetail, SheetDefinitions, SheetReturns, SheetRules)
 	if err != nil {
 		return err
 	}
@@ -563,6 +685,7 @@ func WriteIndicatorsXLSX(w io.Writer, vals []Value, info ExportInfo) error {
 	title := fmt.Sprintf("社工站建设考核指标　%s　%s级", info.Span, strings.TrimSuffix(levelZh(info.Level), "级"))
 	for _, step := range []func() error{
 		func() error { return writeValuesSheet(f, st, SheetValues, vals, info, title) },
+		func() error { return writeDetailSheet(f, st, vals, info) },
 		func() error { return writeDefinitions(f, st, info) },
 		func() error { return writeReturns(f, st, info) },
 		func() error { return writeRules(f, st, info) },
@@ -579,7 +702,7 @@ func WriteIndicatorsXLSX(w io.Writer, vals []Value, info ExportInfo) error {
 // target highlighted), the city row, every indicator's value, the
 // definitions, the returns used and the rules with their hash.
 func WriteAssessmentXLSX(w io.Writer, a *Assessment) error {
-	f, err := newBook(SheetScores, SheetValues, SheetDefinitions, SheetReturns, SheetRules)
+	f, err := newBook(SheetScores, SheetValues, SheetDetail, SheetDefinitions, SheetReturns, SheetRules)
 	if err != nil {
 		return err
 	}
@@ -600,6 +723,7 @@ func WriteAssessmentXLSX(w io.Writer, a *Assessment) error {
 	title := fmt.Sprintf("各区(县)指标值　%s", a.Period)
 	for _, step := range []func() error{
 		func() error { return writeValuesSheet(f, st, SheetValues, vals, info, title) },
+		func() error { return writeDetailSheet(f, st, vals, info) },
 		func() error { return writeDefinitions(f, st, info) },
 		func() error { return writeReturns(f, st, info) },
 		func() error { return writeRules(f, st, info) },
@@ -630,8 +754,8 @@ func writeScores(f *excelize.File, st *styles, a *Assessment) error {
 			fmt.Sprintf("得分\n(满分 %s)", strconv.FormatFloat(r.Weight, 'f', -1, 64)))
 		widths = append(widths, 14, 9)
 	}
-	head = append(head, "缺失指标", "上报季度", "数据截至")
-	widths = append(widths, 24, 9, 9)
+	head = append(head, "缺失指标", "上报季度", "数据截至", "里程碑")
+	widths = append(widths, 24, 9, 9, 60)
 	rec := ""
 	if a.ID > 0 {
 		rec = fmt.Sprintf("考核记录 #%d　", a.ID)
@@ -643,7 +767,11 @@ func writeScores(f *excelize.File, st *styles, a *Assessment) error {
 	}
 	r := 4
 	for _, d := range a.Districts {
-		row := []any{excelize.Cell{StyleID: st.text, Value: d.Rank}, excelize.Cell{StyleID: st.text, Value: d.UnitCode},
+		var rk any = d.Rank
+		if !d.Reported {
+			rk = d.RankText(locale.ZH)
+		}
+		row := []any{excelize.Cell{StyleID: st.text, Value: rk}, excelize.Cell{StyleID: st.text, Value: d.UnitCode},
 			excelize.Cell{StyleID: st.text, Value: d.UnitName}, excelize.Cell{StyleID: st.total, Value: d.Total}}
 		for _, s := range d.Scores {
 			ind, _ := Lookup(s.Indicator)
@@ -657,7 +785,8 @@ func writeScores(f *excelize.File, st *styles, a *Assessment) error {
 		c := d.Completeness
 		row = append(row, excelize.Cell{StyleID: st.text, Value: strings.Join(miss, "；")},
 			excelize.Cell{StyleID: st.text, Value: fmt.Sprintf("%d/%d", c.QuartersReported, c.QuartersExpected)},
-			excelize.Cell{StyleID: st.text, Value: d.AsOf})
+			excelize.Cell{StyleID: st.text, Value: d.AsOf},
+			excelize.Cell{StyleID: st.text, Value: MilestonesText(locale.ZH, d.Milestones)})
 		if err := sw.SetRow(cellName(1, r), row); err != nil {
 			return err
 		}
@@ -681,6 +810,13 @@ func writeScores(f *excelize.File, st *styles, a *Assessment) error {
 			break
 		}
 		c := any0.Completeness
+		stock := vs["station_coverage"]
+		var children []Value
+		for _, d := range a.Districts {
+			if v, ok := d.Value("station_coverage"); ok {
+				children = append(children, v)
+			}
+		}
 		row := []any{excelize.Cell{StyleID: st.text, Value: "—"}, excelize.Cell{StyleID: st.text, Value: code},
 			excelize.Cell{StyleID: st.text, Value: any0.UnitName + "（合计）"}, excelize.Cell{StyleID: st.text, Value: ""}}
 		for _, id := range a.Scored {
@@ -689,9 +825,9 @@ func writeScores(f *excelize.File, st *styles, a *Assessment) error {
 			v := vs[id]
 			row = append(row, st.valueCell(ind, v.Value, target, true), excelize.Cell{StyleID: st.text, Value: ""})
 		}
-		row = append(row, excelize.Cell{StyleID: st.text, Value: fmt.Sprintf("%d/%d 区县已报", c.DistrictsReported, c.DistrictsExpected)},
+		row = append(row, excelize.Cell{StyleID: st.text, Value: "已报 " + CompletenessText(locale.ZH, stock, children)},
 			excelize.Cell{StyleID: st.text, Value: fmt.Sprintf("%d/%d", c.QuartersReported, c.QuartersExpected)},
-			excelize.Cell{StyleID: st.text, Value: any0.AsOf})
+			excelize.Cell{StyleID: st.text, Value: StockAsOf(stock)})
 		if err := sw.SetRow(cellName(1, r), row); err != nil {
 			return err
 		}

@@ -68,7 +68,7 @@ func TestAssessmentXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), ","); got != "考核得分,指标值,指标定义,所用报表,考核规则" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "考核得分,指标值,指标值明细,指标定义,所用报表,考核规则" {
 		t.Fatalf("sheets %s", got)
 	}
 	s := SheetScores
@@ -115,7 +115,7 @@ func TestAssessmentXLSX(t *testing.T) {
 	if v := raw(t, f, s, "B7"); v != "3205" {
 		t.Errorf("city row %q", v)
 	}
-	if v := raw(t, f, s, "U7"); v != "3/3 区县已报" {
+	if v := raw(t, f, s, "U7"); v != "已报 3 / 3 个区县" {
 		t.Errorf("city completeness %q", v)
 	}
 	panes, _ := f.GetPanes(s)
@@ -217,8 +217,23 @@ func TestCSVAndJSON(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &objs); err != nil {
 		t.Fatal(err)
 	}
-	if len(objs) != 3*len(Indicators) || len(objs[0]) != 8 {
-		t.Fatalf("%d objects, %d keys", len(objs), len(objs[0]))
+	if len(objs) != 3*len(Indicators) {
+		t.Fatalf("%d objects", len(objs))
+	}
+	// The contract's keys, with completeness (interfaces.md "(b)"): as_of and
+	// as_of_mixed only on stock rows with a value from some quarter.
+	for _, o := range objs {
+		ind, _ := Lookup(o["indicator"].(string))
+		n := 10
+		if ind.Kind == Stock && o["unit_code"] != "320502" {
+			n = 12
+			if o["as_of"] != "2026Q2" || o["as_of_mixed"] != false {
+				t.Errorf("stock as_of %v", o)
+			}
+		}
+		if len(o) != n || o["reported"] == nil || o["expected"] == nil {
+			t.Errorf("%d keys, want %d: %v", len(o), n, o)
+		}
 	}
 	for _, o := range objs {
 		switch o["unit_code"].(string) + "/" + o["indicator"].(string) {
@@ -228,7 +243,7 @@ func TestCSVAndJSON(t *testing.T) {
 				t.Errorf("%v", o)
 			}
 		case "320502/station_coverage":
-			if o["value"] != nil || o["numerator"] != nil {
+			if o["value"] != nil || o["numerator"] != nil || o["reported"].(float64) != 0 || o["expected"].(float64) != 1 {
 				t.Errorf("missing %v", o)
 			}
 		case "320501/gov_funding":
@@ -271,7 +286,7 @@ func TestCSVAndJSON(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &rows); err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || len(rows[0]) != 6 || rows[0]["unit_code"] != "320502" || rows[0]["rank"].(float64) != 1 ||
+	if len(rows) != 3 || len(rows[0]) != 7 || rows[0]["reported"] != true || rows[0]["unit_code"] != "320502" || rows[0]["rank"].(float64) != 1 ||
 		rows[0]["total"].(float64) != 91.08 || rows[1]["scores"].(map[string]any)["station_coverage"].(float64) != 16.67 ||
 		len(rows[1]["scores"].(map[string]any)) != 8 {
 		t.Errorf("assessment json %v", rows)

@@ -279,3 +279,17 @@ func keys(m map[string]Value) string {
 	}
 	return strings.Join(k, " ")
 }
+
+// asOf is the default rules at a fixed reference date (tests never depend on
+// the day they run).
+func asOf(date string) *Config {
+	ref, err := ParseAsOf(date)
+	if err != nil {
+		panic(err)
+	}
+	return DefaultConfig().At(ref)
+}
+
+// allDue is a reference date by which every quarter of 2026 is due
+// (2026Q4 is due by 2027-01-15).
+func allDue() *Config { return asOf("2027-02-01") }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 
 	"sgz"
+	"sgz/locale"
 	"sgz/store"
 )
 
@@ -21,9 +23,77 @@ type MilestoneStatus struct {
 	Target       float64  `json:"target"`
 	Value        *float64 `json:"value"`         // nil when missing
 	Gap          *float64 `json:"gap"`           // target − value, ≥ 0 (nil when missing)
-	QuartersLeft int      `json:"quarters_left"` // after the period until the deadline; < 0 when past
+	QuartersLeft int      `json:"quarters_left"` // from the end of the viewed period to the deadline's end; < 0 when past
 	Met          bool     `json:"met"`
 	Overdue      bool     `json:"overdue"` // past the deadline and not met
+	// State is one of MsMet, MsOpen, MsDue, MsOverdue, MsMissing; Text says it.
+	State string `json:"state"`
+}
+
+// Milestone states (MilestoneStatus.State).
+const (
+	MsMet     = "met"     // the value reaches the target
+	MsOpen    = "open"    // not met, quarters left after the viewed period
+	MsDue     = "due"     // not met, the viewed period ends at the deadline (已到期)
+	MsOverdue = "overdue" // not met, the deadline is before the end of the viewed period (已逾期未达标)
+	MsMissing = "missing" // no value
+)
+
+// StateText is the milestone's state in one sentence, the same on every page
+// and export: "已达标", "差 14.1 个百分点，剩 1 个季度", "已到期，差 14.1 个百分点",
+// "已逾期未达标，差 14.1 个百分点", "无数据". Gaps are in percentage points
+// (rounded half away from zero, one decimal).
+func (s MilestoneStatus) StateText(l locale.Lang) string {
+	gap := ""
+	if s.Gap != nil {
+		gap = Points(*s.Gap)
+	}
+	switch s.State {
+	case MsMet:
+		return locale.T(l, "metrics.ms.met")
+	case MsOpen:
+		return locale.T(l, "metrics.ms.open", gap, s.QuartersLeft)
+	case MsDue:
+		return locale.T(l, "metrics.ms.due", gap)
+	case MsOverdue:
+		return locale.T(l, "metrics.ms.overdue", gap)
+	}
+	return locale.T(l, "metrics.ms.missing")
+}
+
+// Text is the whole milestone sentence: "两年全覆盖（2026Q4 末）：差 14.1 个百分点，剩 1 个季度".
+func (s MilestoneStatus) Text(l locale.Lang) string {
+	name := s.Milestone
+	if l == locale.EN {
+		name = s.MilestoneEn
+	}
+	return locale.T(l, "metrics.ms.text", name, s.Deadline, s.StateText(l))
+}
+
+// MilestonesText is a unit's milestones in one cell of an export:
+// "乡镇(街道)社工站覆盖率 两年全覆盖（2026Q4 末）：已达标；…".
+func MilestonesText(l locale.Lang, ms []MilestoneStatus) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		ind, _ := Lookup(m.Indicator)
+		name := ind.Name.Zh
+		if l == locale.EN {
+			name = ind.Name.En
+		}
+		parts[i] = name + " " + m.Text(l)
+	}
+	return strings.Join(parts, locale.T(l, "metrics.comp.sep"))
+}
+
+func init() {
+	locale.Add(map[string]locale.Text{
+		"metrics.ms.text":    {"%s（%s 末）：%s", "%s (by the end of %s): %s"},
+		"metrics.ms.met":     {"已达标", "met"},
+		"metrics.ms.open":    {"差 %s 个百分点，剩 %d 个季度", "%s percentage points to go; quarters left: %d"},
+		"metrics.ms.due":     {"已到期，差 %s 个百分点", "due now, %s percentage points short"},
+		"metrics.ms.overdue": {"已逾期未达标，差 %s 个百分点", "overdue, not met: %s percentage points short"},
+		"metrics.ms.missing": {"无数据", "no data"},
+	})
 }
 
 // MilestoneAt is the milestone in force for an indicator at period p: the
@@ -69,6 +139,18 @@ func Progress(cfg *Config, v Value, p sgz.Period) (MilestoneStatus, bool) {
 		s.Met = *v.Value >= m.Target
 	}
 	s.Overdue = !s.Met && s.QuartersLeft < 0
+	switch {
+	case s.Met:
+		s.State = MsMet
+	case v.Value == nil:
+		s.State = MsMissing
+	case s.QuartersLeft > 0:
+		s.State = MsOpen
+	case s.QuartersLeft == 0:
+		s.State = MsDue
+	default:
+		s.State = MsOverdue
+	}
 	return s, true
 }
 

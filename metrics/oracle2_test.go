@@ -10,7 +10,7 @@ import (
 func computeAll(t *testing.T, span string) map[string]Value {
 	t.Helper()
 	db := fixture(t)
-	vals, err := ComputeLevels(context.Background(), db, mustSpan(span), []sgz.Level{sgz.City, sgz.District, sgz.Town}, nil)
+	vals, err := ComputeLevels(context.Background(), db, mustSpan(span), []sgz.Level{sgz.City, sgz.District, sgz.Town}, allDue())
 	if err != nil {
 		t.Fatal(err)
 	}

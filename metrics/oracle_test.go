@@ -169,7 +169,7 @@ func TestQuarterMissingDistrict(t *testing.T) {
 // the year's end gives the units.
 func TestYear(t *testing.T) {
 	db := fixture(t)
-	vals, err := ComputeLevels(context.Background(), db, mustSpan("2026"), []sgz.Level{sgz.City, sgz.District, sgz.Town}, nil)
+	vals, err := ComputeLevels(context.Background(), db, mustSpan("2026"), []sgz.Level{sgz.City, sgz.District, sgz.Town}, allDue())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,8 @@ const (
 	OnTime   = "on_time"   // a return counts now and the first accepted one arrived by the due date
 	Late     = "late"      // a return counts now, but the first accepted one arrived after the due date
 	SentBack = "sent_back" // returns were accepted but the newest was sent back; none counts now
-	Missing  = "missing"   // no accepted return
+	Missing  = "missing"   // no accepted return, and the due date has passed
+	NotDue   = "not_due"   // no return counts yet, and the due date has not passed (not expected)
 )
 
 // ReportRow is one district and quarter.
@@ -27,6 +28,7 @@ type ReportRow struct {
 	Period        string     `json:"period"`
 	DueDay        string     `json:"due_day"` // last day to send, "2026-10-15" (inclusive, Beijing time)
 	Status        string     `json:"status"`
+	Expected      bool       `json:"expected"`       // due by the reference date, or reported already
 	FirstReceived *time.Time `json:"first_received"` // first accepted return that counts for timeliness
 	Accepted      int        `json:"accepted"`       // accepted returns on record
 	// The return that counts now (nil/empty when none).
@@ -47,6 +49,7 @@ type ReportSummary struct {
 	Late     int    `json:"late"`
 	SentBack int    `json:"sent_back"`
 	Missing  int    `json:"missing"`
+	NotDue   int    `json:"not_due"` // not yet due and not reported: in no denominator
 	// Completeness = Reported / Expected; Timeliness = OnTime / Expected (the
 	// reporting_rate indicator); nil when nothing is expected.
 	Completeness *float64 `json:"completeness"`
@@ -58,6 +61,8 @@ type ReportSummary struct {
 // quarter, per district and for the whole registry.
 type ReportingStatus struct {
 	Period    string          `json:"period"`
+	AsOf      string          `json:"as_of"`     // the reference date (Config.RefDay)
+	NoData    bool            `json:"no_data"`   // no accepted return at all for the span's quarters
 	Rows      []ReportRow     `json:"rows"`      // by quarter, then district code
 	Quarters  []ReportSummary `json:"quarters"`  // per quarter
 	Districts []ReportSummary `json:"districts"` // per district, by code
@@ -66,6 +71,10 @@ type ReportingStatus struct {
 }
 
 // Reporting lists completeness and timeliness of the returns for a span.
+//
+// Expected (应报): a district-quarter whose due date has passed at the
+// reference (cfg.Ref, --as-of), or that has a return already; before its
+// due date a quarter with nothing counting is NotDue, in no denominator.
 //
 // On time (按时): a district-quarter is on time when a return counts for it now
 // (current_returns) and the district's first accepted return for that quarter
@@ -112,8 +121,9 @@ ORDER BY qs.q, u.code`
 		return nil, fmt.Errorf("reporting: %w", err)
 	}
 	defer rows.Close()
-	st := &ReportingStatus{Period: span.String()}
+	st := &ReportingStatus{Period: span.String(), AsOf: cfg.RefDay()}
 	cityNames := map[string]string{}
+	anyData := false
 	for rows.Next() {
 		var r ReportRow
 		var first, recv sql.NullTime
@@ -146,10 +156,16 @@ ORDER BY qs.q, u.code`
 				ref = r.FirstReceived
 			}
 			r.DaysLate = int(ref.Sub(due)/(24*time.Hour)) + 1
+		case !cfg.Due(mustQuarter(r.Period)):
+			r.Status = NotDue
 		case sentBack:
 			r.Status = SentBack
 		default:
 			r.Status = Missing
+		}
+		r.Expected = r.Status != NotDue
+		if r.Accepted > 0 {
+			anyData = true
 		}
 		st.Rows = append(st.Rows, r)
 		if r.CityCode != "" && cityNames[r.CityCode] == "" {
@@ -159,6 +175,7 @@ ORDER BY qs.q, u.code`
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	st.NoData = !anyData
 	byQ := map[string]*ReportSummary{}
 	byD := map[string]*ReportSummary{}
 	for _, p := range span.Quarters() {
@@ -213,6 +230,10 @@ ORDER BY qs.q, u.code`
 }
 
 func (s *ReportSummary) count(status string) {
+	if status == NotDue {
+		s.NotDue++
+		return
+	}
 	s.Expected++
 	switch status {
 	case OnTime:
@@ -241,4 +262,9 @@ func (s *ReportSummary) finish() {
 // as UTC) as Beijing time.
 func wall(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), sgz.Beijing)
+}
+
+func mustQuarter(s string) sgz.Period {
+	p, _ := sgz.ParsePeriod(s)
+	return p
 }

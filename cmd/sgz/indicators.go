@@ -22,6 +22,7 @@ func init() { commands = append(commands, indicatorsCmd) }
 // metricsFlags are the flags indicators and assess share.
 type metricsFlags struct {
 	period, format, output, config string
+	asOf                           string
 }
 
 func (m *metricsFlags) add(cmd *cobra.Command, formats string) {
@@ -29,6 +30,24 @@ func (m *metricsFlags) add(cmd *cobra.Command, formats string) {
 	cmd.Flags().StringVar(&m.format, "format", "", "输出格式 "+formats+"（缺省按 -o 的扩展名，否则 json）/ output format (default: from -o, else json)")
 	cmd.Flags().StringVarP(&m.output, "output", "o", "", "输出文件（缺省为标准输出；xlsx 必须指定）/ output file (default stdout; required for xlsx)")
 	cmd.Flags().StringVar(&m.config, "config", "", "考核规则文件（JSON，缺省为内置规则）/ rules file (JSON; default: built-in rules)")
+	addAsOf(cmd, &m.asOf)
+}
+
+// addAsOf adds --as-of DATE (indicators, assess; brief when it comes).
+func addAsOf(cmd *cobra.Command, dst *string) {
+	cmd.Flags().StringVar(dst, "as-of", "", "参考日期（北京时间，如 2026-12-01；缺省为今天）：截止日晚于该日的季度不计入应报 / reference date (Beijing, e.g. 2026-12-01; default today): quarters due after it are not yet expected")
+}
+
+// applyAsOf sets the reference date of cfg from --as-of (empty: now).
+func applyAsOf(cfg *metrics.Config, asOf string) (*metrics.Config, error) {
+	if strings.TrimSpace(asOf) == "" {
+		return cfg, nil
+	}
+	ref, err := metrics.ParseAsOf(asOf)
+	if err != nil {
+		return nil, locale.Errorf("metrics.cli.asof", asOf)
+	}
+	return cfg.At(ref), nil
 }
 
 // resolve checks the flags: the span, the format and the rules.
@@ -62,6 +81,9 @@ func (m *metricsFlags) resolve(a *app) (sgz.Span, string, *metrics.Config, error
 	cfg, err := metrics.LoadConfig(m.config)
 	if err != nil {
 		return sgz.Span{}, "", nil, locale.Errorf("metrics.cli.config", m.config, sayAll(a.lang, err))
+	}
+	if cfg, err = applyAsOf(cfg, m.asOf); err != nil {
+		return sgz.Span{}, "", nil, err
 	}
 	return span, format, cfg, nil
 }
@@ -174,6 +196,7 @@ func init() {
 		"metrics.cli.format":   {"参数 --format 无效：%q（可用 json、csv、xlsx）", "invalid --format %q (use json, csv or xlsx)"},
 		"metrics.cli.xlsxout":  {"xlsx 格式须用 -o 指定输出文件", "--format xlsx needs an output file: -o FILE"},
 		"metrics.cli.config":   {"参数 --config 的规则文件 %s 有误：\n%s", "--config: the rules file %s is not valid:\n%s"},
+		"metrics.cli.asof":     {"参数 --as-of 无效：%q 不是日期（应为 2026-12-01 这样的日期，北京时间）", "invalid --as-of %q: not a date (e.g. 2026-12-01, Beijing time)"},
 		"metrics.cli.write":    {"无法写入输出文件 %s（参数 -o）：%v", "cannot write the output file %s (-o): %v"},
 		"metrics.cli.nounits":  {"提示：名录中没有 %s 级单位（期间 %s），结果为空；请先用 sgz registry load 导入名录", "note: the registry has no %s units for %s, the result is empty; load one with sgz registry load"},
 		"metrics.cli.wrote":    {"已写入 %s：%d 个指标值，期间 %s", "wrote %s: %d values for %s"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,10 +13,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"sgz"
 	"sgz/auth"
 	"sgz/ingest"
 	"sgz/ingest/xlsx"
 	"sgz/locale"
+	"sgz/store"
 )
 
 func init() { commands = append(commands, ingestCmd) }
@@ -47,6 +50,7 @@ func issuesJSON(list []ingest.Issue, lang locale.Lang) []jsonIssue {
 
 func ingestCmd(a *app) *cobra.Command {
 	var asJSON bool
+	var receivedAt string
 	var workers, maxRows int
 	var maxSizeMB float64
 	cmd := &cobra.Command{
@@ -64,6 +68,13 @@ func ingestCmd(a *app) *cobra.Command {
 			}
 			if maxSizeMB <= 0 {
 				return locale.Errorf("cli.flag", "--max-size", maxSizeMB)
+			}
+			var stated time.Time
+			if strings.TrimSpace(receivedAt) != "" {
+				var err error
+				if stated, err = parseReceivedAt(receivedAt, time.Now()); err != nil {
+					return err
+				}
 			}
 			files, err := ingest.Expand(args)
 			if err != nil {
@@ -85,8 +96,16 @@ func ingestCmd(a *app) *cobra.Command {
 			if isTerminal(a.stderr) && !asJSON {
 				opt.Progress = progressBar(a.stderr, a.T)
 			}
+			if !stated.IsZero() {
+				opt.Now = func() time.Time { return stated }
+			}
 			start := time.Now()
 			outcomes, runErr := ingest.Run(ctx, db, files, opt)
+			if !stated.IsZero() {
+				if err := noteReceipts(ctx, db, outcomes, start); err != nil && runErr == nil {
+					runErr = err
+				}
+			}
 			accepted := 0
 			for _, o := range outcomes {
 				if o.Status == "accepted" {
@@ -120,6 +139,9 @@ func ingestCmd(a *app) *cobra.Command {
 				}
 				fmt.Fprintf(a.stdout, a.T("ingest.summary")+"\n", len(outcomes), accepted, len(outcomes)-accepted,
 					time.Since(start).Seconds())
+				if !stated.IsZero() {
+					fmt.Fprintln(a.stdout, a.T("ingest.receivedat", stated.In(sgz.Beijing).Format("2006-01-02 15:04")))
+				}
 			}
 			if runErr != nil {
 				return runErr
@@ -131,10 +153,49 @@ func ingestCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "以 JSON 输出每个文件的结果 / print one JSON array, an object per file")
+	cmd.Flags().StringVar(&receivedAt, "received-at", "", "本次导入文件的实际接收时间（北京时间），如 2026-10-12T09:30+08:00 或 2026-10-12；缺省为现在。按时上报据此判断 / when the bureau received these files (Beijing), e.g. 2026-10-12T09:30+08:00 or 2026-10-12; default now; timeliness uses it")
 	cmd.Flags().IntVar(&workers, "workers", 0, "并行解析数（缺省为 CPU 核数）/ parsers in parallel (default: cores)")
 	cmd.Flags().Float64Var(&maxSizeMB, "max-size", 20, "单个文件大小上限（MB）/ largest file accepted, in MB")
 	cmd.Flags().IntVar(&maxRows, "max-rows", 0, "每张工作表行数上限（缺省 200000）/ rows per sheet (default 200000)")
 	return cmd
+}
+
+// parseReceivedAt reads --received-at: a date (its midnight) or a date and
+// time, Beijing unless a zone is given; not after now.
+func parseReceivedAt(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	var t time.Time
+	var err error
+	for _, layout := range []string{"2006-01-02T15:04Z07:00", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05.999999999Z07:00",
+		"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err = time.ParseInLocation(layout, s, sgz.Beijing); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return time.Time{}, locale.Errorf("ingest.receivedat.bad", s)
+	}
+	if t.After(now) {
+		return time.Time{}, locale.Errorf("ingest.receivedat.future", s)
+	}
+	return t.In(sgz.Beijing), nil
+}
+
+// noteReceipts records that the receipt time of these returns was stated
+// with --received-at, and when they were recorded (table return_receipts).
+func noteReceipts(ctx context.Context, db *store.DB, outcomes []ingest.Outcome, recorded time.Time) error {
+	b := recorded.In(sgz.Beijing)
+	wall := time.Date(b.Year(), b.Month(), b.Day(), b.Hour(), b.Minute(), b.Second(), 0, time.UTC)
+	return db.Write(ctx, func(w *store.Writer) error {
+		for _, o := range outcomes {
+			if o.ReturnID > 0 {
+				if err := w.Append("return_receipts", o.ReturnID, "cli --received-at", wall); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 func printOutcome(a *app, o ingest.Outcome) {
@@ -192,12 +253,15 @@ func progressBar(w io.Writer, T func(string, ...any) string) func(done, total in
 
 func init() {
 	locale.Add(map[string]locale.Text{
-		"ingest.nofiles":     {"在 %s 中没有找到 .xlsx 文件", "no .xlsx file found in %s"},
-		"ingest.accepted":    {"已接收", "accepted"},
-		"ingest.rejected":    {"已拒收", "rejected"},
-		"ingest.id":          {"报表编号 %d", "return %d"},
-		"ingest.tag.error":   {"错误", "error  "},
-		"ingest.tag.warning": {"提示", "warning"},
-		"ingest.summary":     {"共 %d 个文件：接收 %d 个，拒收 %d 个，用时 %.1f 秒", "%d files: %d accepted, %d rejected, in %.1f s"},
+		"ingest.nofiles":           {"在 %s 中没有找到 .xlsx 文件", "no .xlsx file found in %s"},
+		"ingest.accepted":          {"已接收", "accepted"},
+		"ingest.rejected":          {"已拒收", "rejected"},
+		"ingest.id":                {"报表编号 %d", "return %d"},
+		"ingest.tag.error":         {"错误", "error  "},
+		"ingest.tag.warning":       {"提示", "warning"},
+		"ingest.receivedat":        {"接收时间按 --received-at 记为 %s（北京时间）", "receipt time recorded as %s (Beijing time), from --received-at"},
+		"ingest.receivedat.bad":    {"参数 --received-at 无效：%q（应为 2026-10-12T09:30+08:00 或 2026-10-12，北京时间）", "invalid --received-at %q (use 2026-10-12T09:30+08:00 or 2026-10-12, Beijing time)"},
+		"ingest.receivedat.future": {"参数 --received-at 无效：%q 晚于当前时间", "invalid --received-at %q: it is in the future"},
+		"ingest.summary":           {"共 %d 个文件：接收 %d 个，拒收 %d 个，用时 %.1f 秒", "%d files: %d accepted, %d rejected, in %.1f s"},
 	})
 }
