@@ -42,20 +42,28 @@ type Limits struct {
 	TempLimit    string        // DuckDB max_temp_directory_size: spilling to disk (default "4GB")
 	Threads      int           // DuckDB threads; 0 keeps DuckDB's default (the number of cores)
 	HistoryLimit int           // queries kept per session (default 100)
-	Concurrent   int           // console queries running at once; others wait within their time limit (default 4)
+	Concurrent   int           // console queries running at once; others wait within their time limit (default 2)
+	PerUser      int           // queries of one user running at once (default 1)
+	Queue        int           // more queries of one user waiting their turn; beyond, refused (default 2)
+	// MaxResultBytes bounds what a worker process hands the server: one row,
+	// and the whole result shown in the console (default 64 MiB).
+	MaxResultBytes int64
 }
 
 // DefaultLimits are the settings used when none are given.
 func DefaultLimits() Limits {
 	return Limits{
-		Timeout:      30 * time.Second,
-		MaxRows:      10000,
-		MaxDownload:  1000000,
-		MaxSQLBytes:  64 << 10,
-		MemoryLimit:  "2GB",
-		TempLimit:    "4GB",
-		HistoryLimit: 100,
-		Concurrent:   4,
+		Timeout:        30 * time.Second,
+		MaxRows:        10000,
+		MaxDownload:    1000000,
+		MaxSQLBytes:    64 << 10,
+		MemoryLimit:    "1GB",
+		TempLimit:      "4GB",
+		HistoryLimit:   100,
+		Concurrent:     2,
+		PerUser:        1,
+		Queue:          2,
+		MaxResultBytes: 64 << 20,
 	}
 }
 
@@ -85,6 +93,15 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Concurrent <= 0 {
 		l.Concurrent = d.Concurrent
+	}
+	if l.PerUser <= 0 {
+		l.PerUser = d.PerUser
+	}
+	if l.Queue <= 0 {
+		l.Queue = d.Queue
+	}
+	if l.MaxResultBytes <= 0 {
+		l.MaxResultBytes = d.MaxResultBytes
 	}
 	return l
 }

@@ -65,13 +65,17 @@ func serveCmd(a *app) *cobra.Command {
 					return locale.Errorf("serve.geojson", geojson, err)
 				}
 			}
+			// The console's queries run in worker processes under the memory
+			// limit, over snapshots of the database (docs/sql.md); the
+			// server's own instance is locked down all the same.
 			if err := query.Lockdown(ctx, db, lim); err != nil {
 				return err
 			}
-			eng, err := query.New(ctx, db, lim)
+			eng, err := query.NewIsolated(ctx, db, lim, query.Workers{})
 			if err != nil {
 				return err
 			}
+			defer eng.Close()
 			opt.SQLEngine = eng
 			h, err := dashboard.New(db, opt)
 			if err != nil {
