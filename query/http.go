@@ -33,7 +33,7 @@ func Routes(g *gin.RouterGroup, e *Engine) {
 			fail(c, lang, &Error{Code: "bad_request", Msg: locale.M("query.badrequest", err)})
 			return
 		}
-		res, err := e.Run(c.Request.Context(), in.SQL, lang)
+		res, err := e.Run(WithUser(c.Request.Context(), userOf(c)), in.SQL, lang)
 		_ = e.Record(c.Request.Context(), in.Session, in.SQL, res, err)
 		if err != nil {
 			fail(c, lang, err)
