@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -318,4 +320,33 @@ func TestConsoleBusyAndBombOverHTTP(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
+}
+
+// The console's CSV, answered by a worker, neutralises a registry name that
+// is a formula.
+func TestWorkerCSVNeutralisesFormulas(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	db, e := isolated(t, Limits{})
+	evil := `=HYPERLINK("http://evil.example/","x")`
+	err := db.Write(context.Background(), func(w *store.Writer) error {
+		return w.Exec(`UPDATE registry_units SET name = ? WHERE code = '320581'`, evil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	Routes(r.Group("/api/v1/sql"), e)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/api/v1/sql/query.csv?sql=" +
+		url.QueryEscape("SELECT DISTINCT name, -3.5 AS x FROM v_registry WHERE code = '320581'"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	want := "\ufeffname,x\n\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\",-3.5\n"
+	if resp.StatusCode != 200 || string(b) != want {
+		t.Errorf("%d %q, want %q", resp.StatusCode, b, want)
+	}
 }
