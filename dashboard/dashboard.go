@@ -58,6 +58,14 @@ type Options struct {
 	ClerkKey []byte
 	// MaxUpload is the largest upload accepted (default 20 MiB).
 	MaxUpload int64
+	// Uploads of one user: at most UploadRate per UploadWindow (default 10
+	// a minute) and UploadConcurrent at once (default 1); beyond, 429.
+	UploadRate       int
+	UploadWindow     time.Duration
+	UploadConcurrent int
+	// RejectedQuota bounds the bytes of rejected uploads kept per district
+	// (default 100 MiB); beyond it only their hash, size and errors are kept.
+	RejectedQuota int64
 	// RefreshSeconds is the auto-refresh of the big-screen mode (default 300).
 	RefreshSeconds int
 	// SQLEngine serves the SQL console (package query's routes under
@@ -76,14 +84,15 @@ type Options struct {
 
 // Server is the dashboards' state.
 type Server struct {
-	db     *store.DB
-	opt    Options
-	calc   *calc
-	regs   *registry.Cache
-	log    *slog.Logger
-	pages  map[string]*pageTemplate
-	static *staticFS
-	writes sync.Mutex // one upload or evaluator action at a time
+	db      *store.DB
+	opt     Options
+	calc    *calc
+	regs    *registry.Cache
+	log     *slog.Logger
+	pages   map[string]*pageTemplate
+	static  *staticFS
+	writes  sync.Mutex // one upload or evaluator action at a time
+	uploads *uploadLimiter
 }
 
 // New builds the handler. It stores the built-in registry when the database
@@ -104,6 +113,18 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	}
 	if opt.MaxUpload <= 0 {
 		opt.MaxUpload = xlsx.DefaultLimits().MaxFileSize
+	}
+	if opt.UploadRate <= 0 {
+		opt.UploadRate = defaultUploadRate
+	}
+	if opt.UploadWindow <= 0 {
+		opt.UploadWindow = defaultUploadWindow
+	}
+	if opt.UploadConcurrent <= 0 {
+		opt.UploadConcurrent = defaultUploadConcurrent
+	}
+	if opt.RejectedQuota <= 0 {
+		opt.RejectedQuota = defaultRejectedQuota
 	}
 	if opt.RefreshSeconds <= 0 {
 		opt.RefreshSeconds = 300
@@ -129,7 +150,8 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 		opt.SQLEngine = eng
 	}
 	cl := newCalc(db, opt.Config)
-	s := &Server{db: db, opt: opt, calc: cl, regs: cl.regs, log: opt.Logger}
+	s := &Server{db: db, opt: opt, calc: cl, regs: cl.regs, log: opt.Logger,
+		uploads: newUploadLimiter(opt.UploadRate, opt.UploadWindow, opt.UploadConcurrent, time.Now)}
 	var err error
 	if s.pages, err = parseTemplates(); err != nil {
 		return nil, err

@@ -143,7 +143,11 @@ func (s *Server) uploadPage(c *gin.Context) {
 		d.Flash = locale.T(l, msg)
 	}
 	if e := c.Query("error"); strings.HasPrefix(e, "up.") {
-		d.Flash = locale.T(l, e, mib(s.opt.MaxUpload))
+		limit := s.opt.MaxUpload
+		if e == "up.notkept" {
+			limit = s.opt.RejectedQuota
+		}
+		d.Flash = locale.T(l, e, mib(limit))
 	}
 	// The period a clerk reports is usually the last quarter.
 	p := now.Prev()
@@ -207,6 +211,11 @@ func (s *Server) upload(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/upload?error="+msg)
 		return
 	}
+	done, ok := s.admitUpload(c)
+	if !ok {
+		return
+	}
+	defer done()
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opt.MaxUpload+1<<20)
 	fh, err := c.FormFile("file")
 	if err != nil {
@@ -239,6 +248,12 @@ func (s *Server) upload(c *gin.Context) {
 	res := ingest.Check(name, data, ingest.Options{Limits: lim, OnlyDistrict: district,
 		Registry: func(p sgz.Period) (*registry.Registry, error) { return s.regs.For(ctx, p) }})
 	s.writes.Lock()
+	dropped, err := s.keepWithinQuota(ctx, district, res)
+	if err != nil {
+		s.writes.Unlock()
+		s.internal(c, err)
+		return
+	}
 	id, accepted, err := ingest.Record(ctx, s.db, res, "upload", s.opt.Now())
 	if err == nil && accepted {
 		s.Invalidate()
@@ -249,8 +264,12 @@ func (s *Server) upload(c *gin.Context) {
 		return
 	}
 	// Never the contents, the reporter or the phone.
-	s.log.Info("upload", "return_id", id, "district", district, "accepted", accepted, "errors", len(res.Errors), "warnings", len(res.Warnings), "bytes", len(data))
-	c.Redirect(http.StatusSeeOther, "/upload?return="+strconv.FormatInt(id, 10))
+	s.log.Info("upload", "return_id", id, "district", district, "accepted", accepted, "errors", len(res.Errors), "warnings", len(res.Warnings), "bytes", len(data), "bytes_kept", !dropped)
+	to := "/upload?return=" + strconv.FormatInt(id, 10)
+	if dropped {
+		to += "&error=up.notkept"
+	}
+	c.Redirect(http.StatusSeeOther, to)
 }
 
 // cleanName keeps the base name of an uploaded file, printable, at most 120 runes.
@@ -356,7 +375,8 @@ func (s *Server) returnFile(c *gin.Context) {
 		return
 	}
 	if b == nil {
-		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
+		// A rejected upload past the district's quota: hash and errors only.
+		s.fail(c, http.StatusNotFound, "up.notkeptfile", r.ID)
 		return
 	}
 	attach(c, asciiName(r.File, r.ID), "application/octet-stream", b)
@@ -390,7 +410,8 @@ func (s *Server) markedFile(c *gin.Context) {
 		return
 	}
 	if b == nil {
-		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
+		// A rejected upload past the district's quota: hash and errors only.
+		s.fail(c, http.StatusNotFound, "up.notkeptfile", r.ID)
 		return
 	}
 	errs, warns, err := s.issues(ctx, l, r.ID)

@@ -129,8 +129,16 @@ func Routes(g *gin.RouterGroup, e *Engine) {
 // each other and users take turns. For now the client's address (the
 // connection's, not a header's); with accounts, the account.
 func userOf(c *gin.Context) string {
+	if u := c.GetString(UserKey); u != "" {
+		return u
+	}
 	return c.RemoteIP()
 }
+
+// UserKey is where authentication puts the request's user in the gin
+// context (c.Set(query.UserKey, name)); the console's turns and the upload
+// limits count per user.
+const UserKey = "sgz.user"
 
 // requestLang reads ?lang=, then Accept-Language.
 func requestLang(c *gin.Context) locale.Lang {
