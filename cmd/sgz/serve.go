@@ -20,7 +20,8 @@ func init() { commands = append(commands, serveCmd) }
 func serveCmd(a *app) *cobra.Command {
 	var addr, geojson, rules, clerkKey string
 	var clerkLinks bool
-	var maxUploadMB float64
+	var maxUploadMB, quotaMB float64
+	var uploadRate int
 	var lim query.Limits
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -56,7 +57,8 @@ func serveCmd(a *app) *cobra.Command {
 				}
 				return nil
 			}
-			opt := dashboard.Options{ClerkKey: []byte(clerkKey), MaxUpload: int64(maxUploadMB * (1 << 20))}
+			opt := dashboard.Options{ClerkKey: []byte(clerkKey), MaxUpload: int64(maxUploadMB * (1 << 20)),
+				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20))}
 			if opt.Config, err = metrics.LoadConfig(rules); err != nil {
 				return err
 			}
@@ -91,6 +93,8 @@ func serveCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&clerkKey, "clerk-key", "", "上传链接密钥（不设则任何人可选择区县上传）/ key of the upload links (unset: anyone may choose a district)")
 	cmd.Flags().BoolVar(&clerkLinks, "clerk-links", false, "打印各区县上传链接与评估链接后退出 / print the upload and evaluator links and exit")
 	cmd.Flags().Float64Var(&maxUploadMB, "max-upload", 20, "上传文件大小上限(MB) / largest upload, MB")
+	cmd.Flags().IntVar(&uploadRate, "upload-rate", 10, "每人每分钟最多上传次数 / uploads per person per minute")
+	cmd.Flags().Float64Var(&quotaMB, "rejected-quota", 100, "每个区县保存被拒收文件的上限(MB)，超出只保留校验值与错误 / bytes of rejected files kept per district, MB (beyond: hash and errors only)")
 	queryLimitFlags(cmd, &lim)
 	return cmd
 }
