@@ -42,9 +42,11 @@ type workerPool struct {
 	db   *store.DB
 	dir  string // snapshots
 
-	mu   sync.Mutex
-	snap *snapshot
-	seq  int
+	mu     sync.Mutex
+	snap   *snapshot
+	seq    int
+	spare  *started // a worker started ahead of need
+	closed bool
 }
 
 type snapshot struct {
@@ -87,6 +89,7 @@ func (e *Engine) Close() error {
 	if e.pool == nil {
 		return nil
 	}
+	e.pool.close()
 	return os.RemoveAll(e.pool.dir)
 }
 
@@ -127,6 +130,78 @@ func removeSnapshot(path string) {
 	os.Remove(path)
 	os.Remove(path + ".wal")
 	os.RemoveAll(path + ".tmp")
+}
+
+// started is a worker process waiting for its request on stdin.
+type started struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout io.ReadCloser
+	stderr *tailBuffer
+}
+
+func (p *workerPool) start() (*started, error) {
+	cmd := exec.Command(p.argv[0], p.argv[1:]...)
+	cmd.Env = append(os.Environ(), p.env...)
+	w := &started{cmd: cmd, stderr: &tailBuffer{max: 4 << 10}}
+	cmd.Stderr = w.stderr
+	cmd.WaitDelay = 2 * time.Second
+	var err error
+	if w.stdin, err = cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	if w.stdout, err = cmd.StdoutPipe(); err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// take gives a started worker: the spare one when there is one (a worker
+// takes about 0.1 s to start, most of a small query's time), and starts the
+// next spare in the background.
+func (p *workerPool) take() (*started, error) {
+	p.mu.Lock()
+	w := p.spare
+	p.spare = nil
+	closed := p.closed
+	p.mu.Unlock()
+	if !closed {
+		go func() {
+			s, err := p.start()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			if p.spare == nil && !p.closed {
+				p.spare, s = s, nil
+			}
+			p.mu.Unlock()
+			if s != nil {
+				s.stdin.Close() // not needed: it ends on an empty request
+				s.cmd.Wait()
+			}
+		}()
+	}
+	if w != nil {
+		return w, nil
+	}
+	return p.start()
+}
+
+// close stops the spare worker.
+func (p *workerPool) close() {
+	p.mu.Lock()
+	w := p.spare
+	p.spare, p.closed = nil, true
+	p.mu.Unlock()
+	if w != nil {
+		w.stdin.Close()
+		w.cmd.Process.Kill()
+		w.cmd.Wait()
+	}
 }
 
 // workerRequest is what a worker reads on its standard input.
@@ -170,25 +245,21 @@ func (p *workerPool) run(ctx context.Context, e *Engine, text string, maxRows in
 	if err != nil {
 		return false, err
 	}
-	cmd := exec.CommandContext(ctx, p.argv[0], p.argv[1:]...)
-	cmd.Env = append(os.Environ(), p.env...)
-	cmd.Stdin = bytes.NewReader(req)
-	stderr := &tailBuffer{max: 4 << 10}
-	cmd.Stderr = stderr
-	cmd.WaitDelay = 2 * time.Second
-	out, err := cmd.StdoutPipe()
+	w, err := p.take()
 	if err != nil {
 		return false, err
 	}
-	if err := cmd.Start(); err != nil {
-		return false, err
+	stop := context.AfterFunc(ctx, func() { w.cmd.Process.Kill() })
+	defer stop()
+	_, werr := w.stdin.Write(req)
+	w.stdin.Close()
+	truncated, readErr, done := p.read(w.stdout, e.lim.MaxResultBytes, accumulate, onColumns, onRow)
+	if readErr != nil || !done || werr != nil {
+		w.cmd.Process.Kill()
 	}
-	truncated, readErr, done := p.read(out, e.lim.MaxResultBytes, accumulate, onColumns, onRow)
-	if readErr != nil || !done {
-		cmd.Process.Kill()
-	}
-	io.Copy(io.Discard, out)
-	waitErr := cmd.Wait()
+	io.Copy(io.Discard, w.stdout)
+	waitErr := w.cmd.Wait()
+	stderr := w.stderr
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
