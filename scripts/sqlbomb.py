@@ -173,7 +173,8 @@ try:
     s.stop = True
     s.server_peak, s.child_peak, s.children_peak = peaks
     hwm = hwm_kb(server.pid)
-    print(f"sgz serve on {db}, {os.cpu_count()} cores; page client every 20 ms on {', '.join(PAGES)}\n")
+    print(f"sgz serve on {db}, {os.cpu_count()} cores, load average {os.getloadavg()[1]:.1f} (5 min); "
+          f"{rounds} rounds of 3 s + 3 s; page client every 20 ms on {', '.join(PAGES)}\n")
     print("| phase | page requests | p50 ms | p99 ms | max ms |")
     print("| --- | --- | --- | --- | --- |")
     print(f"| reference (idle server) | {quantiles(ref)} |")
