@@ -58,8 +58,13 @@ type snapshot struct {
 
 // NewIsolated makes an engine whose queries run in worker processes (see
 // Workers) over snapshots of db, which needs no lockdown: analysts' SQL never
-// runs in this process. Close removes the snapshots.
+// runs in this process. Close removes the snapshots. An in-memory db has no
+// file to snapshot: its engine is Setup's, in process.
 func NewIsolated(ctx context.Context, db *store.DB, lim Limits, w Workers) (*Engine, error) {
+	if db.Path == "" || db.Path == ":memory:" {
+		// Nothing to snapshot: queries run in this process, locked down.
+		return Setup(ctx, db, lim)
+	}
 	lim = lim.withDefaults()
 	mem, ok := parseSize(lim.MemoryLimit)
 	if !ok {
@@ -142,7 +147,7 @@ type started struct {
 
 func (p *workerPool) start() (*started, error) {
 	cmd := exec.Command(p.argv[0], p.argv[1:]...)
-	cmd.Env = append(os.Environ(), p.env...)
+	cmd.Env = append(workerEnv(os.Environ()), p.env...)
 	w := &started{cmd: cmd, stderr: &tailBuffer{max: 4 << 10}}
 	cmd.Stderr = w.stderr
 	cmd.WaitDelay = 2 * time.Second
@@ -157,6 +162,21 @@ func (p *workerPool) start() (*started, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// workerEnv keeps of the server's environment what a worker needs: not the
+// secrets (session key, OIDC secret, clerk key) the server may have been given
+// there.
+func workerEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "PATH" || k == "HOME" || k == "TMPDIR" || k == "TZ" || k == "LANG" || strings.HasPrefix(k, "LC_"):
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // take gives a started worker: the spare one when there is one (a worker

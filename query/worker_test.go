@@ -350,3 +350,22 @@ func TestWorkerCSVNeutralisesFormulas(t *testing.T) {
 		t.Errorf("%d %q, want %q", resp.StatusCode, b, want)
 	}
 }
+
+// A worker that dies for another reason than its memory says so, with its
+// last words; and it sees none of the server's environment but what it needs.
+func TestWorkerFailureAndEnvironment(t *testing.T) {
+	db := fixture(t)
+	t.Setenv("SGZ_SESSION_KEY", "secret")
+	e, err := NewIsolated(context.Background(), db, Limits{}, Workers{
+		Command: []string{"/bin/sh", "-c", `echo "broken${SGZ_SESSION_KEY}" >&2; exit 3`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	_, err = e.Run(context.Background(), "SELECT 1", locale.EN)
+	qe := AsError(err)
+	if qe.Code != "internal" || qe.In(locale.EN) != "the query's process ended unexpectedly (exit status 3): broken" ||
+		!strings.Contains(qe.In(locale.ZH), "查询进程意外退出") {
+		t.Errorf("%s: %s", qe.Code, qe.In(locale.EN))
+	}
+}
