@@ -429,27 +429,34 @@ func (f *workerFailure) asError() *Error {
 	return &Error{Code: f.Code, Msg: locale.M(f.Key, args...)}
 }
 
-// tailBuffer keeps the last max bytes written to it.
+// tailBuffer keeps the first and the last max/2 bytes written to it (a Go
+// crash says why in its first line, then dumps every goroutine).
 type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
+	mu         sync.Mutex
+	max        int
+	head, tail []byte
 }
 
 func (t *tailBuffer) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.b = append(t.b, p...)
-	if len(t.b) > t.max {
-		t.b = append([]byte(nil), t.b[len(t.b)-t.max:]...)
+	n := len(p)
+	if room := t.max/2 - len(t.head); room > 0 {
+		k := min(room, len(p))
+		t.head = append(t.head, p[:k]...)
+		p = p[k:]
 	}
-	return len(p), nil
+	t.tail = append(t.tail, p...)
+	if len(t.tail) > t.max/2 {
+		t.tail = append([]byte(nil), t.tail[len(t.tail)-t.max/2:]...)
+	}
+	return n, nil
 }
 
 func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return string(t.b)
+	return string(t.head) + string(t.tail)
 }
 
 // WorkerMain is a worker's whole life: it reads one request on in, limits

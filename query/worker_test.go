@@ -117,6 +117,9 @@ func peakRSS(t testing.TB) int64 {
 }
 
 func TestWorkerMemoryBombsStopInTheWorker(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory does not fit under the ceiling")
+	}
 	_, e := isolated(t, Limits{MemoryLimit: "400MB"})
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -273,6 +276,9 @@ func TestSchedulerTurns(t *testing.T) {
 }
 
 func TestConsoleBusyAndBombOverHTTP(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory does not fit under the ceiling")
+	}
 	gin.SetMode(gin.TestMode)
 	_, e := isolated(t, Limits{MemoryLimit: "300MB", Timeout: time.Minute})
 	r := gin.New()
