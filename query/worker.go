@@ -80,7 +80,16 @@ func NewIsolated(ctx context.Context, db *store.DB, lim Limits, w Workers) (*Eng
 		}
 		w.Command = []string{exe, "sql-worker"}
 	}
-	dir, err := os.MkdirTemp(filepath.Dir(db.Path), ".sgz-sql-snapshots-")
+	// Snapshots live next to the database (not in a tmpfs /tmp, which is
+	// memory). Those of an earlier server on the same file that did not
+	// shut down are garbage: only one process can hold the file.
+	prefix := filepath.Join(filepath.Dir(db.Path), ".sgz-sql-snapshots-"+filepath.Base(db.Path)+"-")
+	if old, _ := filepath.Glob(prefix + "*"); len(old) > 0 {
+		for _, o := range old {
+			os.RemoveAll(o)
+		}
+	}
+	dir, err := os.MkdirTemp(filepath.Dir(prefix), filepath.Base(prefix))
 	if err != nil {
 		return nil, err
 	}
