@@ -25,7 +25,6 @@ func queryLimitFlags(cmd *cobra.Command, lim *query.Limits) {
 	cmd.Flags().StringVar(&lim.MemoryLimit, "memory-limit", d.MemoryLimit, "查询内存上限（serve：每个查询进程的内存上限；query：DuckDB 内存上限）/ memory limit (serve: memory of each query process; query: DuckDB memory limit)")
 	cmd.Flags().StringVar(&lim.TempLimit, "temp-limit", d.TempLimit, "DuckDB 临时文件上限 / DuckDB spill-to-disk limit")
 	cmd.Flags().IntVar(&lim.Threads, "threads", 0, "DuckDB 线程数（0 为 CPU 核数）/ DuckDB threads (0: cores)")
-	cmd.Flags().IntVar(&lim.Concurrent, "sql-workers", d.Concurrent, "同时运行的查询数（serve：查询进程数）/ queries running at once (serve: worker processes)")
 }
 
 func queryCmd(a *app) *cobra.Command {

@@ -96,6 +96,7 @@ func serveCmd(a *app) *cobra.Command {
 	cmd.Flags().IntVar(&uploadRate, "upload-rate", 10, "每人每分钟最多上传次数 / uploads per person per minute")
 	cmd.Flags().Float64Var(&quotaMB, "rejected-quota", 100, "每个区县保存被拒收文件的上限(MB)，超出只保留校验值与错误 / bytes of rejected files kept per district, MB (beyond: hash and errors only)")
 	queryLimitFlags(cmd, &lim)
+	cmd.Flags().IntVar(&lim.Concurrent, "sql-workers", lim.Concurrent, "同时运行的 SQL 查询进程数（每人一条，其余排队）/ SQL console worker processes at once (one per person, others wait)")
 	return cmd
 }
 
