@@ -122,6 +122,9 @@ func TestWorkerMemoryBombsStopInTheWorker(t *testing.T) {
 	}
 	_, e := isolated(t, Limits{MemoryLimit: "400MB"})
 	ctx := context.Background()
+	// Start the high-water mark afresh: earlier tests ran queries in this
+	// process.
+	hwm := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i, q := range []string{"SELECT repeat('x', 1000000000) AS x", "SELECT list(range(500000000)) AS x"} {
@@ -139,7 +142,7 @@ func TestWorkerMemoryBombsStopInTheWorker(t *testing.T) {
 		}
 	}
 	// Either bomb alone would take this process past 1 GB (4.9 GB measured).
-	if rss := peakRSS(t); rss > 1<<30 {
+	if rss := peakRSS(t); hwm && rss > 1<<30 {
 		t.Errorf("the test process peaked at %d MB", rss>>20)
 	}
 	// The engine goes on.
@@ -306,11 +309,11 @@ func TestConsoleBusyAndBombOverHTTP(t *testing.T) {
 			}
 		}()
 	}
-	for i := 0; ; i++ {
+	for deadline := time.Now().Add(time.Minute); ; {
 		if r, w, _ := e.sched.stats("127.0.0.1"); r == 1 && w == 2 {
 			break
 		}
-		if i == 5000 {
+		if time.Now().After(deadline) { // a hang, not a speed
 			r, w, tot := e.sched.stats("127.0.0.1")
 			t.Fatalf("the slow queries never queued: %d %d %d %v", r, w, tot, e.sched.users)
 		}
