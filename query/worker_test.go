@@ -222,7 +222,7 @@ func TestSchedulerTurns(t *testing.T) {
 	var wg sync.WaitGroup
 	wait := func(user string, running, waiting int) {
 		t.Helper()
-		for range 1000 {
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); { // a hang, not a speed
 			if r, w, _ := s.stats(user); r == running && w == waiting {
 				return
 			}
