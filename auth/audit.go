@@ -60,6 +60,7 @@ func Record(ctx context.Context, db *store.DB, e Entry) error {
 	var err error
 	for try := 0; try < 3; try++ {
 		err = db.Write(ctx, func(w *store.Writer) error {
+			w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
 			var seq int64
 			var prev string
 			if err := w.QueryRow(`SELECT coalesce(max(seq), 0), coalesce(arg_max(hash, seq), '') FROM audit_log`, nil, &seq, &prev); err != nil {

@@ -81,6 +81,7 @@ func (s *Sessions) Create(ctx context.Context, userID int64) (string, error) {
 	secret, csrf := Secret(), Secret()
 	now := Wall(s.now())
 	err := s.DB.Write(ctx, func(w *store.Writer) error {
+		w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
 		// Sessions past their lifetime go at each login.
 		if err := w.Exec(`DELETE FROM sessions WHERE created_at < ?`, now.Add(-s.lifetime())); err != nil {
 			return err
@@ -133,6 +134,7 @@ func (s *Sessions) Lookup(ctx context.Context, secret string) (*User, error) {
 	}
 	if now.Sub(cs.seen) > touchEvery {
 		if err := s.DB.Write(ctx, func(w *store.Writer) error {
+			w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
 			return w.Exec(`UPDATE sessions SET last_seen = ? WHERE id_hash = ?`, now, id)
 		}); err != nil {
 			return nil, err
@@ -157,6 +159,7 @@ func (s *Sessions) Delete(ctx context.Context, secret string) error {
 	id := HashSecret(secret)
 	s.forget(id)
 	return s.DB.Write(ctx, func(w *store.Writer) error {
+		w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
 		return w.Exec(`DELETE FROM sessions WHERE id_hash = ?`, id)
 	})
 }

@@ -16,6 +16,7 @@ import (
 
 	"sgz/auth"
 	"sgz/locale"
+	"sgz/query"
 )
 
 // Cookies.
@@ -67,6 +68,7 @@ func (s *Server) guard(rt *route) gin.HandlerFunc {
 		}
 		if u != nil {
 			c.Set(userKey, u)
+			c.Set(query.UserKey, u.Name) // the console's turns and the upload limits count per account
 		}
 		if rt.Access == open {
 			c.Next()

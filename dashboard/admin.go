@@ -15,6 +15,7 @@ import (
 	"sgz/auth"
 	"sgz/locale"
 	"sgz/registry"
+	"sgz/value"
 )
 
 // ---- administration: accounts and the audit trail (admins only) ----
@@ -193,26 +194,11 @@ func (s *Server) auditCSV(c *gin.Context) {
 	w := csv.NewWriter(&buf)
 	w.Write([]string{"seq", "at", "actor", "roles", "remote", "action", "object", "result", "detail", "hash"})
 	for _, e := range list {
-		w.Write(neutralise([]string{strconv.FormatInt(e.Seq, 10), e.At.Format("2006-01-02 15:04:05"), e.Actor, e.Roles, e.Remote,
+		w.Write(value.CSVRow([]string{strconv.FormatInt(e.Seq, 10), e.At.Format("2006-01-02 15:04:05"), e.Actor, e.Roles, e.Remote,
 			e.Action, e.Object, e.Result, e.Detail, e.Hash}))
 	}
 	w.Flush()
 	attach(c, "audit.csv", "text/csv; charset=utf-8", buf.Bytes())
-}
-
-// neutralise writes a cell that a spreadsheet would take for a formula with
-// a leading ' (interfaces.md, CSV outputs), except a plain number.
-func neutralise(cells []string) []string {
-	for i, v := range cells {
-		if v == "" || !strings.ContainsAny(v[:1], "=+-@\t\r") {
-			continue
-		}
-		if _, err := strconv.ParseFloat(v, 64); err == nil {
-			continue
-		}
-		cells[i] = "'" + v
-	}
-	return cells
 }
 
 // ---- the registry (admins): its versions, and loading one ----

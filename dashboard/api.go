@@ -210,14 +210,6 @@ func (s *Server) indicatorsExport(c *gin.Context, format string) {
 	attach(c, "indicators-"+string(level)+"-"+sp.String()+"."+format, ctype, buf.Bytes())
 }
 
-// csvSafe defuses spreadsheet formulas in text cells.
-func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
-		return "'" + s
-	}
-	return s
-}
-
 func attach(c *gin.Context, name, ctype string, body []byte) {
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")

@@ -64,6 +64,14 @@ type Options struct {
 	SessionIdle, SessionLifetime time.Duration
 	// MaxUpload is the largest upload accepted (default 20 MiB).
 	MaxUpload int64
+	// Uploads of one user: at most UploadRate per UploadWindow (default 10
+	// a minute) and UploadConcurrent at once (default 1); beyond, 429.
+	UploadRate       int
+	UploadWindow     time.Duration
+	UploadConcurrent int
+	// RejectedQuota bounds the bytes of rejected uploads kept per district
+	// (default 100 MiB); beyond it only their hash, size and errors are kept.
+	RejectedQuota int64
 	// RefreshSeconds is the auto-refresh of the big-screen mode (default 300).
 	RefreshSeconds int
 	// SQLEngine serves the SQL console (package query's routes under
@@ -82,14 +90,15 @@ type Options struct {
 
 // Server is the dashboards' state.
 type Server struct {
-	db     *store.DB
-	opt    Options
-	calc   *calc
-	regs   *registry.Cache
-	log    *slog.Logger
-	pages  map[string]*pageTemplate
-	static *staticFS
-	writes sync.Mutex // one upload or evaluator action at a time
+	db      *store.DB
+	opt     Options
+	calc    *calc
+	regs    *registry.Cache
+	log     *slog.Logger
+	pages   map[string]*pageTemplate
+	static  *staticFS
+	writes  sync.Mutex // one upload or evaluator action at a time
+	uploads *uploadLimiter
 
 	public   *url.URL // Options.PublicURL, parsed (nil: loopback only)
 	sessions *auth.Sessions
@@ -119,6 +128,18 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	if opt.MaxUpload <= 0 {
 		opt.MaxUpload = xlsx.DefaultLimits().MaxFileSize
 	}
+	if opt.UploadRate <= 0 {
+		opt.UploadRate = defaultUploadRate
+	}
+	if opt.UploadWindow <= 0 {
+		opt.UploadWindow = defaultUploadWindow
+	}
+	if opt.UploadConcurrent <= 0 {
+		opt.UploadConcurrent = defaultUploadConcurrent
+	}
+	if opt.RejectedQuota <= 0 {
+		opt.RejectedQuota = defaultRejectedQuota
+	}
 	if opt.RefreshSeconds <= 0 {
 		opt.RefreshSeconds = 300
 	}
@@ -146,7 +167,8 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	s := &Server{db: db, opt: opt, calc: cl, regs: cl.regs, log: opt.Logger,
 		sessions: &auth.Sessions{DB: db, Idle: opt.SessionIdle, Lifetime: opt.SessionLifetime, Now: opt.Now},
 		tokens:   &auth.Tokens{DB: db},
-		throttle: &auth.Throttle{Now: opt.Now}, ipThrottle: &auth.Throttle{Free: 20, Now: opt.Now}}
+		throttle: &auth.Throttle{Now: opt.Now}, ipThrottle: &auth.Throttle{Free: 20, Now: opt.Now},
+		uploads: newUploadLimiter(opt.UploadRate, opt.UploadWindow, opt.UploadConcurrent, time.Now)}
 	var err error
 	if opt.PublicURL != "" {
 		if s.public, err = ParsePublicURL(opt.PublicURL); err != nil {

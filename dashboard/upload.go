@@ -127,7 +127,11 @@ func (s *Server) uploadPage(c *gin.Context) {
 		d.Flash = locale.T(l, msg)
 	}
 	if e := c.Query("error"); strings.HasPrefix(e, "up.") {
-		d.Flash = locale.T(l, e, mib(s.opt.MaxUpload))
+		limit := s.opt.MaxUpload
+		if e == "up.notkept" {
+			limit = s.opt.RejectedQuota
+		}
+		d.Flash = locale.T(l, e, mib(limit))
 	}
 	// The period a clerk reports is usually the last quarter.
 	p := now.Prev()
@@ -206,6 +210,11 @@ func (s *Server) upload(c *gin.Context) {
 		return
 	}
 	back := "/upload?district=" + district + "&error="
+	done, ok := s.admitUpload(c)
+	if !ok {
+		return
+	}
+	defer done()
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opt.MaxUpload+1<<20)
 	fh, err := c.FormFile("file")
 	if err != nil {
@@ -257,12 +266,18 @@ func (s *Server) upload(c *gin.Context) {
 			var le *locale.Error
 			if errors.As(err, &le) {
 				s.log.Info("upload refused", "district", district, "period", r.Period.String(), "why", le.Key)
-				c.Redirect(http.StatusSeeOther, "/upload?refused="+r.Period.String())
+				c.Redirect(http.StatusSeeOther, "/upload?district="+district+"&refused="+r.Period.String())
 				return
 			}
 			s.internal(c, err)
 			return
 		}
+	}
+	dropped, err := s.keepWithinQuota(ctx, district, res)
+	if err != nil {
+		s.writes.Unlock()
+		s.internal(c, err)
+		return
 	}
 	id, accepted, err := ingest.Record(ctx, s.db, res, "upload", received)
 	if err == nil && accepted {
@@ -274,14 +289,18 @@ func (s *Server) upload(c *gin.Context) {
 		return
 	}
 	// Never the contents, the reporter or the phone.
-	s.log.Info("upload", "return_id", id, "district", district, "accepted", accepted, "errors", len(res.Errors), "warnings", len(res.Warnings), "bytes", len(data))
+	s.log.Info("upload", "return_id", id, "district", district, "accepted", accepted, "errors", len(res.Errors), "warnings", len(res.Warnings), "bytes", len(data), "bytes_kept", !dropped)
 	result := auth.OK
 	if !accepted {
 		result = auth.Rejected
 	}
 	s.record(c, "upload", "return "+strconv.FormatInt(id, 10), result,
-		fmt.Sprintf("district=%s errors=%d warnings=%d bytes=%d", district, len(res.Errors), len(res.Warnings), len(data)))
-	c.Redirect(http.StatusSeeOther, "/upload?district="+district+"&return="+strconv.FormatInt(id, 10))
+		fmt.Sprintf("district=%s errors=%d warnings=%d bytes=%d kept=%t", district, len(res.Errors), len(res.Warnings), len(data), !dropped))
+	to := "/upload?district=" + district + "&return=" + strconv.FormatInt(id, 10)
+	if dropped {
+		to += "&error=up.notkept"
+	}
+	c.Redirect(http.StatusSeeOther, to)
 }
 
 // cleanName keeps the base name of an uploaded file, printable, at most 120 runes.
@@ -392,7 +411,8 @@ func (s *Server) returnFile(c *gin.Context) {
 		return
 	}
 	if b == nil {
-		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
+		// A rejected upload past the district's quota: hash and errors only.
+		s.fail(c, http.StatusNotFound, "up.notkeptfile", r.ID)
 		return
 	}
 	attach(c, asciiName(r.File, r.ID), "application/octet-stream", b)
@@ -426,7 +446,8 @@ func (s *Server) markedFile(c *gin.Context) {
 		return
 	}
 	if b == nil {
-		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
+		// A rejected upload past the district's quota: hash and errors only.
+		s.fail(c, http.StatusNotFound, "up.notkeptfile", r.ID)
 		return
 	}
 	errs, warns, err := s.issues(ctx, l, r.ID)

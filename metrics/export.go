@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"sgz"
 	"sgz/locale"
 	"sgz/review"
+	"sgz/value"
 )
 
 // IndicatorJSON is the `indicators --format json` and /api/v1/indicators
@@ -163,11 +163,12 @@ func num(p *float64) string {
 }
 
 // newCSV starts a CSV that Excel opens as UTF-8 (byte order mark).
-func newCSV(w io.Writer) (*csv.Writer, error) {
+// Every cell goes through value.CSVCell (formulas neutralised).
+func newCSV(w io.Writer) (*value.CSVWriter, error) {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return nil, err
 	}
-	return csv.NewWriter(w), nil
+	return value.NewCSVWriter(w), nil
 }
 
 // WriteIndicatorsCSV writes the values in long form with Chinese headers;

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -67,8 +68,9 @@ type Engine struct {
 	db      *store.DB
 	lim     Limits
 	policy  policy
-	slots   chan struct{} // Limits.Concurrent
-	history sync.Mutex    // one history write at a time
+	sched   *scheduler  // Limits.Concurrent, PerUser, Queue
+	pool    *workerPool // nil: queries run in this process
+	history sync.Mutex  // one history write at a time
 }
 
 // New makes an engine over db, which must have been through Lockdown.
@@ -81,7 +83,7 @@ func New(ctx context.Context, db *store.DB, lim Limits) (*Engine, error) {
 		return nil, locale.Errorf("query.unlocked")
 	}
 	lim = lim.withDefaults()
-	e := &Engine{db: db, lim: lim, slots: make(chan struct{}, lim.Concurrent)}
+	e := &Engine{db: db, lim: lim, sched: newScheduler(lim.Concurrent, lim.PerUser, lim.Queue)}
 	if err := e.loadPolicy(ctx); err != nil {
 		return nil, err
 	}
@@ -99,6 +101,20 @@ func Setup(ctx context.Context, db *store.DB, lim Limits) (*Engine, error) {
 
 // Limits are the engine's limits.
 func (e *Engine) Limits() Limits { return e.lim }
+
+type userKey struct{}
+
+// WithUser says on whose behalf the queries run under ctx: queries of one
+// user wait for each other (Limits.PerUser, Limits.Queue); users take turns.
+func WithUser(ctx context.Context, user string) context.Context {
+	return context.WithValue(ctx, userKey{}, user)
+}
+
+// UserOf is the user WithUser put in ctx ("" when none).
+func UserOf(ctx context.Context) string {
+	u, _ := ctx.Value(userKey{}).(string)
+	return u
+}
 
 // DB is the database the engine reads.
 func (e *Engine) DB() *store.DB { return e.db }
@@ -138,7 +154,7 @@ func (e *Engine) loadPolicy(ctx context.Context) error {
 // Run runs one read-only query and returns at most Limits.MaxRows rows.
 func (e *Engine) Run(ctx context.Context, sqlText string, lang locale.Lang) (*Result, error) {
 	res := &Result{SQL: sqlText, Lang: lang, Limits: e.lim}
-	err := e.Stream(ctx, sqlText, e.lim.MaxRows, func(cols []Column) error {
+	err := e.stream(ctx, sqlText, e.lim.MaxRows, true, func(cols []Column) error {
 		res.Columns = cols
 		return nil
 	}, func(row []any) error {
@@ -160,6 +176,13 @@ func (e *Engine) Run(ctx context.Context, sqlText string, lang locale.Lang) (*Re
 // the query. info, when not nil, receives Truncated and Elapsed.
 func (e *Engine) Stream(ctx context.Context, sqlText string, maxRows int,
 	onColumns func([]Column) error, onRow func([]any) error, info *Result) error {
+	return e.stream(ctx, sqlText, maxRows, false, onColumns, onRow, info)
+}
+
+// stream is Stream; accumulate says that the caller keeps every row (the
+// result's size is then bounded by Limits.MaxResultBytes in worker mode).
+func (e *Engine) stream(ctx context.Context, sqlText string, maxRows int, accumulate bool,
+	onColumns func([]Column) error, onRow func([]any) error, info *Result) error {
 	start := time.Now()
 	text := strings.TrimSpace(sqlText)
 	if text == "" {
@@ -173,23 +196,26 @@ func (e *Engine) Stream(ctx context.Context, sqlText string, maxRows int,
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.lim.Timeout)
 	defer cancel()
-	select {
-	case e.slots <- struct{}{}:
-		defer func() { <-e.slots }()
-	case <-ctx.Done():
-		return e.classify(ctx, ctx.Err())
-	}
-	conn, err := e.db.Conn(ctx)
+	release, err := e.sched.acquire(ctx, UserOf(ctx))
 	if err != nil {
 		return e.classify(ctx, err)
 	}
-	defer conn.Close()
+	defer release()
 	truncated := false
-	err = conn.Raw(func(dc any) error {
-		var err error
-		truncated, err = e.runOn(ctx, dc.(*duckdb.Conn), text, maxRows, onColumns, onRow)
-		return err
-	})
+	if e.pool != nil {
+		truncated, err = e.pool.run(ctx, e, text, maxRows, accumulate, onColumns, onRow)
+	} else {
+		var conn *sql.Conn
+		if conn, err = e.db.Conn(ctx); err != nil {
+			return e.classify(ctx, err)
+		}
+		defer conn.Close()
+		err = conn.Raw(func(dc any) error {
+			var err error
+			truncated, err = e.runOn(ctx, dc.(*duckdb.Conn), text, maxRows, onColumns, onRow)
+			return err
+		})
+	}
 	if err != nil {
 		return e.classify(ctx, err)
 	}

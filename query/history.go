@@ -35,6 +35,7 @@ func (e *Engine) Record(ctx context.Context, session, sqlText string, res *Resul
 	e.history.Lock()
 	defer e.history.Unlock()
 	return e.db.Write(ctx, func(w *store.Writer) error {
+		w.LogOnly()
 		if err := w.Exec(`INSERT INTO query_history VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			session, time.Now().UTC(), sqlText, qerr == nil, rows, ms, msg); err != nil {
 			return err

@@ -33,7 +33,7 @@ func Routes(g *gin.RouterGroup, e *Engine) {
 			fail(c, lang, &Error{Code: "bad_request", Msg: locale.M("query.badrequest", err)})
 			return
 		}
-		res, err := e.Run(c.Request.Context(), in.SQL, lang)
+		res, err := e.Run(WithUser(c.Request.Context(), userOf(c)), in.SQL, lang)
 		_ = e.Record(c.Request.Context(), in.Session, in.SQL, res, err)
 		if err != nil {
 			fail(c, lang, err)
@@ -55,10 +55,11 @@ func Routes(g *gin.RouterGroup, e *Engine) {
 			name := "query-" + time.Now().Format("20060102-150405") + "." + format
 			info := &Result{}
 			var err error
+			ctx := WithUser(c.Request.Context(), userOf(c))
 			switch format {
 			case "csv":
 				w := NewCSV(c.Writer, true)
-				err = e.Stream(c.Request.Context(), sqlText, e.lim.MaxDownload, func(cols []Column) error {
+				err = e.Stream(ctx, sqlText, e.lim.MaxDownload, func(cols []Column) error {
 					c.Header("Content-Type", "text/csv; charset=utf-8")
 					c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 					c.Status(http.StatusOK)
@@ -77,7 +78,7 @@ func Routes(g *gin.RouterGroup, e *Engine) {
 				x, err = NewXLSX("query")
 				if err == nil {
 					n := 0
-					err = e.Stream(c.Request.Context(), sqlText, min(e.lim.MaxDownload, 1048575), x.Columns,
+					err = e.Stream(ctx, sqlText, min(e.lim.MaxDownload, 1048575), x.Columns,
 						func(r []any) error { n++; return x.Row(r) }, info)
 					if err == nil {
 						c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -124,6 +125,21 @@ func Routes(g *gin.RouterGroup, e *Engine) {
 	})
 }
 
+// userOf names the user a request is made for: queries of one user wait for
+// each other and users take turns. For now the client's address (the
+// connection's, not a header's); with accounts, the account.
+func userOf(c *gin.Context) string {
+	if u := c.GetString(UserKey); u != "" {
+		return u
+	}
+	return c.RemoteIP()
+}
+
+// UserKey is where authentication puts the request's user in the gin
+// context (c.Set(query.UserKey, name)); the console's turns and the upload
+// limits count per user.
+const UserKey = "sgz.user.name"
+
 // requestLang reads ?lang=, then Accept-Language.
 func requestLang(c *gin.Context) locale.Lang {
 	if l := c.Query("lang"); l != "" {
@@ -145,8 +161,10 @@ func fail(c *gin.Context, lang locale.Lang, err error) {
 	switch qe.Code {
 	case "timeout":
 		status = http.StatusRequestTimeout
-	case "memory":
+	case "memory", "too_large":
 		status = http.StatusUnprocessableEntity
+	case "busy":
+		status = http.StatusTooManyRequests
 	case "internal":
 		status = http.StatusInternalServerError
 	case "canceled":

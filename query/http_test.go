@@ -183,7 +183,10 @@ func getJSON(t *testing.T, u string, v any) {
 // A query that would run for minutes is stopped at the time limit, and the
 // server answers other requests meanwhile.
 func TestSlowQueryDoesNotBlock(t *testing.T) {
-	srv, _ := server(t, Limits{Timeout: 3 * time.Second})
+	// Every request here comes from one address, one user for userOf: let
+	// that user run two at once (one user's queries wait for each other:
+	// TestConsoleBusyAndBombOverHTTP).
+	srv, _ := server(t, Limits{Timeout: 3 * time.Second, PerUser: 2})
 	type answer struct {
 		code int
 		out  map[string]any

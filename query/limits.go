@@ -18,6 +18,11 @@
 //  4. It runs inside BEGIN TRANSACTION READ ONLY, rolled back afterwards, with
 //     a context time limit that interrupts DuckDB, under a row limit and the
 //     instance's memory limit.
+//
+// In `sgz serve` all of this happens in a worker process per query
+// (NewIsolated, worker.go), under a memory limit the kernel enforces, over a
+// read-only snapshot of the database; the scheduler (sched.go) gives users
+// turns. docs/sql.md has the design and the figures.
 package query
 
 import (
@@ -32,7 +37,9 @@ import (
 
 // Limits bound what an analyst's query may use. MemoryLimit, TempLimit and
 // Threads are instance-wide DuckDB settings fixed by Lockdown (they also bound
-// the application's own queries); the others apply per query.
+// the application's own queries); the others apply per query. With workers
+// (NewIsolated), MemoryLimit is each worker's RLIMIT_DATA and Concurrent the
+// number of workers at once.
 type Limits struct {
 	Timeout      time.Duration // wall time of one query (default 30 s)
 	MaxRows      int           // rows returned to the console or `sgz query` (default 10,000)
@@ -42,20 +49,28 @@ type Limits struct {
 	TempLimit    string        // DuckDB max_temp_directory_size: spilling to disk (default "4GB")
 	Threads      int           // DuckDB threads; 0 keeps DuckDB's default (the number of cores)
 	HistoryLimit int           // queries kept per session (default 100)
-	Concurrent   int           // console queries running at once; others wait within their time limit (default 4)
+	Concurrent   int           // console queries running at once; others wait within their time limit (default 2)
+	PerUser      int           // queries of one user running at once (default 1)
+	Queue        int           // more queries of one user waiting their turn; beyond, refused (default 2)
+	// MaxResultBytes bounds what a worker process hands the server: one row,
+	// and the whole result shown in the console (default 16 MiB).
+	MaxResultBytes int64
 }
 
 // DefaultLimits are the settings used when none are given.
 func DefaultLimits() Limits {
 	return Limits{
-		Timeout:      30 * time.Second,
-		MaxRows:      10000,
-		MaxDownload:  1000000,
-		MaxSQLBytes:  64 << 10,
-		MemoryLimit:  "2GB",
-		TempLimit:    "4GB",
-		HistoryLimit: 100,
-		Concurrent:   4,
+		Timeout:        30 * time.Second,
+		MaxRows:        10000,
+		MaxDownload:    1000000,
+		MaxSQLBytes:    64 << 10,
+		MemoryLimit:    "1GB",
+		TempLimit:      "4GB",
+		HistoryLimit:   100,
+		Concurrent:     2,
+		PerUser:        1,
+		Queue:          2,
+		MaxResultBytes: 16 << 20,
 	}
 }
 
@@ -85,6 +100,15 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Concurrent <= 0 {
 		l.Concurrent = d.Concurrent
+	}
+	if l.PerUser <= 0 {
+		l.PerUser = d.PerUser
+	}
+	if l.Queue <= 0 {
+		l.Queue = d.Queue
+	}
+	if l.MaxResultBytes <= 0 {
+		l.MaxResultBytes = d.MaxResultBytes
 	}
 	return l
 }

@@ -2,7 +2,6 @@ package query
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"sgz/value"
 )
 
 func jsonMarshal(v any) ([]byte, error) {
@@ -23,9 +24,10 @@ func jsonMarshal(v any) ([]byte, error) {
 }
 
 // CSVWriter writes a result as CSV, UTF-8 with a byte-order mark so that Excel
-// reads the Chinese text correctly.
+// reads the Chinese text correctly, every cell through value.CSVCell
+// (formulas neutralised).
 type CSVWriter struct {
-	w       *csv.Writer
+	w       *value.CSVWriter
 	started bool
 	out     io.Writer
 	BOM     bool
@@ -33,7 +35,7 @@ type CSVWriter struct {
 
 // NewCSV writes CSV to w (with a BOM when bom is true).
 func NewCSV(w io.Writer, bom bool) *CSVWriter {
-	return &CSVWriter{out: w, w: csv.NewWriter(w), BOM: bom}
+	return &CSVWriter{out: w, w: value.NewCSVWriter(w), BOM: bom}
 }
 
 // Columns writes the header.

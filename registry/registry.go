@@ -24,9 +24,9 @@ import (
 	"time"
 
 	"sgz"
-	"sgz/value"
 	"sgz/locale"
 	"sgz/store"
+	"sgz/value"
 )
 
 // BasePeriod marks the version that applies to every period before the first change.
@@ -292,7 +292,8 @@ func ParseCSV(rd io.Reader, name string) (*Registry, error) {
 	popCol, hasPop := col["population"]
 	get := func(rec []string, c int) string {
 		if c < len(rec) {
-			return strings.TrimSpace(rec[c])
+			// A cell WriteCSV neutralised ('=…) reads back as it was.
+			return value.CSVUncell(strings.TrimSpace(rec[c]))
 		}
 		return ""
 	}
@@ -599,7 +600,7 @@ func (c *Cache) For(ctx context.Context, p sgz.Period) (*Registry, error) {
 // WriteCSV writes reg in the format ParseCSV reads, with in_scope and
 // population, so that an operator can edit the scope and load it back.
 func WriteCSV(w io.Writer, reg *Registry) error {
-	cw := csv.NewWriter(w)
+	cw := value.NewCSVWriter(w) // formulas neutralised; ParseCSV undoes it
 	cw.Write([]string{"code", "name", "level", "parent_code", "in_scope", "population"})
 	for _, u := range reg.Units {
 		pop := ""

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -28,6 +30,8 @@ type DB struct {
 	*sql.DB
 	Path      string
 	connector *duckdb.Connector
+	writes    sync.RWMutex  // Write holds it shared; Snapshot exclusively
+	gen       atomic.Uint64 // committed writes since Open (see Generation)
 }
 
 // Options tune how the file is opened.
@@ -159,10 +163,18 @@ type Writer struct {
 	conn      driver.Conn
 	appenders map[string]*duckdb.Appender
 	order     []string
+	logOnly   bool
 }
+
+// LogOnly marks the transaction as writing only logs (query history, audit
+// entries) that the analysts' views do not show: it does not make the SQL
+// console's snapshot stale (see DB.Generation).
+func (w *Writer) LogOnly() { w.logOnly = true }
 
 // Write runs fn in one transaction. If fn or any flush fails, nothing is kept.
 func (db *DB) Write(ctx context.Context, fn func(w *Writer) error) error {
+	db.writes.RLock()
+	defer db.writes.RUnlock()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
@@ -170,6 +182,12 @@ func (db *DB) Write(ctx context.Context, fn func(w *Writer) error) error {
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
 		w := &Writer{ctx: ctx, conn: dc.(driver.Conn), appenders: map[string]*duckdb.Appender{}}
+		defer func() {
+			if !w.logOnly {
+				// A failed write may have changed nothing: a spare snapshot at worst.
+				db.gen.Add(1)
+			}
+		}()
 		if err := w.Exec("BEGIN TRANSACTION"); err != nil {
 			return err
 		}

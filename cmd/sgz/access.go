@@ -18,6 +18,7 @@ import (
 	"sgz/auth"
 	"sgz/locale"
 	"sgz/registry"
+	"sgz/value"
 )
 
 func init() { commands = append(commands, userCmd, tokenCmd, auditCmd) }
@@ -294,7 +295,7 @@ func auditCmd(a *app) *cobra.Command {
 				w := csv.NewWriter(a.stdout)
 				w.Write([]string{"seq", "at", "actor", "roles", "remote", "action", "object", "result", "detail", "hash"})
 				for _, e := range list {
-					w.Write(csvSafe([]string{strconv.FormatInt(e.Seq, 10), e.At.Format("2006-01-02 15:04:05"), e.Actor, e.Roles, e.Remote,
+					w.Write(value.CSVRow([]string{strconv.FormatInt(e.Seq, 10), e.At.Format("2006-01-02 15:04:05"), e.Actor, e.Roles, e.Remote,
 						e.Action, e.Object, e.Result, e.Detail, e.Hash}))
 				}
 				w.Flush()
@@ -323,21 +324,6 @@ func auditCmd(a *app) *cobra.Command {
 		},
 	})
 	return cmd
-}
-
-// csvSafe neutralises what a spreadsheet would take for a formula
-// (interfaces.md, CSV outputs): a leading ' unless a plain number.
-func csvSafe(cells []string) []string {
-	for i, v := range cells {
-		if v == "" || !strings.ContainsAny(v[:1], "=+-@\t\r") {
-			continue
-		}
-		if _, err := strconv.ParseFloat(v, 64); err == nil {
-			continue
-		}
-		cells[i] = "'" + v
-	}
-	return cells
 }
 
 func init() {

@@ -12,6 +12,7 @@ import (
 	"sgz/dashboard"
 	"sgz/demo"
 	"sgz/locale"
+	"sgz/query"
 )
 
 func init() { commands = append(commands, demoCmd) }
@@ -64,7 +65,16 @@ func demoCmd(a *app) *cobra.Command {
 			if buildOnly {
 				return nil
 			}
-			h, err := dashboard.New(db, dashboard.Options{PublicURL: "http://" + addr})
+			lim := query.DefaultLimits()
+			if err := query.Lockdown(ctx, db, lim); err != nil {
+				return err
+			}
+			eng, err := query.NewIsolated(ctx, db, lim, query.Workers{})
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			h, err := dashboard.New(db, dashboard.Options{PublicURL: "http://" + addr, SQLEngine: eng})
 			if err != nil {
 				return err
 			}

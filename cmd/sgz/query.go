@@ -22,7 +22,7 @@ func queryLimitFlags(cmd *cobra.Command, lim *query.Limits) {
 	*lim = d
 	cmd.Flags().DurationVar(&lim.Timeout, "timeout", d.Timeout, "单条查询的时间上限 / time limit of one query")
 	cmd.Flags().IntVar(&lim.MaxRows, "max-rows", d.MaxRows, "返回的最多行数 / most rows returned")
-	cmd.Flags().StringVar(&lim.MemoryLimit, "memory-limit", d.MemoryLimit, "DuckDB 内存上限（整个进程）/ DuckDB memory limit (whole process)")
+	cmd.Flags().StringVar(&lim.MemoryLimit, "memory-limit", d.MemoryLimit, "查询内存上限（serve：每个查询进程的内存上限；query：DuckDB 内存上限）/ memory limit (serve: memory of each query process; query: DuckDB memory limit)")
 	cmd.Flags().StringVar(&lim.TempLimit, "temp-limit", d.TempLimit, "DuckDB 临时文件上限 / DuckDB spill-to-disk limit")
 	cmd.Flags().IntVar(&lim.Threads, "threads", 0, "DuckDB 线程数（0 为 CPU 核数）/ DuckDB threads (0: cores)")
 }

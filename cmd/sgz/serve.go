@@ -23,7 +23,8 @@ func serveCmd(a *app) *cobra.Command {
 	var addr, publicURL, geojson, rules string
 	var oidcOpt dashboard.OIDCOptions
 	var oidcSecretFile string
-	var maxUploadMB float64
+	var maxUploadMB, quotaMB float64
+	var uploadRate int
 	var lim query.Limits
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -52,7 +53,8 @@ func serveCmd(a *app) *cobra.Command {
 					return locale.Errorf("serve.noadmin", addr)
 				}
 			}
-			opt := dashboard.Options{MaxUpload: int64(maxUploadMB * (1 << 20)), PublicURL: pub}
+			opt := dashboard.Options{MaxUpload: int64(maxUploadMB * (1 << 20)), PublicURL: pub,
+				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20))}
 			if oidcOpt.Issuer != "" || oidcOpt.ClientID != "" {
 				if oidcOpt.Issuer == "" || oidcOpt.ClientID == "" {
 					return locale.Errorf("serve.oidcpair")
@@ -76,13 +78,17 @@ func serveCmd(a *app) *cobra.Command {
 					return locale.Errorf("serve.geojson", geojson, err)
 				}
 			}
+			// The console's queries run in worker processes under the memory
+			// limit, over snapshots of the database (docs/sql.md); the
+			// server's own instance is locked down all the same.
 			if err := query.Lockdown(ctx, db, lim); err != nil {
 				return err
 			}
-			eng, err := query.New(ctx, db, lim)
+			eng, err := query.NewIsolated(ctx, db, lim, query.Workers{})
 			if err != nil {
 				return err
 			}
+			defer eng.Close()
 			opt.SQLEngine = eng
 			h, err := dashboard.New(db, opt)
 			if err != nil {
@@ -106,7 +112,10 @@ func serveCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&geojson, "geojson", "", "区县边界 GeoJSON 文件（可选）/ district boundaries, GeoJSON (optional)")
 	cmd.Flags().StringVar(&rules, "rules", "", "考核规则 JSON 文件（默认内置规则）/ assessment rules file (default: built-in)")
 	cmd.Flags().Float64Var(&maxUploadMB, "max-upload", 20, "上传文件大小上限(MB) / largest upload, MB")
+	cmd.Flags().IntVar(&uploadRate, "upload-rate", 10, "每人每分钟最多上传次数 / uploads per person per minute")
+	cmd.Flags().Float64Var(&quotaMB, "rejected-quota", 100, "每个区县保存被拒收文件的上限(MB)，超出只保留校验值与错误 / bytes of rejected files kept per district, MB (beyond: hash and errors only)")
 	queryLimitFlags(cmd, &lim)
+	cmd.Flags().IntVar(&lim.Concurrent, "sql-workers", lim.Concurrent, "同时运行的 SQL 查询进程数（每人一条，其余排队）/ SQL console worker processes at once (one per person, others wait)")
 	return cmd
 }
 
