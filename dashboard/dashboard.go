@@ -209,6 +209,7 @@ func (s *Server) Engine() *gin.Engine {
 	r.GET("/assessment", s.assessment)
 	r.GET("/assessment.xlsx", s.assessmentXLSX)
 	r.GET("/assessment.csv", s.assessmentCSV)
+	r.GET("/brief.docx", s.briefDocx) // roles: leader, evaluator, admin
 	r.GET("/reporting", s.reporting)
 	r.POST("/reporting/:id/approve", s.approve)   // roles: evaluator, admin
 	r.POST("/reporting/:id/sendback", s.sendBack) // roles: evaluator, admin (an approved return: admin)

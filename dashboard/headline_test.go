@@ -1,8 +1,11 @@
 package dashboard
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -165,5 +168,41 @@ func TestAPIHeadlineRefusesWhatIsNotAUnit(t *testing.T) {
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), c.want) {
 			t.Errorf("unit %s: status %d %s, want 400 %s", c.unit, resp.StatusCode, body, c.want)
 		}
+	}
+}
+
+// The briefing downloads as a .docx whose headline figures are the API's.
+func TestBriefDownload(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	resp, err := http.Get(ts.URL + "/brief.docx?period=2026Q3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "brief-2026Q3.docx") {
+		t.Fatalf("status %d %v", resp.StatusCode, resp.Header)
+	}
+	z, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc string
+	for _, f := range z.File {
+		if f.Name == "word/document.xml" {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			doc = string(b)
+		}
+	}
+	var h map[string]any
+	getJSON(t, ts.URL+"/api/v1/headline?period=2026Q3", &h)
+	want := fmt.Sprintf("已建成乡镇（街道）社工站 %v 个，纳入考核乡镇（街道）%v 个", h["stations_built"], h["towns_in_scope"])
+	if !strings.Contains(doc, want) || !strings.Contains(doc, "（已报送 9 个区县，应报 10 个）") {
+		t.Errorf("document lacks %q", want)
+	}
+	if code := getJSON(t, ts.URL+"/brief.docx?period=2026Q9", &h); code != http.StatusBadRequest {
+		t.Errorf("bad period: %d", code)
 	}
 }
