@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"sgz"
+	"sgz/geo"
 	"sgz/locale"
 	"sgz/metrics"
 )
@@ -37,6 +39,29 @@ type mapData struct {
 	Geo       bool
 }
 
+// cityMap is the embedded boundary map (package geo) of the registry's city
+// in force now, its districts matched to the registry by name; nil when the
+// registry has not exactly one city or the city is not in the asset.
+func (s *Server) cityMap(ctx context.Context) *geo.Map {
+	reg, err := s.regs.For(ctx, sgz.PeriodOf(s.opt.Now()))
+	if err != nil || reg == nil {
+		return nil
+	}
+	cities := reg.OfLevel(sgz.City)
+	if len(cities) != 1 {
+		return nil
+	}
+	c, ok := geo.Find(cities[0].Name, "")
+	if !ok {
+		return nil
+	}
+	var units []geo.Unit
+	for _, d := range reg.OfLevel(sgz.District) {
+		units = append(units, geo.Unit{Code: d.Code, Name: d.Name})
+	}
+	return geo.MapOf(c, units)
+}
+
 // GET /map?indicator=ID: districts coloured by an indicator, as tiles laid
 // out from the registry, or on the operator's boundary map (--geojson).
 func (s *Server) mapPage(c *gin.Context) {
@@ -52,6 +77,12 @@ func (s *Server) mapPage(c *gin.Context) {
 		return
 	}
 	d := &mapData{Indicator: id, Geo: len(s.opt.GeoJSON) > 0}
+	var builtin *geo.Map // the embedded city map, when no operator GeoJSON is given
+	if !d.Geo {
+		if builtin = s.cityMap(c.Request.Context()); builtin != nil {
+			d.Geo = true
+		}
+	}
 	var dt *table
 	var err error
 	if d.Geo {
@@ -88,7 +119,42 @@ func (s *Server) mapPage(c *gin.Context) {
 	visual := map[string]any{"min": lo, "max": hi, "calculable": true, "orient": "horizontal", "left": "center", "bottom": 10,
 		"seriesIndex": 0, "inRange": map[string]any{"color": []string{"#f7d4cf", "#e8826f", "#b3261e"}}}
 	charts := map[string]any{}
-	if d.Geo {
+	if builtin != nil {
+		// Districts on the embedded boundaries; units without a polygon
+		// (functional zones) as labelled markers below the map.
+		var data, markers []map[string]any
+		at := map[string]geo.Marker{}
+		for _, m := range builtin.Markers {
+			at[m.Code] = m
+		}
+		for _, u := range dt.Units {
+			v := display(id, u.val(id))
+			if m, ok := at[u.Code]; ok {
+				color := "#b3261e"
+				if v == nil {
+					color = "#c8cdd3"
+				}
+				markers = append(markers, map[string]any{"name": u.Name + "\n" + inLang(l, fmtValue(id, u.val(id))),
+					"value": []any{m.Lon, m.Lat, v}, "href": "/district/" + u.Code, "itemStyle": map[string]any{"color": color}})
+				continue
+			}
+			data = append(data, map[string]any{"name": u.Name, "value": v, "href": "/district/" + u.Code})
+		}
+		series := []any{map[string]any{"type": "map", "geoIndex": 0, "data": data}}
+		if len(markers) > 0 {
+			series = append(series, map[string]any{"type": "scatter", "coordinateSystem": "geo", "symbol": "pin", "symbolSize": 36,
+				"label": map[string]any{"show": true, "position": "right", "formatter": "{b}"}, "data": markers})
+		}
+		charts["map"] = map[string]any{
+			"title":     map[string]any{"text": title + " · " + locale.T(l, "map.geo")},
+			"tooltip":   map[string]any{"trigger": "item"},
+			"toolbox":   map[string]any{"feature": map[string]any{"saveAsImage": map[string]any{"title": locale.T(l, "chart.save")}}},
+			"visualMap": visual,
+			"geo": map[string]any{"map": "sgz-districts", "roam": true, "nameProperty": "name", "label": map[string]any{"show": true},
+				"itemStyle": map[string]any{"areaColor": "#c8cdd3", "borderColor": "#fff"}},
+			"series": series,
+		}
+	} else if d.Geo {
 		key := geoKey(s.opt.GeoJSON)
 		var data []map[string]any
 		for _, u := range dt.Units {
@@ -160,14 +226,21 @@ func hrefOf(u *unitRow) string {
 	return ""
 }
 
-// GET /api/v1/geojson: the operator's boundary map (404 when none).
+// GET /api/v1/geojson: the operator's boundary map, else the embedded map
+// of the registry's city (404 when neither).
 func (s *Server) apiGeoJSON(c *gin.Context) {
-	if len(s.opt.GeoJSON) == 0 {
+	g := s.opt.GeoJSON
+	if len(g) == 0 {
+		if m := s.cityMap(c.Request.Context()); m != nil {
+			g = m.GeoJSON
+		}
+	}
+	if len(g) == 0 {
 		s.fail(c, http.StatusNotFound, "dash.notfound")
 		return
 	}
 	c.Header("Cache-Control", "no-cache")
-	c.Data(http.StatusOK, "application/geo+json", s.opt.GeoJSON)
+	c.Data(http.StatusOK, "application/geo+json", g)
 }
 
 // GET /sql: the console page; it calls /api/v1/sql/*.

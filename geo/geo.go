@@ -86,7 +86,7 @@ func Find(name, province string) (*City, bool) {
 type Unit struct{ Code, Name string }
 
 // Marker is a unit with no polygon (苏州工业园区, a functional zone), drawn
-// as a labelled point along the map's lower edge.
+// as a labelled point beside the map's right edge (not where it lies).
 type Marker struct {
 	Code, Name string
 	Lon, Lat   float64
@@ -167,7 +167,7 @@ func MapOf(c *City, units []Unit) *Map {
 	}
 	for i, u := range lost {
 		m.Markers = append(m.Markers, Marker{Code: u.Code, Name: u.Name,
-			Lon: minX + (maxX-minX)*float64(i+1)/float64(len(lost)+1), Lat: minY - (maxY-minY)*0.04})
+			Lon: maxX + (maxX-minX)*0.08, Lat: maxY - (maxY-minY)*float64(i+1)/float64(len(lost)+1)})
 	}
 	if feats == nil {
 		feats = []gj{}
