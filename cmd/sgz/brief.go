@@ -66,6 +66,9 @@ func briefCmd(a *app) *cobra.Command {
 				return locale.Errorf("metrics.cli.write", output, err)
 			}
 			_, werr := tmp.Write(buf.Bytes())
+			if werr == nil {
+				werr = tmp.Chmod(0o644) // CreateTemp makes it private
+			}
 			if cerr := tmp.Close(); werr == nil {
 				werr = cerr
 			}
