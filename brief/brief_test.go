@@ -358,3 +358,54 @@ func mustSpan(s string) sgz.Span {
 	}
 	return sp
 }
+
+// A period with no return: every figure 无数据, nothing compared, ranked or at risk.
+func TestBriefOfPeriodsWithoutReturns(t *testing.T) {
+	db := demoDB(t)
+	for _, c := range []struct{ span, head string }{
+		{"2024", "2024年"},
+		{"2024Q2-2024Q3", "2024年第2—3季度"},
+		{"2023Q4-2024Q2", "2023年第4季度至2024年第2季度"},
+	} {
+		// Dated before any of its quarters is due: nobody is late yet.
+		docx, r := write(t, db, c.span, time.Date(2024, 1, 2, 0, 0, 0, 0, sgz.Beijing), locale.ZH)
+		paras, tables := documentText(t, docx)
+		text := strings.Join(paras, "\n")
+		if tables[0][0][1] != c.head {
+			t.Errorf("%s: header %v", c.span, tables[0][0])
+		}
+		if r.Headline.DistrictsReported != 0 || tables[0][1][1] != "无数据" || tables[0][1][2] != "无可比数据" {
+			t.Errorf("%s: %v", c.span, tables[0][1])
+		}
+		for _, want := range []string{"没有与本期均已报送的区县，无法同比", "本期没有区县报送，不作排名", "各区县报表中未填报服务项目",
+			"近期没有报表数据，无法研判进度", "各区县报表均按时报送", "持证社工 无数据 人"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: no %q", c.span, want)
+			}
+		}
+	}
+	// A quarter: no previous quarter either.
+	docx, _ := write(t, db, "2024Q3", time.Date(2024, 1, 2, 0, 0, 0, 0, sgz.Beijing), locale.ZH)
+	paras, _ := documentText(t, docx)
+	if text := strings.Join(paras, "\n"); !strings.Contains(text, "2024年第2季度没有与本期均已报送的区县，无法比较") {
+		t.Errorf("no previous-quarter note: %s", text)
+	}
+}
+
+// Every district on track: said so.
+func TestBriefWhenNothingIsAtRisk(t *testing.T) {
+	one := 1.0
+	r := &Report{Span: mustSpan("2026Q3"), Effective: mustSpan("2026Q3"), AsOf: time.Date(2026, 12, 1, 0, 0, 0, 0, sgz.Beijing),
+		Headline:  &metrics.Headline{UnitCode: "3205", UnitName: "苏州市", StationCoverage: &one},
+		Forecasts: []metrics.Forecast{{UnitName: "苏州市", Indicator: "station_coverage", Status: metrics.ForecastMet, Latest: &one, LatestAt: "2026Q3"}},
+		Config:    metrics.DefaultConfig()}
+	var buf bytes.Buffer
+	if err := r.Document(locale.ZH).WriteDocx(&buf); err != nil {
+		t.Fatal(err)
+	}
+	paras, tables := documentText(t, buf.Bytes())
+	text := strings.Join(paras, "\n")
+	if !strings.Contains(text, "按当前进度，各区县均可按期完成") || tables[0][2][1] != "100.0%" {
+		t.Errorf("%s\n%v", text, tables[0])
+	}
+}

@@ -199,7 +199,7 @@ func (r *Report) Document(lang locale.Lang) *Doc {
 		for _, p := range h.Projects {
 			dom := p.Domain
 			if dom == "" {
-				dom = T("brief.nodomain")
+				dom = na
 			}
 			rows = append(rows, []string{dom, strconv.Itoa(p.Projects), strconv.Itoa(p.Demonstration), Count(float64(p.Served))})
 		}
@@ -233,7 +233,15 @@ func (r *Report) Document(lang locale.Lang) *Doc {
 
 	// 八、进度预警.
 	head("brief.h.risk")
-	if len(r.AtRisk) == 0 {
+	known := 0
+	for _, f := range r.Forecasts {
+		if f.Status != metrics.ForecastNoData {
+			known++
+		}
+	}
+	if known == 0 {
+		para("brief.risknodata")
+	} else if len(r.AtRisk) == 0 {
 		para("brief.risk0")
 	} else {
 		para("brief.risk", len(r.AtRisk))
