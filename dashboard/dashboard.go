@@ -231,6 +231,7 @@ func (s *Server) Engine() *gin.Engine {
 	api.GET("/reporting", s.apiReporting)
 	api.GET("/geojson", s.apiGeoJSON)
 	api.GET("/headline", s.apiHeadline) // roles: leader, evaluator, analyst, admin
+	api.GET("/forecast", s.apiForecast) // roles: leader, evaluator, analyst, admin
 	if s.opt.SQLEngine != nil {
 		query.Routes(api.Group("/sql"), s.opt.SQLEngine)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"sgz"
 	"sgz/locale"
 	"sgz/metrics"
 )
@@ -30,6 +31,42 @@ func (s *Server) apiHeadline(c *gin.Context) {
 		s.fail(c, http.StatusBadRequest, le.Key, le.Args...)
 		return
 	}
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	serveJSON(c, out)
+}
+
+// forecastJSON is a forecast with its sentence in the page's language.
+type forecastJSON struct {
+	metrics.Forecast
+	Text string `json:"text"`
+}
+
+// GET /api/v1/forecast?period=P: for the city and every district, when each
+// milestone indicator reaches its target at the pace of the last 4 quarters
+// up to the period's last quarter (metrics.Forecasts), and the at-risk list.
+func (s *Server) apiForecast(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	l := lang(c)
+	out, err := memoize(s.calc, "F|"+sp.To.String()+"|"+string(l), func() (*body, error) {
+		fs, err := metrics.Forecasts(c.Request.Context(), s.db, sp.To, []sgz.Level{sgz.City, sgz.District}, 0, s.opt.Config)
+		if err != nil {
+			return nil, err
+		}
+		wrap := func(fs []metrics.Forecast) []forecastJSON {
+			out := make([]forecastJSON, 0, len(fs))
+			for _, f := range fs {
+				out = append(out, forecastJSON{f, f.Text(l)})
+			}
+			return out
+		}
+		return marshalJSON(map[string]any{"period": sp.To.String(), "forecasts": wrap(fs), "at_risk": wrap(metrics.AtRisk(fs))})
+	})
 	if err != nil {
 		s.internal(c, err)
 		return

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"sgz"
+	"sgz/locale"
+	"sgz/metrics"
 	"sgz/store"
 )
 
@@ -204,5 +207,46 @@ func TestBriefDownload(t *testing.T) {
 	}
 	if code := getJSON(t, ts.URL+"/brief.docx?period=2026Q9", &h); code != http.StatusBadRequest {
 		t.Errorf("bad period: %d", code)
+	}
+}
+
+// The forecast API is metrics.Forecasts with its sentences.
+func TestAPIForecast(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	var got struct {
+		Period    string `json:"period"`
+		Forecasts []struct {
+			UnitCode                       string `json:"unit_code"`
+			Indicator, Status, Reach, Text string
+		} `json:"forecasts"`
+		AtRisk []struct {
+			UnitCode string `json:"unit_code"`
+			Text     string
+			AtRisk   bool `json:"at_risk"`
+		} `json:"at_risk"`
+	}
+	if code := getJSON(t, ts.URL+"/api/v1/forecast?period=2026Q3", &got); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	want, err := metrics.Forecasts(context.Background(), db, sgz.MustPeriod("2026Q3"), []sgz.Level{sgz.City, sgz.District}, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Period != "2026Q3" || len(got.Forecasts) != len(want) || len(want) != 11*3 {
+		t.Fatalf("period %s, %d forecasts, want %d (city + 10 districts × 3)", got.Period, len(got.Forecasts), len(want))
+	}
+	for i, w := range want {
+		g := got.Forecasts[i]
+		if g.UnitCode != w.UnitCode || g.Indicator != w.Indicator || g.Status != string(w.Status) || g.Reach != w.Reach || g.Text != w.Text(locale.ZH) {
+			t.Errorf("%d: %+v, want %+v", i, g, w)
+		}
+	}
+	if len(got.AtRisk) != len(metrics.AtRisk(want)) {
+		t.Errorf("%d at risk, want %d", len(got.AtRisk), len(metrics.AtRisk(want)))
+	}
+	for _, r := range got.AtRisk {
+		if !r.AtRisk || !strings.Contains(r.Text, "按当前进度") {
+			t.Errorf("at risk: %+v", r)
+		}
 	}
 }
