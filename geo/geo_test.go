@@ -34,7 +34,7 @@ func TestSuzhouHasPolygonsForItsNineDistricts(t *testing.T) {
 		Features []struct {
 			Properties struct{ Code, Name string } `json:"properties"`
 			Geometry   struct {
-				Type        string          `json:"type"`
+				Type        string           `json:"type"`
 				Coordinates [][][][2]float64 `json:"coordinates"`
 			} `json:"geometry"`
 		} `json:"features"`

@@ -35,9 +35,9 @@ type feature struct {
 
 // Out is the embedded file's shape (read by package geo).
 type Out struct {
-	Source    string `json:"source"`
+	Source    string  `json:"source"`
 	Tolerance float64 `json:"tolerance_deg"`
-	Cities    []City `json:"cities"`
+	Cities    []City  `json:"cities"`
 }
 
 type City struct {
