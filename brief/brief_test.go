@@ -394,9 +394,9 @@ func TestBriefOfPeriodsWithoutReturns(t *testing.T) {
 
 // Every district on track: said so.
 func TestBriefWhenNothingIsAtRisk(t *testing.T) {
-	one := 1.0
+	one, share := 1.0, 0.2213
 	r := &Report{Span: mustSpan("2026Q3"), Effective: mustSpan("2026Q3"), AsOf: time.Date(2026, 12, 1, 0, 0, 0, 0, sgz.Beijing),
-		Headline:  &metrics.Headline{UnitCode: "3205", UnitName: "苏州市", StationCoverage: &one},
+		Headline:  &metrics.Headline{UnitCode: "3205", UnitName: "苏州市", StationCoverage: &one, CertifiedProvinceShare: &share},
 		Forecasts: []metrics.Forecast{{UnitName: "苏州市", Indicator: "station_coverage", Status: metrics.ForecastMet, Latest: &one, LatestAt: "2026Q3"}},
 		Config:    metrics.DefaultConfig()}
 	var buf bytes.Buffer
@@ -405,7 +405,7 @@ func TestBriefWhenNothingIsAtRisk(t *testing.T) {
 	}
 	paras, tables := documentText(t, buf.Bytes())
 	text := strings.Join(paras, "\n")
-	if !strings.Contains(text, "按当前进度，各区县均可按期完成") || tables[0][2][1] != "100.0%" {
+	if !strings.Contains(text, "按当前进度，各区县均可按期完成") || !strings.Contains(text, "苏州市持证社工占全省的 22.1%。") || tables[0][2][1] != "100.0%" {
 		t.Errorf("%s\n%v", text, tables[0])
 	}
 }

@@ -180,6 +180,9 @@ func (r *Report) Document(lang locale.Lang) *Doc {
 	head("brief.h.people")
 	para("brief.people", num(h.CertifiedTotal, kCount), num(h.CertifiedAssistant, kCount), num(h.CertifiedIntermediate, kCount),
 		num(h.CertifiedSenior, kCount), num(h.Organisations, kCount), num(h.OrgStaff, kCount), num(h.Supervisors, kCount))
+	if h.CertifiedProvinceShare != nil {
+		para("brief.share", h.UnitName, Pct(*h.CertifiedProvinceShare))
+	}
 
 	// 四、资金投入.
 	head("brief.h.money")

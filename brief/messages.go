@@ -60,6 +60,7 @@ func init() {
 		"brief.sites":      {"%s已建成乡镇（街道）社工站 %s 个，纳入考核乡镇（街道）%s 个，覆盖率 %s；建成村（社区）社工室 %s 个，纳入考核村（社区）%s 个，覆盖率 %s；社工站规范化率 %s。", "%s has %s town stations for %s towns in scope (coverage %s) and %s village rooms for %s villages in scope (coverage %s); %s of the stations meet the standard."},
 		"brief.cityfc":     {"%s（%s）：%s。", "%s (%s): %s."},
 		"brief.people":     {"持证社工 %s 人，其中助理社会工作师 %s 人、社会工作师 %s 人、高级社会工作师 %s 人；社会工作服务机构 %s 家，全职员工 %s 人；本土督导 %s 人。", "%s certified social workers (%s assistant, %s intermediate, %s senior); %s service organisations with %s full-time staff; %s local supervisors."},
+		"brief.share":      {"%s持证社工占全省的 %s。", "%s has %s of the province's certified social workers."},
 		"brief.money":      {"政府购买服务资金 %s 万元，募集慈善资金 %s 万元；设立社区慈善基金的乡镇（街道）%s 个、村（社区）%s 个。", "Government purchase of services %s (10k yuan), charity funds raised %s (10k yuan); community charity funds in %s towns and %s villages."},
 		"brief.training":   {"开展培训 %s 人次，培训经费 %s 万元。", "%s training participants; training cost %s (10k yuan)."},
 		"brief.projects":   {"在办服务项目 %d 个，其中示范项目 %d 个，按服务领域分列如下。", "%d service projects, %d of them demonstration projects, by domain:"},

@@ -42,9 +42,12 @@ type Headline struct {
 	CharityFundTowns    *float64 `json:"charity_fund_towns"`
 	CharityFundVillages *float64 `json:"charity_fund_villages"`
 	CertifiedTotal      *float64 `json:"certified_total"`
-	Organisations       *float64 `json:"organisations"`
-	OrgStaff            *float64 `json:"org_staff"`
-	Supervisors         *float64 `json:"supervisors"`
+	// CertifiedProvinceShare: certified_total ÷ the province's total, when
+	// the rules give it (province_certified_total); else null.
+	CertifiedProvinceShare *float64 `json:"certified_province_share"`
+	Organisations          *float64 `json:"organisations"`
+	OrgStaff               *float64 `json:"org_staff"`
+	Supervisors            *float64 `json:"supervisors"`
 	// Flows, summed over the span (万元 where money).
 	GovFunding           *float64 `json:"gov_funding"`
 	CharityFunding       *float64 `json:"charity_funding"`
@@ -120,6 +123,10 @@ func HeadlineFor(ctx context.Context, db *store.DB, span sgz.Span, unit string, 
 		case "training_participants":
 			h.TrainingParticipants = v.Value
 		}
+	}
+	if p := cfg.ProvinceCertifiedTotal; p != nil && *p > 0 && h.CertifiedTotal != nil {
+		share := *h.CertifiedTotal / *p
+		h.CertifiedProvinceShare = &share
 	}
 	if err := headlineExtras(ctx, db, span, h, cfg); err != nil {
 		return nil, fmt.Errorf("headline %s %s: %w", h.UnitCode, span, err)

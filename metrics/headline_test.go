@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"sgz/locale"
@@ -69,5 +70,28 @@ func TestHeadlineNeedsAUnit(t *testing.T) {
 	}
 	if _, err := HeadlineFor(ctx, db, mustSpan("2026Q3"), "999999", nil); !errors.As(err, &le) || le.Key != "metrics.headline.unit" {
 		t.Errorf("unknown unit: %v", err)
+	}
+}
+
+// With the province's total in the rules, the city's share of it.
+func TestHeadlineProvinceShare(t *testing.T) {
+	db := fixture(t)
+	cfg, err := ParseConfig(strings.NewReader(`{"version": 1, "province_certified_total": 404}`), "rules.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := HeadlineFor(context.Background(), db, mustSpan("2026Q3"), "", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.CertifiedProvinceShare == nil || !approx(*h.CertifiedProvinceShare, 101.0/404) {
+		t.Errorf("share %v, want 101/404", h.CertifiedProvinceShare)
+	}
+	if h, _ := HeadlineFor(context.Background(), db, mustSpan("2026Q3"), "", nil); h.CertifiedProvinceShare != nil {
+		t.Error("a share without the province's total")
+	}
+	_, err = ParseConfig(strings.NewReader(`{"version": 1, "province_certified_total": 0}`), "rules.json")
+	if err == nil || !strings.Contains(locale.Say(locale.ZH, err), "字段 province_certified_total 必须 > 0") {
+		t.Errorf("zero province total: %v", err)
 	}
 }
