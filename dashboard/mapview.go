@@ -1,13 +1,16 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"sgz"
+	"sgz/geo"
 	"sgz/locale"
 	"sgz/metrics"
 )
@@ -37,6 +40,29 @@ type mapData struct {
 	Geo       bool
 }
 
+// cityMap is the embedded boundary map (package geo) of the registry's city
+// in force now, its districts matched to the registry by name; nil when the
+// registry has not exactly one city or the city is not in the asset.
+func (s *Server) cityMap(ctx context.Context) *geo.Map {
+	reg, err := s.regs.For(ctx, sgz.PeriodOf(s.opt.Now()))
+	if err != nil || reg == nil {
+		return nil
+	}
+	cities := reg.OfLevel(sgz.City)
+	if len(cities) != 1 {
+		return nil
+	}
+	c, ok := geo.Find(cities[0].Name, "")
+	if !ok {
+		return nil
+	}
+	var units []geo.Unit
+	for _, d := range reg.OfLevel(sgz.District) {
+		units = append(units, geo.Unit{Code: d.Code, Name: d.Name})
+	}
+	return geo.MapOf(c, units)
+}
+
 // GET /map?indicator=ID: districts coloured by an indicator, as tiles laid
 // out from the registry, or on the operator's boundary map (--geojson).
 func (s *Server) mapPage(c *gin.Context) {
@@ -52,6 +78,12 @@ func (s *Server) mapPage(c *gin.Context) {
 		return
 	}
 	d := &mapData{Indicator: id, Geo: len(s.opt.GeoJSON) > 0}
+	var builtin *geo.Map // the embedded city map, when no operator GeoJSON is given
+	if !d.Geo {
+		if builtin = s.cityMap(c.Request.Context()); builtin != nil {
+			d.Geo = true
+		}
+	}
 	var dt *table
 	var err error
 	if d.Geo {
@@ -88,7 +120,53 @@ func (s *Server) mapPage(c *gin.Context) {
 	visual := map[string]any{"min": lo, "max": hi, "calculable": true, "orient": "horizontal", "left": "center", "bottom": 10,
 		"seriesIndex": 0, "inRange": map[string]any{"color": []string{"#f7d4cf", "#e8826f", "#b3261e"}}}
 	charts := map[string]any{}
-	if d.Geo {
+	if builtin != nil {
+		// Districts on the embedded boundaries; units without a polygon
+		// (functional zones) as labelled markers below the map.
+		var data, markers []map[string]any
+		gaps := map[string][]string{}
+		at := map[string]geo.Marker{}
+		for _, m := range builtin.Markers {
+			at[m.Code] = m
+		}
+		for _, u := range dt.Units {
+			v := display(id, u.val(id))
+			if m, ok := at[u.Code]; ok {
+				color, shown := "#b3261e", inLang(l, fmtValue(id, u.val(id)))
+				if v == nil {
+					color, shown = "#c8cdd3", missingWhy(l, u)
+				}
+				markers = append(markers, map[string]any{"name": u.Name + "\n" + shown,
+					"value": []any{m.Lon, m.Lat, v}, "href": "/district/" + u.Code, "itemStyle": map[string]any{"color": color}})
+				continue
+			}
+			if v == nil {
+				gaps[missingWhy(l, u)] = append(gaps[missingWhy(l, u)], u.Name)
+			}
+			data = append(data, map[string]any{"name": u.Name, "value": v, "href": "/district/" + u.Code})
+		}
+		// The grey districts say why they are grey (缺报 or 未到期) under the title.
+		var sub []string
+		for _, why := range []string{locale.T(l, "val.missing"), locale.T(l, "val.notdue")} {
+			if names := gaps[why]; len(names) > 0 {
+				sub = append(sub, why+locale.T(l, "map.gapsep")+strings.Join(names, locale.T(l, "map.namesep")))
+			}
+		}
+		series := []any{map[string]any{"type": "map", "geoIndex": 0, "data": data}}
+		if len(markers) > 0 {
+			series = append(series, map[string]any{"type": "scatter", "coordinateSystem": "geo", "symbol": "pin", "symbolSize": 36,
+				"label": map[string]any{"show": true, "position": "right", "formatter": "{b}"}, "data": markers})
+		}
+		charts["map"] = map[string]any{
+			"title":     map[string]any{"text": title + " · " + locale.T(l, "map.geo"), "subtext": strings.Join(sub, "；")},
+			"tooltip":   map[string]any{"trigger": "item"},
+			"toolbox":   map[string]any{"feature": map[string]any{"saveAsImage": map[string]any{"title": locale.T(l, "chart.save")}}},
+			"visualMap": visual,
+			"geo": map[string]any{"map": "sgz-districts", "roam": true, "nameProperty": "name", "label": map[string]any{"show": true},
+				"itemStyle": map[string]any{"areaColor": "#c8cdd3", "borderColor": "#fff"}},
+			"series": series,
+		}
+	} else if d.Geo {
 		key := geoKey(s.opt.GeoJSON)
 		var data []map[string]any
 		for _, u := range dt.Units {
@@ -126,10 +204,7 @@ func (s *Server) mapPage(c *gin.Context) {
 			v := display(id, u.val(id))
 			label := u.Name + "\n" + inLang(l, fmtValue(id, u.val(id)))
 			if v == nil { // missing: a grey tile of its own series, outside the colour scale
-				why := locale.T(l, "val.missing")
-				if u.Comp.DistrictsExpected == 0 && u.Comp.DistrictsReported == 0 {
-					why = locale.T(l, "val.notdue") // nothing due yet: not missing
-				}
+				why := missingWhy(l, u)
 				missing = append(missing, map[string]any{"name": u.Name + "\n" + why,
 					"value": []any{i % cols, rows - 1 - i/cols, 0}, "href": hrefOf(u)})
 				continue
@@ -164,18 +239,34 @@ func hrefOf(u *unitRow) string {
 	return ""
 }
 
-// GET /api/v1/geojson: the operator's boundary map (404 when none).
+// GET /api/v1/geojson: the operator's boundary map, else the embedded map
+// of the registry's city (404 when neither).
 func (s *Server) apiGeoJSON(c *gin.Context) {
-	if len(s.opt.GeoJSON) == 0 {
+	g := s.opt.GeoJSON
+	if len(g) == 0 {
+		if m := s.cityMap(c.Request.Context()); m != nil {
+			g = m.GeoJSON
+		}
+	}
+	if len(g) == 0 {
 		s.fail(c, http.StatusNotFound, "dash.notfound")
 		return
 	}
 	c.Header("Cache-Control", "no-cache")
-	c.Data(http.StatusOK, "application/geo+json", s.opt.GeoJSON)
+	c.Data(http.StatusOK, "application/geo+json", g)
 }
 
 // GET /sql: the console page; it calls /api/v1/sql/*.
 func (s *Server) sqlPage(c *gin.Context) {
 	l := lang(c)
 	s.render(c, "sql", "sql", locale.T(l, "sql.title"), spanZero, s.opt.SQLEngine != nil, nil)
+}
+
+// missingWhy is why a district has no value on the map: 缺报 (due, no return
+// counts) or 未到期 (nothing due yet: not missing).
+func missingWhy(l locale.Lang, u *unitRow) string {
+	if u.Comp.DistrictsExpected == 0 && u.Comp.DistrictsReported == 0 {
+		return locale.T(l, "val.notdue")
+	}
+	return locale.T(l, "val.missing")
 }

@@ -16,6 +16,8 @@ func newJSONEncoder(w io.Writer) *json.Encoder {
 func init() {
 	locale.Add(map[string]locale.Text{
 		"app.title":            {"社工站建设考核", "Social work stations"},
+		"map.gapsep":           {"：", ": "},
+		"map.namesep":          {"、", ", "},
 		"nav.overview":         {"首页", "Overview"},
 		"nav.map":              {"地图", "Map"},
 		"nav.indicators":       {"指标", "Indicators"},

@@ -48,6 +48,7 @@ var (
 	clerks       = []auth.Role{auth.Clerk}
 	templates    = []auth.Role{auth.Clerk, auth.Evaluator, auth.Admin}
 	admins       = []auth.Role{auth.Admin}
+	briefReaders = []auth.Role{auth.Leader, auth.Evaluator, auth.Admin} // the quarterly briefing (工作简报)
 )
 
 // routes is the table (filled in init: its handlers render pages, which ask
@@ -83,6 +84,9 @@ func init() {
 		{Method: "GET", Path: "/api/v1/assessment", Access: roles, Roles: viewers, h: (*Server).apiAssessment},
 		{Method: "GET", Path: "/api/v1/periods", Access: roles, Roles: viewers, h: (*Server).apiPeriods},
 		{Method: "GET", Path: "/api/v1/geojson", Access: roles, Roles: viewers, h: (*Server).apiGeoJSON},
+		{Method: "GET", Path: "/api/v1/headline", Access: roles, Roles: viewers, h: (*Server).apiHeadline},
+		{Method: "GET", Path: "/api/v1/forecast", Access: roles, Roles: viewers, h: (*Server).apiForecast},
+		{Method: "GET", Path: "/brief.docx", Access: roles, Roles: briefReaders, Audit: "export", h: (*Server).briefDocx},
 		// Returns: evaluators (review), admins; clerks their own districts'.
 		{Method: "GET", Path: "/reporting", Access: roles, Roles: reviewers, Nav: "nav.reporting", h: (*Server).reporting},
 		{Method: "GET", Path: "/api/v1/reporting", Access: roles, Roles: reviewers, h: (*Server).apiReporting},

@@ -40,6 +40,10 @@ type Config struct {
 	// Absent or true (the default): it counts and is marked 待审核 wherever
 	// returns are listed; false: only approved returns (已审核) count.
 	PendingCounts *bool `json:"pending_counts,omitempty"`
+	// ProvinceCertifiedTotal is the province's number of certified social
+	// workers, when known: the headline figures then give the city's share
+	// of it (18,000 of the province's, 22%). Absent: no share.
+	ProvinceCertifiedTotal *float64 `json:"province_certified_total,omitempty"`
 	// PlanStartYear is the first year of "两年全覆盖、三年全规范".
 	PlanStartYear int         `json:"plan_start_year"`
 	Milestones    []Milestone `json:"milestones"`
@@ -311,6 +315,9 @@ func (c *Config) Validate(name string) error {
 	}
 	if c.DueDays < 0 || c.DueDays > 366 {
 		bad("metrics.cfg.due", "due_days_after_quarter_end", c.DueDays)
+	}
+	if p := c.ProvinceCertifiedTotal; p != nil && (!(*p > 0) || math.IsInf(*p, 0)) {
+		bad("metrics.cfg.target", "province_certified_total", *p)
 	}
 	if c.PlanStartYear < 1900 || c.PlanStartYear > 9999 {
 		bad("metrics.cfg.year", "plan_start_year", c.PlanStartYear)

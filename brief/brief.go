@@ -1,0 +1,280 @@
+// Package brief writes the quarterly briefing (工作简报) the bureau sends
+// upward: a Word document with the headline figures and fair comparisons, one
+// section per area of the programme, the best and lagging districts, the
+// districts at risk of missing the plan's milestones and a note on the data.
+//
+// Every number comes from package metrics — HeadlineFor (the headline API),
+// Compute, Assess, Forecasts, Reporting — the computations behind the pages;
+// this package only chooses, compares and words them.
+package brief
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"sgz"
+	"sgz/locale"
+	"sgz/metrics"
+	"sgz/store"
+)
+
+// Options say what to write.
+type Options struct {
+	Span   sgz.Span
+	AsOf   time.Time // the briefing's date; district-quarters not yet due then are not "missing" (default now)
+	Lang   locale.Lang
+	Config *metrics.Config
+}
+
+// Compare is a fair comparison: the same districts (those that reported in
+// both spans) summed in both.
+type Compare struct {
+	Base      sgz.Span
+	Districts int      // reported in both
+	Names     []string // their names
+	Cur, Prev map[string]*float64
+}
+
+// Report is everything the briefing says, before wording.
+type Report struct {
+	Span      sgz.Span // as asked
+	Effective sgz.Span // a year in progress: up to the latest quarter with a return (年初至今)
+	AsOf      time.Time
+	Headline  *metrics.Headline
+	Standard  *float64 // the city's station_standard_rate
+	Prev      *Compare // 较上期 (a quarter) — nil for longer spans
+	YoY       *Compare // 同比: the same quarters a year earlier
+	Ranked    []metrics.DistrictAssessment
+	Unranked  []string // districts with no return: 未报送, not ranked
+	Forecasts []metrics.Forecast
+	AtRisk    []metrics.Forecast
+	Late      []metrics.ReportRow // reported after the due day
+	Missing   []metrics.ReportRow // due by AsOf and not reported (or sent back)
+	Config    *metrics.Config
+}
+
+// Gather computes the report.
+func Gather(ctx context.Context, db *store.DB, opt Options) (*Report, error) {
+	cfg := opt.Config
+	if cfg == nil {
+		cfg = metrics.DefaultConfig()
+	}
+	asOf := opt.AsOf
+	if asOf.IsZero() {
+		asOf = time.Now().In(sgz.Beijing)
+	}
+	r := &Report{Span: opt.Span, Effective: opt.Span, AsOf: asOf, Config: cfg}
+	h, err := metrics.HeadlineFor(ctx, db, opt.Span, "", cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.Headline = h
+	// A span running past its data (the year in progress): compare the
+	// quarters that have data with the same quarters a year earlier.
+	if h.AsOf != "" && opt.Span.Len() > 1 {
+		if last, err := sgz.ParsePeriod(h.AsOf); err == nil && last.Index() < opt.Span.To.Index() && last.Index() >= opt.Span.From.Index() {
+			r.Effective = sgz.Span{From: opt.Span.From, To: last}
+		}
+	}
+	cur, err := metrics.ComputeLevels(ctx, db, r.Effective, []sgz.Level{sgz.City, sgz.District}, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range cur {
+		if v.Level == sgz.City && v.UnitCode == h.UnitCode && v.Indicator == "station_standard_rate" {
+			r.Standard = v.Value
+		}
+	}
+	shift := func(s sgz.Span, q int) sgz.Span {
+		return sgz.Span{From: sgz.PeriodOfIndex(s.From.Index() - q), To: sgz.PeriodOfIndex(s.To.Index() - q)}
+	}
+	if r.Effective.Len() == 1 {
+		if r.Prev, err = compare(ctx, db, cfg, h.UnitCode, cur, shift(r.Effective, 1)); err != nil {
+			return nil, err
+		}
+	}
+	if r.YoY, err = compare(ctx, db, cfg, h.UnitCode, cur, shift(r.Effective, 4)); err != nil {
+		return nil, err
+	}
+	as, err := metrics.Assess(ctx, db, opt.Span, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range as.Districts {
+		if d.Completeness.DistrictsReported > 0 {
+			r.Ranked = append(r.Ranked, d)
+		} else {
+			r.Unranked = append(r.Unranked, d.UnitName)
+		}
+	}
+	if r.Forecasts, err = metrics.Forecasts(ctx, db, r.Effective.To, []sgz.Level{sgz.City, sgz.District}, 0, cfg); err != nil {
+		return nil, err
+	}
+	r.AtRisk = metrics.AtRisk(r.Forecasts)
+	rep, err := metrics.Reporting(ctx, db, opt.Span, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rep.Rows {
+		p, err := sgz.ParsePeriod(row.Period)
+		if err != nil {
+			continue
+		}
+		switch row.Status {
+		case metrics.Late:
+			r.Late = append(r.Late, row)
+		case metrics.Missing, metrics.SentBack:
+			if !cfg.DueBy(p).After(asOf) { // due by the briefing's date
+				r.Missing = append(r.Missing, row)
+			}
+		}
+	}
+	return r, nil
+}
+
+// The figures compared, from Compute's district values: numerator and
+// denominator of the rates, the values of the rest.
+var compared = []struct{ key, ind, part string }{
+	{"stations_built", "station_coverage", "num"}, {"towns_in_scope", "station_coverage", "den"},
+	{"rooms_built", "room_coverage", "num"}, {"villages_in_scope", "room_coverage", "den"},
+	{"certified_total", "certified_total", "val"},
+	{"gov_funding", "gov_funding", "val"}, {"charity_funding", "charity_funding", "val"},
+	{"training_participants", "training_participants", "val"},
+}
+
+// compare sums the figures over the districts of unit that reported in both
+// the current values and base.
+func compare(ctx context.Context, db *store.DB, cfg *metrics.Config, unit string, cur []metrics.Value, base sgz.Span) (*Compare, error) {
+	prev, err := metrics.Compute(ctx, db, base, sgz.District, cfg)
+	if err != nil {
+		return nil, err
+	}
+	reported := func(vals []metrics.Value) map[string]string {
+		m := map[string]string{}
+		for _, v := range vals {
+			if v.Level == sgz.District && v.Completeness.DistrictsReported > 0 && (v.ParentCode == unit || v.UnitCode == unit || strings.HasPrefix(v.UnitCode, unit)) {
+				m[v.UnitCode] = v.UnitName
+			}
+		}
+		return m
+	}
+	a, b := reported(cur), reported(prev)
+	c := &Compare{Base: base, Cur: map[string]*float64{}, Prev: map[string]*float64{}}
+	both := map[string]bool{}
+	for code, name := range a {
+		if _, ok := b[code]; ok {
+			both[code] = true
+			c.Names = append(c.Names, name)
+		}
+	}
+	sort.Strings(c.Names)
+	c.Districts = len(both)
+	if c.Districts == 0 {
+		return c, nil
+	}
+	sum := func(vals []metrics.Value, into map[string]*float64) {
+		for _, f := range compared {
+			var s float64
+			ok := false
+			for _, v := range vals {
+				if v.Level != sgz.District || !both[v.UnitCode] || v.Indicator != f.ind {
+					continue
+				}
+				x := v.Value
+				switch f.part {
+				case "num":
+					x = v.Numerator
+				case "den":
+					x = v.Denominator
+				}
+				if x != nil {
+					s += *x
+					ok = true
+				}
+			}
+			if ok {
+				into[f.key] = &s
+			}
+		}
+		ratio := func(out, n, d string) {
+			if into[n] != nil && into[d] != nil && *into[d] > 0 {
+				v := *into[n] / *into[d]
+				into[out] = &v
+			}
+		}
+		ratio("station_coverage", "stations_built", "towns_in_scope")
+		ratio("room_coverage", "rooms_built", "villages_in_scope")
+	}
+	sum(cur, c.Cur)
+	sum(prev, c.Prev)
+	return c, nil
+}
+
+// ---- numbers as a Chinese civil servant writes them ----
+
+func group(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// Count formats a whole number: 18,000.
+func Count(v float64) string { return group(strconv.FormatFloat(math.Round(v), 'f', 0, 64)) }
+
+// Wan formats money in 万元 with one decimal: 4,700.0.
+func Wan(v float64) string { return group(strconv.FormatFloat(v, 'f', 1, 64)) }
+
+// Pct formats a rate as a percentage with one decimal: 93.8%.
+func Pct(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }
+
+// Points formats a change of a rate in percentage points: +2.1 个百分点.
+func Points(lang locale.Lang, d float64) string {
+	return locale.T(lang, "brief.points", signed(strconv.FormatFloat(d*100, 'f', 1, 64)))
+}
+
+func signed(s string) string {
+	if strings.HasPrefix(s, "-") {
+		return "−" + s[1:]
+	}
+	if strings.Trim(s, "0.") == "" {
+		return "±0" + strings.TrimLeft(s, "0")
+	}
+	return "+" + s
+}
+
+// Write gathers and writes the briefing as .docx to w.
+func Write(ctx context.Context, db *store.DB, opt Options, w io.Writer) (*Report, error) {
+	r, err := Gather(ctx, db, opt)
+	if err != nil {
+		return nil, err
+	}
+	lang := opt.Lang
+	if lang == "" {
+		lang = locale.ZH
+	}
+	d := r.Document(lang)
+	return r, d.WriteDocx(w)
+}
+
+var _ = fmt.Sprint

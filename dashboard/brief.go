@@ -1,0 +1,33 @@
+package dashboard
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"sgz/brief"
+	"sgz/locale"
+)
+
+// GET /brief.docx?period=P: the quarterly briefing (工作简报) as a Word
+// document, the same as `sgz brief` dated today (package brief).
+func (s *Server) briefDocx(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	var buf bytes.Buffer
+	_, err := brief.Write(c.Request.Context(), s.db, brief.Options{Span: sp, AsOf: s.opt.Now(), Lang: lang(c), Config: s.opt.Config}, &buf)
+	var le *locale.Error
+	if errors.As(err, &le) {
+		s.fail(c, http.StatusBadRequest, le.Key, le.Args...)
+		return
+	}
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	attach(c, "brief-"+sp.String()+".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", buf.Bytes())
+}

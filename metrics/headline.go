@@ -1,0 +1,241 @@
+package metrics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+
+	"sgz"
+	"sgz/locale"
+	"sgz/store"
+)
+
+// Headline is the programme's headline figures of a city or a district for a
+// span, as a leader quotes them (interfaces.md, GET /api/v1/headline).
+//
+// Stocks are at each district's latest quarter with a return in the span;
+// flows are summed over the span; nil (JSON null) where missing. The figures
+// that are also indicators (stations, rooms, coverage, certified workers,
+// money, training participants, completeness) are read from Compute, so they
+// are the same numbers as the indicator pages; the others are read in
+// headlineSQL under the same rules (the returns that count, the registry in
+// force for each quarter, in-scope towns and villages only).
+type Headline struct {
+	UnitCode          string    `json:"unit_code"`
+	UnitName          string    `json:"unit_name"`
+	Level             sgz.Level `json:"level"`
+	Period            string    `json:"period"`
+	DistrictsReported int       `json:"districts_reported"`
+	DistrictsExpected int       `json:"districts_expected"`
+	AsOf              string    `json:"as_of,omitempty"` // latest quarter whose return was used
+
+	StationsBuilt   *float64 `json:"stations_built"`
+	TownsInScope    *float64 `json:"towns_in_scope"`
+	StationCoverage *float64 `json:"station_coverage"`
+	RoomsBuilt      *float64 `json:"rooms_built"`
+	VillagesInScope *float64 `json:"villages_in_scope"`
+	RoomCoverage    *float64 `json:"room_coverage"`
+	// In-scope towns (stations sheet) and villages (rooms sheet) with a
+	// community charity fund.
+	CharityFundTowns    *float64 `json:"charity_fund_towns"`
+	CharityFundVillages *float64 `json:"charity_fund_villages"`
+	CertifiedTotal      *float64 `json:"certified_total"`
+	// CertifiedProvinceShare: certified_total ÷ the province's total, when
+	// the rules give it (province_certified_total); else null.
+	CertifiedProvinceShare *float64 `json:"certified_province_share"`
+	Organisations          *float64 `json:"organisations"`
+	OrgStaff               *float64 `json:"org_staff"`
+	Supervisors            *float64 `json:"supervisors"`
+	// Flows, summed over the span (万元 where money).
+	GovFunding           *float64 `json:"gov_funding"`
+	CharityFunding       *float64 `json:"charity_funding"`
+	TrainingParticipants *float64 `json:"training_participants"`
+	TrainingCost         *float64 `json:"training_cost"`
+
+	// 人才队伍 by level (其中助理社会工作师 / 社会工作师 / 高级社会工作师), stocks.
+	CertifiedAssistant    *float64 `json:"certified_assistant"`
+	CertifiedIntermediate *float64 `json:"certified_intermediate"`
+	CertifiedSenior       *float64 `json:"certified_senior"`
+	// 服务项目 by domain (服务领域) at each district's latest quarter with a
+	// return (the projects it runs then); empty when none are listed.
+	Projects              []ProjectDomain `json:"projects"`
+	ProjectsTotal         int             `json:"projects_total"`
+	ProjectsDemonstration int             `json:"projects_demonstration"`
+}
+
+// ProjectDomain is one 服务领域 of the 服务项目 sheet.
+type ProjectDomain struct {
+	Domain        string `json:"domain"`        // 困境儿童, 老年人关爱, …; "" when not given
+	Projects      int    `json:"projects"`      // projects listed
+	Demonstration int    `json:"demonstration"` // of which 示范项目
+	Served        int64  `json:"served"`        // 服务人次 of those projects in their quarter
+}
+
+// HeadlineFor computes the headline figures of unit (a city or a district
+// code; "" for the registry's only city) over span.
+func HeadlineFor(ctx context.Context, db *store.DB, span sgz.Span, unit string, cfg *Config) (*Headline, error) {
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	unit = strings.TrimSpace(unit)
+	var vals []Value
+	var err error
+	if unit == "" {
+		vals, err = compute(ctx, db, []sgz.Span{span}, []sgz.Level{sgz.City}, cfg, nil)
+	} else {
+		if !allDigits(unit) {
+			return nil, locale.Errorf("metrics.code", unit)
+		}
+		vals, err = compute(ctx, db, []sgz.Span{span}, []sgz.Level{sgz.City, sgz.District}, cfg, []string{unit})
+	}
+	if err != nil {
+		return nil, err
+	}
+	codes := map[string]bool{}
+	for _, v := range vals {
+		codes[v.UnitCode] = true
+	}
+	switch {
+	case len(codes) == 0 && unit != "":
+		return nil, locale.Errorf("metrics.headline.unit", unit)
+	case len(codes) == 0:
+		return nil, locale.Errorf("metrics.headline.nocity")
+	case len(codes) > 1:
+		return nil, locale.Errorf("metrics.headline.cities", len(codes))
+	}
+	h := &Headline{Period: span.String(), Projects: []ProjectDomain{}}
+	for _, v := range vals {
+		h.UnitCode, h.UnitName, h.Level, h.AsOf = v.UnitCode, v.UnitName, v.Level, v.AsOfLatest
+		if h.AsOf == "" {
+			h.AsOf = v.AsOf
+		}
+		h.DistrictsReported, h.DistrictsExpected = v.Completeness.DistrictsReported, v.Completeness.DistrictsExpected
+		switch v.Indicator {
+		case "station_coverage":
+			h.StationsBuilt, h.TownsInScope, h.StationCoverage = v.Numerator, v.Denominator, v.Value
+		case "room_coverage":
+			h.RoomsBuilt, h.VillagesInScope, h.RoomCoverage = v.Numerator, v.Denominator, v.Value
+		case "certified_total":
+			h.CertifiedTotal = v.Value
+		case "gov_funding":
+			h.GovFunding = v.Value
+		case "charity_funding":
+			h.CharityFunding = v.Value
+		case "training_participants":
+			h.TrainingParticipants = v.Value
+		}
+	}
+	if p := cfg.ProvinceCertifiedTotal; p != nil && *p > 0 && h.CertifiedTotal != nil {
+		share := *h.CertifiedTotal / *p
+		h.CertifiedProvinceShare = &share
+	}
+	if err := headlineExtras(ctx, db, span, h, cfg); err != nil {
+		return nil, fmt.Errorf("headline %s %s: %w", h.UnitCode, span, err)
+	}
+	return h, nil
+}
+
+// headlineSQL selects the counted returns of the span's quarters of the
+// districts of the unit (in the registry at the span's end), and each
+// district's latest one (the stocks).
+const headlineSQL = `
+qv AS (
+    SELECT x.q, max(v.from_period) AS ver
+    FROM qs x JOIN registry_versions v ON v.from_period <= x.q
+    GROUP BY x.q),
+sel AS (
+    SELECT code AS dcode FROM registry_units
+    WHERE level = 'district' AND from_period = (SELECT ver FROM qv WHERE q = %LAST%)
+      AND (code = %UNIT% OR city_code = %UNIT%)),
+cr AS (
+    SELECT c.return_id, c.district_code AS dcode, c.period AS q, qv.ver
+    FROM %COUNTED% c JOIN qv ON c.period = qv.q
+    WHERE c.district_code IN (SELECT dcode FROM sel)),
+lat AS (
+    SELECT * FROM cr QUALIFY q = max(q) OVER (PARTITION BY dcode))`
+
+func headlineWith(span sgz.Span, unit string, cfg *Config) string {
+	var vs []string
+	for _, q := range span.Quarters() {
+		vs = append(vs, "('"+q.String()+"')")
+	}
+	s := strings.ReplaceAll(headlineSQL, "%UNIT%", sqlString(unit))
+	s = strings.ReplaceAll(s, "%LAST%", sqlString(span.To.String()))
+	s = strings.ReplaceAll(s, "%COUNTED%", cfg.countedReturns())
+	return "WITH qs(q) AS (VALUES " + strings.Join(vs, ", ") + ")," + s
+}
+
+func headlineExtras(ctx context.Context, db *store.DB, span sgz.Span, h *Headline, cfg *Config) error {
+	with := headlineWith(span, h.UnitCode, cfg)
+	q := with + `
+SELECT
+    (SELECT count(*) FROM lat) AS n,
+    (SELECT count(*) FROM lat
+        JOIN stations s ON s.return_id = lat.return_id AND s.charity_fund
+        JOIN registry_units u ON u.from_period = lat.ver AND u.level = 'town' AND u.code = s.town_code
+                             AND u.district_code = lat.dcode AND u.in_scope)::DOUBLE,
+    (SELECT count(*) FROM lat
+        JOIN rooms r ON r.return_id = lat.return_id AND r.charity_fund
+        JOIN registry_units u ON u.from_period = lat.ver AND u.level = 'village' AND u.code = r.village_code
+                             AND u.district_code = lat.dcode AND u.in_scope)::DOUBLE,
+    w.organisations, w.org_staff, w.supervisors, w.assistant, w.intermediate, w.senior,
+    (SELECT sum(t.cost)::DOUBLE FROM cr JOIN trainings t ON t.return_id = cr.return_id)
+FROM (SELECT sum(organisations)::DOUBLE AS organisations, sum(org_staff)::DOUBLE AS org_staff,
+             sum(supervisors)::DOUBLE AS supervisors, sum(assistant)::DOUBLE AS assistant,
+             sum(intermediate)::DOUBLE AS intermediate, sum(senior)::DOUBLE AS senior
+      FROM lat JOIN workforce w ON w.return_id = lat.return_id) w`
+	var n int
+	var tf, vf, org, staff, sup, as, in, se, cost sql.NullFloat64
+	if err := db.QueryRowContext(ctx, q).Scan(&n, &tf, &vf, &org, &staff, &sup, &as, &in, &se, &cost); err != nil {
+		return err
+	}
+	p := func(x sql.NullFloat64) *float64 {
+		if !x.Valid || n == 0 {
+			return nil
+		}
+		v := x.Float64
+		return &v
+	}
+	h.CharityFundTowns, h.CharityFundVillages = p(tf), p(vf)
+	h.Organisations, h.OrgStaff, h.Supervisors = p(org), p(staff), p(sup)
+	h.CertifiedAssistant, h.CertifiedIntermediate, h.CertifiedSenior = p(as), p(in), p(se)
+	h.TrainingCost = p(cost)
+	rows, err := db.QueryContext(ctx, with+`
+SELECT coalesce(p.field, ''), count(*), count(*) FILTER (WHERE p.demonstration), coalesce(sum(p.served), 0)::BIGINT
+FROM lat JOIN projects p ON p.return_id = lat.return_id
+GROUP BY 1`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d ProjectDomain
+		if err := rows.Scan(&d.Domain, &d.Projects, &d.Demonstration, &d.Served); err != nil {
+			return err
+		}
+		h.Projects = append(h.Projects, d)
+		h.ProjectsTotal += d.Projects
+		h.ProjectsDemonstration += d.Demonstration
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	sort.Slice(h.Projects, func(i, j int) bool {
+		a, b := h.Projects[i], h.Projects[j]
+		if a.Projects != b.Projects {
+			return a.Projects > b.Projects
+		}
+		return a.Domain < b.Domain
+	})
+	return nil
+}
+
+func init() {
+	locale.Add(map[string]locale.Text{
+		"metrics.headline.unit":   {"单位 %s 不是名录中的市或区县", "unit %s is not a city or district of the registry"},
+		"metrics.headline.nocity": {"名录中没有市级单位，请指定单位代码", "the registry has no city: give a unit code"},
+		"metrics.headline.cities": {"名录中有 %d 个市，请指定单位代码", "the registry holds %d cities: give a unit code"},
+	})
+}
