@@ -1,0 +1,50 @@
+package xlsx
+
+import (
+	"fmt"
+	"testing"
+)
+
+// Merged ranges are read from <mergeCells>, whatever the spelling: a
+// namespace prefix, absolute references, reversed corners, single quotes;
+// single cells and garbage are left out.
+func TestMerges(t *testing.T) {
+	x := `<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>` +
+		`<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>t</x:t></x:is></x:c></x:row></x:sheetData>` +
+		`<x:mergeCells count="5"><x:mergeCell ref="A1:L1"/><x:mergeCell ref='$C$3:$C$9'/><x:mergeCell ref="H4:F2"/>` +
+		`<x:mergeCell ref="B2:B2"/><x:mergeCell ref="nonsense"/><x:mergeCell ref="A1:A9999999"/></x:mergeCells></x:worksheet>`
+	wb, err := Open(handWorkbook(t, x, "", ""), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := wb.Merges("S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[A1:L1 C3:C9 F2:H4]"
+	if s := fmt.Sprint(got); s != want {
+		t.Errorf("merges %s, want %s", s, want)
+	}
+	if !got[1].Contains(3, 9) || got[1].Contains(4, 9) || got[1].Contains(3, 10) {
+		t.Error("Contains is wrong")
+	}
+	if _, err := wb.Merges("nope"); err == nil {
+		t.Error("no error for a missing sheet")
+	}
+}
+
+// Too many merged ranges is a corrupt sheet, not an unbounded list.
+func TestTooManyMerges(t *testing.T) {
+	m := ""
+	for i := 1; i <= maxMerges+1; i++ {
+		m += fmt.Sprintf(`<mergeCell ref="A%d:B%d"/>`, i, i)
+	}
+	x := sheetXML(`<row r="1"><c r="A1"><v>1</v></c></row>`)
+	x = x[:len(x)-len(`</worksheet>`)] + `<mergeCells>` + m + `</mergeCells></worksheet>`
+	wb, err := Open(handWorkbook(t, x, "", ""), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = wb.Merges("S")
+	wantKind(t, err, Corrupt)
+}
