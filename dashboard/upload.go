@@ -131,6 +131,7 @@ type uploadData struct {
 	Warnings     []issueRow
 	Mine         []returnInfo
 	Flash        string
+	Unchanged    bool // the upload was identical to Result, the return that counts: nothing stored
 }
 
 func (s *Server) uploadPage(c *gin.Context) {
@@ -175,6 +176,7 @@ func (s *Server) uploadPage(c *gin.Context) {
 		}
 		if r != nil && s.mayRead(c, r) {
 			d.Result = r
+			d.Unchanged = c.Query("unchanged") == "1" && r.Status == "accepted"
 			if d.Errors, d.Warnings, err = s.issues(ctx, l, id); err != nil {
 				s.internal(c, err)
 				return
@@ -249,7 +251,13 @@ func (s *Server) upload(c *gin.Context) {
 		return
 	}
 	// Never the contents, the reporter or the phone.
-	s.log.Info("upload", "return_id", id, "district", district, "accepted", accepted, "errors", len(res.Errors), "warnings", len(res.Warnings), "bytes", len(data))
+	s.log.Info("upload", "return_id", id, "district", district, "accepted", accepted, "unchanged", res.Unchanged != 0, "errors", len(res.Errors), "warnings", len(res.Warnings), "bytes", len(data))
+	if res.Unchanged != 0 {
+		// Identical to the return that counts: nothing stored, and the page
+		// says so about that return.
+		c.Redirect(http.StatusSeeOther, "/upload?unchanged=1&return="+strconv.FormatInt(id, 10))
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/upload?return="+strconv.FormatInt(id, 10))
 }
 

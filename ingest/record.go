@@ -2,11 +2,12 @@ package ingest
 
 import (
 	"context"
-
 	"fmt"
-	"sgz"
+	"strconv"
 	"strings"
 	"time"
+
+	"sgz"
 
 	"sgz/locale"
 	"sgz/store"
@@ -15,13 +16,15 @@ import (
 // Record stores one checked file as a return attempt in one transaction: the
 // attempt with its errors and warnings, the file's bytes (once per distinct
 // content), and — only when it has no error — its rows. It returns the new
-// return id and whether the return was accepted.
+// return id and whether the return was accepted. A return whose bytes are
+// identical to the one that counts for its district and period is not stored
+// again: res.Unchanged and the returned id are that return's id.
 func Record(ctx context.Context, db *store.DB, res *Result, source string, at time.Time) (int64, bool, error) {
 	ids, err := RecordBatch(ctx, db, []*Result{res}, source, at)
 	if err != nil {
 		return 0, false, err
 	}
-	return ids[0], res.OK(), nil
+	return ids[0], res.OK() && res.Unchanged == 0, nil
 }
 
 // RecordBatch records several checked files in one transaction, in order (so
@@ -65,7 +68,24 @@ func RecordBatch(ctx context.Context, db *store.DB, batch []*Result, source stri
 				stored[h] = true
 			}
 		}
+		current := map[[2]string][2]string{} // (district, period) -> (sha256, id) recorded earlier in this batch
 		for i, res := range batch {
+			res.Unchanged = 0
+			if res.OK() {
+				k := [2]string{res.Return.District, res.Return.Period.String()}
+				cur, ok := current[k]
+				if !ok {
+					if cur, err = currentReturn(w, k[0], k[1]); err != nil {
+						return err
+					}
+				}
+				if cur[0] == res.SHA256 {
+					id, _ := strconv.ParseInt(cur[1], 10, 64)
+					res.Unchanged, ids[i] = id, id
+					continue
+				}
+				current[k] = [2]string{res.SHA256, strconv.FormatInt(ids[i], 10)}
+			}
 			if err := recordOne(w, ids[i], res, source, at, stored); err != nil {
 				return err
 			}
@@ -76,6 +96,21 @@ func RecordBatch(ctx context.Context, db *store.DB, batch []*Result, source stri
 		return nil, err
 	}
 	return ids, nil
+}
+
+// currentReturn returns the sha256 and id of the return that counts for a
+// district and period (the newest accepted one, unless it was sent back),
+// or empty strings when none does.
+func currentReturn(w *store.Writer, district, period string) ([2]string, error) {
+	got, err := w.Strings(`SELECT sha256 || ' ' || return_id::VARCHAR FROM (
+		SELECT sha256, return_id, sent_back_at FROM returns
+		WHERE status = 'accepted' AND district_code = ? AND period = ?
+		ORDER BY received_at DESC, return_id DESC LIMIT 1) WHERE sent_back_at IS NULL`, district, period)
+	if err != nil || len(got) == 0 {
+		return [2]string{}, err
+	}
+	sha, id, _ := strings.Cut(got[0], " ")
+	return [2]string{sha, id}, nil
 }
 
 // warnRegressions adds a warning for each town or village reported not
