@@ -96,6 +96,7 @@ type returnData struct {
 	Warnings  []issueRow
 	Tables    []rowTable
 	Evaluator bool
+	Markable  bool // the file is a workbook: the marked workbook is offered
 }
 
 // GET /returns/:id: a return, its errors and warnings, and its rows.
@@ -109,6 +110,10 @@ func (s *Server) returnPage(c *gin.Context) {
 	d := &returnData{R: r, Evaluator: s.isEvaluator(c)}
 	var err error
 	if d.Errors, d.Warnings, err = s.issues(ctx, l, r.ID); err != nil {
+		s.internal(c, err)
+		return
+	}
+	if d.Markable, err = s.markable(ctx, r.ID); err != nil {
 		s.internal(c, err)
 		return
 	}
