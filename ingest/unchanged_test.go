@@ -2,8 +2,8 @@ package ingest
 
 import (
 	"context"
-	"time"
 	"testing"
+	"time"
 )
 
 // returns.md (revised): a return whose bytes are identical to the one that
