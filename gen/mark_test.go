@@ -516,3 +516,39 @@ func TestFillCells(t *testing.T) {
 		t.Errorf("empty sheet: %s", got)
 	}
 }
+
+// Issues about the whole file or a whole sheet are listed too, the sheet's
+// row linking to its first cell; a second marking names its sheet apart.
+func TestMarkWithoutCells(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(markedDir, "base.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issues := []MarkIssue{{Error: true, Msg: "整个文件的问题"}, {Error: false, Sheet: ingest.SheetRooms, Msg: "整张表的问题"}}
+	out, err := Mark(data, issues, locale.ZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResultsSheet(t, "without cells", out, issues)
+	f, err := excelize.OpenReader(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("校验结果")
+	if len(rows) != 4 || rows[2][2] != "（整个文件）" || rows[3][2] != ingest.SheetRooms || rows[3][3] != "（整张表）" {
+		t.Errorf("rows %q", rows)
+	}
+	if link, target, _ := f.GetCellHyperLink("校验结果", "D4"); !link || target != "'"+ingest.SheetRooms+"'!A1" {
+		t.Errorf("whole-sheet link %v %q", link, target)
+	}
+	f.Close()
+	again, err := Mark(out, issues[:1], locale.EN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := excelize.OpenReader(bytes.NewReader(again))
+	defer g.Close()
+	if s := g.GetSheetList(); s[0] != "Check results" || s[1] != "校验结果" {
+		t.Errorf("marked twice: %q", s)
+	}
+}
