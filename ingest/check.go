@@ -292,6 +292,9 @@ func (c *checker) shown(cell xlsx.Cell) string {
 // significant digits (a formula's 7.000000000000001 is 7) and written out in
 // full (3.2058310001E+11 is 320583100010).
 func numberText(raw string) string {
+	if plainNumber(raw) {
+		return raw
+	}
 	f, err := strconv.ParseFloat(trim(raw), 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		return trim(raw)
@@ -301,6 +304,26 @@ func numberText(raw string) string {
 		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// plainNumber reports a number written as Excel shows it already: digits,
+// at most one point, no exponent, at most 15 significant digits.
+func plainNumber(s string) bool {
+	digits, point := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if digits > 0 || c != '0' {
+				digits++
+			}
+		case c == '.' && !point:
+			point = true
+		case c == '-' && i == 0 && len(s) > 1:
+		default:
+			return false
+		}
+	}
+	return digits <= 15 && len(s) > 0 && s[len(s)-1] != '.'
 }
 
 // plain returns the cell with a number cell's value as Excel shows it

@@ -120,6 +120,9 @@ func trim(s string) string {
 // 总计, 小计, 汇总, 总合计 or anything ending in 合计 (全区合计, 本页合计),
 // spaces and a trailing colon ignored; also "合计：…" with a note after it.
 func isTotal(s string) bool {
+	if len(s) > 64 || !strings.Contains(s, "计") && !strings.Contains(s, "汇总") {
+		return false // the fast path for every data cell
+	}
 	n := norm(s)
 	switch n {
 	case "合计", "总计", "小计", "汇总", "总合计":
@@ -140,6 +143,9 @@ func isTotal(s string) bool {
 // footer: 填表人, 审核人, 负责人 (anything after them), or 制表, 注, 说明
 // followed by a colon, a number (注1：) or nothing.
 func isFooter(s string) bool {
+	if t := strings.TrimLeft(trim(s), "*＊"); t == "" || !strings.ContainsRune("填审负制注说备联", []rune(t)[0]) {
+		return false // the fast path for every data row
+	}
 	n := norm(s)
 	for _, p := range []string{"填表人", "审核人", "负责人", "制表人", "填报人:", "联系电话:"} {
 		if strings.HasPrefix(n, p) {

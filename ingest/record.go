@@ -68,24 +68,32 @@ func RecordBatch(ctx context.Context, db *store.DB, batch []*Result, source stri
 				stored[h] = true
 			}
 		}
-		current := map[[2]string][2]string{} // (district, period) -> (sha256, id) recorded earlier in this batch
+		// The returns that count now for the districts and periods of files
+		// whose bytes are stored already: only those can be unchanged.
+		var keys [][2]string
+		for _, res := range batch {
+			if res.OK() && stored[res.SHA256] {
+				keys = append(keys, [2]string{res.Return.District, res.Return.Period.String()})
+			}
+		}
+		current, err := currentReturns(w, keys)
+		if err != nil {
+			return err
+		}
 		for i, res := range batch {
 			res.Unchanged = 0
-			if res.OK() {
-				k := [2]string{res.Return.District, res.Return.Period.String()}
-				cur, ok := current[k]
-				if !ok {
-					if cur, err = currentReturn(w, k[0], k[1]); err != nil {
-						return err
-					}
+			if !res.OK() {
+				if err := recordOne(w, ids[i], res, source, at, stored); err != nil {
+					return err
 				}
-				if cur[0] == res.SHA256 {
-					id, _ := strconv.ParseInt(cur[1], 10, 64)
-					res.Unchanged, ids[i] = id, id
-					continue
-				}
-				current[k] = [2]string{res.SHA256, strconv.FormatInt(ids[i], 10)}
+				continue
 			}
+			k := [2]string{res.Return.District, res.Return.Period.String()}
+			if cur, ok := current[k]; ok && cur.sha == res.SHA256 {
+				res.Unchanged, ids[i] = cur.id, cur.id
+				continue
+			}
+			current[k] = currentRet{res.SHA256, ids[i]} // later files of the batch compare with this one
 			if err := recordOne(w, ids[i], res, source, at, stored); err != nil {
 				return err
 			}
@@ -98,19 +106,44 @@ func RecordBatch(ctx context.Context, db *store.DB, batch []*Result, source stri
 	return ids, nil
 }
 
-// currentReturn returns the sha256 and id of the return that counts for a
-// district and period (the newest accepted one, unless it was sent back),
-// or empty strings when none does.
-func currentReturn(w *store.Writer, district, period string) ([2]string, error) {
-	got, err := w.Strings(`SELECT sha256 || ' ' || return_id::VARCHAR FROM (
-		SELECT sha256, return_id, sent_back_at FROM returns
-		WHERE status = 'accepted' AND district_code = ? AND period = ?
-		ORDER BY received_at DESC, return_id DESC LIMIT 1) WHERE sent_back_at IS NULL`, district, period)
-	if err != nil || len(got) == 0 {
-		return [2]string{}, err
+type currentRet struct {
+	sha string
+	id  int64
+}
+
+// currentReturns finds the return that counts (the newest accepted one,
+// unless it was sent back) for each district and period, in one query.
+func currentReturns(w *store.Writer, keys [][2]string) (map[[2]string]currentRet, error) {
+	out := map[[2]string]currentRet{}
+	if len(keys) == 0 {
+		return out, nil
 	}
-	sha, id, _ := strings.Cut(got[0], " ")
-	return [2]string{sha, id}, nil
+	var args []any
+	var marks []string
+	for _, k := range keys {
+		args = append(args, k[0], k[1])
+		marks = append(marks, "(?, ?)")
+	}
+	got, err := w.Strings(`SELECT district_code || ' ' || period || ' ' || sha256 || ' ' || return_id::VARCHAR || ' ' || (sent_back_at IS NULL)::VARCHAR
+		FROM returns WHERE status = 'accepted' AND (district_code, period) IN (`+strings.Join(marks, ", ")+`)
+		ORDER BY received_at, return_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range got { // ascending: the last one per key counts
+		f := strings.Fields(g)
+		if len(f) != 5 {
+			continue
+		}
+		k := [2]string{f[0], f[1]}
+		if f[4] != "true" {
+			delete(out, k)
+			continue
+		}
+		id, _ := strconv.ParseInt(f[3], 10, 64)
+		out[k] = currentRet{f[2], id}
+	}
+	return out, nil
 }
 
 // warnRegressions adds a warning for each town or village reported not

@@ -40,6 +40,7 @@ type table struct {
 	seen    map[string]int      // code -> row, for duplicate detection
 	nTotals int                 // total rows seen
 	merged  map[xlsx.Range]bool // merged ranges whose value was spread over data cells
+	heads   map[int]string      // column -> its header text as found (to spot a repeated header row)
 }
 
 func (r *tableRow) idx(f string) int { return r.t.field[f] }
@@ -188,7 +189,7 @@ type hcell struct {
 func (c *checker) readTable(s *Sheet, name string) error {
 	t := &table{spec: s, name: name, letters: make([]string, len(s.Columns)), byCol: map[int]int{},
 		field: map[string]int{}, totals: map[int]xlsx.Cell{}, sums: map[int]int64{},
-		empty: map[string][]string{}, seen: map[string]int{}, merged: map[xlsx.Range]bool{}}
+		empty: map[string][]string{}, seen: map[string]int{}, merged: map[xlsx.Range]bool{}, heads: map[int]string{}}
 	want := make([]string, len(s.Columns))
 	for i := range s.Columns {
 		want[i] = norm(s.Columns[i].Header)
@@ -275,6 +276,7 @@ func (c *checker) readTable(s *Sheet, name string) error {
 			}
 			t.letters[i] = xlsx.ColName(x.col)
 			t.byCol[x.col] = i
+			t.heads[x.col] = x.text
 		}
 		for i, col := range s.Columns {
 			if col.Required && t.letters[i] == "" {
@@ -353,7 +355,7 @@ func (c *checker) readTable(s *Sheet, name string) error {
 		}
 		repeated := 0
 		for _, cell := range row.Cells {
-			if i, ok := t.byCol[cell.Col]; ok && colOf(cell.Value) == i {
+			if h, ok := t.heads[cell.Col]; ok && trim(cell.Value) == h {
 				repeated++
 			}
 		}
@@ -366,9 +368,10 @@ func (c *checker) readTable(s *Sheet, name string) error {
 		}
 		any := false
 		for k := range row.Cells {
-			cell := plain(row.Cells[k])
+			cell := &row.Cells[k] // valid during this call, as the row is
 			if i, ok := t.byCol[cell.Col]; ok && trim(cell.Value) != "" {
-				cells[i] = &cell
+				*cell = plain(*cell)
+				cells[i] = cell
 				spreadOf[i] = row.spreadFrom(k)
 				any = true
 			}

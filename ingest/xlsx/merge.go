@@ -1,8 +1,10 @@
 package xlsx
 
 import (
+	"bytes"
 	"io"
 	"strconv"
+	"sync"
 )
 
 // Range is a merged range of cells, 1-based and inclusive.
@@ -26,7 +28,8 @@ const maxMerges = 10000
 // Merges returns the merged ranges of a sheet (its <mergeCells>), in file
 // order. Ranges that cannot be parsed, single cells and ranges beyond the
 // row limit are left out; more than 10,000 ranges is a corrupt sheet. The
-// sheet part is streamed once more (the ranges follow the cell data).
+// sheet part is inflated once more (the ranges follow the cell data), but
+// only the part from <mergeCells> on is scanned as XML.
 func (w *Workbook) Merges(sheet string) ([]Range, error) {
 	ref, ok := w.findSheet(sheet)
 	if !ok {
@@ -41,7 +44,37 @@ func (w *Workbook) Merges(sheet string) ([]Range, error) {
 		return nil, err
 	}
 	defer pr.Close()
-	sc := newScanner(pr)
+	// The cell data is skipped by a plain byte search for "mergeCells";
+	// only from there on is the XML scanned.
+	const chunk = 32 << 10
+	bp := mergeBufs.Get().(*[]byte)
+	defer mergeBufs.Put(bp)
+	buf := (*bp)[:0]
+	var rest io.Reader
+	for rest == nil {
+		keep := len(buf)
+		buf = buf[:keep+chunk]
+		n, err := io.ReadFull(pr, buf[keep:])
+		buf = buf[:keep+n]
+		if i := bytes.Index(buf, mergeCellsTag); i >= 0 {
+			lt := bytes.LastIndexByte(buf[:i], '<')
+			if lt < 0 || i-lt > 32 {
+				lt = i
+			}
+			rest = io.MultiReader(bytes.NewReader(buf[lt:]), pr)
+			break
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, partError(f.Name, err)
+		}
+		// Keep the tail, where the tag may have been cut.
+		tail := buf[max(0, len(buf)-48):]
+		buf = append(buf[:0], tail...)
+	}
+	sc := newScanner(rest)
 	defer sc.release()
 	var out []Range
 	for {
@@ -49,9 +82,6 @@ func (w *Workbook) Merges(sheet string) ([]Range, error) {
 		case tokEOF:
 			if sc.err != nil {
 				return nil, partError(f.Name, sc.err)
-			}
-			if _, err := io.Copy(io.Discard, pr); err != nil {
-				return nil, partError(f.Name, err)
 			}
 			return out, nil
 		case tokStart:
@@ -80,6 +110,11 @@ func (w *Workbook) Merges(sheet string) ([]Range, error) {
 		}
 	}
 }
+
+var (
+	mergeCellsTag = []byte("mergeCells")
+	mergeBufs     = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10+64); return &b }}
+)
 
 // parseRange parses "A1:C3" (absolute "$A$1:$C$3" too) into a normalised
 // range (from <= to).

@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -47,4 +48,26 @@ func TestTooManyMerges(t *testing.T) {
 	}
 	_, err = wb.Merges("S")
 	wantKind(t, err, Corrupt)
+}
+
+// The byte search for <mergeCells> finds it wherever a read chunk ends.
+func TestMergesAcrossChunks(t *testing.T) {
+	for pad := 32768 - 60; pad < 32768+20; pad += 3 {
+		head := sheetXML(`<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>`)
+		head = head[:len(head)-len(`</worksheet>`)]
+		// A comment pads the part so that the tag straddles the 64 KiB chunk.
+		filler := pad - len(head) - len(`<!---->`)
+		if filler < 0 {
+			t.Fatal("header too long")
+		}
+		x := head + `<!--` + strings.Repeat("y", filler) + `-->` + `<mergeCells><mergeCell ref="B2:C3"/></mergeCells></worksheet>`
+		wb, err := Open(handWorkbook(t, x, "", ""), DefaultLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := wb.Merges("S")
+		if err != nil || len(got) != 1 || got[0].String() != "B2:C3" {
+			t.Fatalf("pad %d: %v %v", pad, got, err)
+		}
+	}
 }
