@@ -18,18 +18,16 @@ type mrow struct {
 // "the value of a merged range belongs to every cell it covers"). The row
 // passed to fn is only valid during the call.
 func (c *checker) eachRow(sheet string, fn func(r mrow) error) error {
-	merges, err := c.wb.Merges(sheet)
-	if err != nil {
-		return err
-	}
-	if len(merges) == 0 {
-		return c.wb.Rows(sheet, func(r xlsx.Row) error { return fn(mrow{Row: r}) })
-	}
-	// The top-left value of each range, once its row has been read.
-	top := make([]*xlsx.Cell, len(merges))
+	var merges []xlsx.Range
+	var top []*xlsx.Cell // the top-left value of each range, once its row has been read
 	var cells []xlsx.Cell
 	var spread []*xlsx.Range
-	return c.wb.Rows(sheet, func(r xlsx.Row) error {
+	return c.wb.RowsAndMerges(sheet, func(m []xlsx.Range) {
+		merges, top = m, make([]*xlsx.Cell, len(m))
+	}, func(r xlsx.Row) error {
+		if len(merges) == 0 {
+			return fn(mrow{Row: r})
+		}
 		for i := range merges {
 			m := &merges[i]
 			if m.FromRow != r.Num {

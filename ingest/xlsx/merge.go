@@ -74,14 +74,19 @@ func (w *Workbook) Merges(sheet string) ([]Range, error) {
 		tail := buf[max(0, len(buf)-48):]
 		buf = append(buf[:0], tail...)
 	}
-	sc := newScanner(rest)
+	return w.mergesFrom(f.Name, rest)
+}
+
+// mergesFrom scans XML from r for <mergeCell ref=…> elements.
+func (w *Workbook) mergesFrom(part string, r io.Reader) ([]Range, error) {
+	sc := newScanner(r)
 	defer sc.release()
 	var out []Range
 	for {
 		switch sc.next() {
 		case tokEOF:
 			if sc.err != nil {
-				return nil, partError(f.Name, sc.err)
+				return nil, partError(part, sc.err)
 			}
 			return out, nil
 		case tokStart:
@@ -103,7 +108,7 @@ func (w *Workbook) Merges(sheet string) ([]Range, error) {
 					continue
 				}
 				if len(out) >= maxMerges {
-					return nil, corrupt(f.Name, "more than %d merged ranges", maxMerges)
+					return nil, corrupt(part, "more than %d merged ranges", maxMerges)
 				}
 				out = append(out, r)
 			}

@@ -71,3 +71,36 @@ func TestMergesAcrossChunks(t *testing.T) {
 		}
 	}
 }
+
+// RowsAndMerges gives the same ranges and rows as Merges and Rows, whether
+// the part is inflated once (small) or streamed twice (large).
+func TestRowsAndMerges(t *testing.T) {
+	x := sheetXML(`<row r="1"><c r="A1" t="inlineStr"><is><t>title</t></is></c></row><row r="3"><c r="B3"><v>7</v></c></row>`)
+	x = x[:len(x)-len(`</worksheet>`)] + `<mergeCells><mergeCell ref="A1:C1"/><mergeCell ref="B3:B5"/></mergeCells></worksheet>`
+	wb, err := Open(handWorkbook(t, x, "", ""), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []uint64{4 << 20, 0} {
+		saved := maxBuffered
+		maxBuffered = limit
+		var got []string
+		var ranges []Range
+		err := wb.RowsAndMerges("S", func(m []Range) { ranges = m }, func(r Row) error {
+			if ranges == nil {
+				t.Error("rows before the ranges")
+			}
+			for _, c := range r.Cells {
+				got = append(got, fmt.Sprintf("%s %s %q", c.Ref(r.Num), c.Kind, c.Value))
+			}
+			return nil
+		})
+		maxBuffered = saved
+		if err != nil || fmt.Sprint(ranges) != "[A1:C1 B3:B5]" || len(got) != 2 {
+			t.Errorf("limit %d: %v %v %q", limit, err, ranges, got)
+		}
+	}
+	if err := wb.RowsAndMerges("nope", func([]Range) {}, func(Row) error { return nil }); err == nil {
+		t.Error("no error for a missing sheet")
+	}
+}
