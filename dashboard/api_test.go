@@ -230,6 +230,29 @@ func TestNumbersFollowWrites(t *testing.T) {
 	if v := value(); v == nil {
 		t.Fatal("an accepted upload did not change the API")
 	}
+	// The same bytes again: "unchanged", nothing stored, the page says so.
+	buf.Reset()
+	ct = multipartFile(&buf, "good-again.xlsx", workbook(t, registry.Suzhou(), fixtureLate, fixtureLast))
+	req, _ = http.NewRequest("POST", ts.URL+"/upload", &buf)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Origin", ts.URL)
+	resp, err = cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "unchanged=1&return="+id) {
+		t.Fatalf("identical upload: %s", loc)
+	}
+	resp, err = cl.Get(ts.URL + resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), `data-status="unchanged"`) || !strings.Contains(string(page), "完全相同") {
+		t.Error("the page does not say the upload was unchanged")
+	}
 	// A cross-site post is refused.
 	req, _ = http.NewRequest("POST", ts.URL+"/reporting/"+id+"/sendback", strings.NewReader(url.Values{"reason": {"x"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

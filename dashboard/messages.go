@@ -137,6 +137,8 @@ func init() {
 		"up.send":              {"上传", "Upload"},
 		"up.template":          {"下载本区县 %s 空白报表模板", "Download the blank template for %s"},
 		"up.accepted":          {"报表已接收（编号 %d），指标已更新。", "Return accepted (no. %d); the figures are updated."},
+		"up.nomark":            {"这个文件不是可读的 .xlsx 工作簿，无法标注错误；请按错误提示在 Excel 中另存为 .xlsx 后重新上传。", "This file is not a readable .xlsx workbook, so there is nothing to mark; save it from Excel as .xlsx and upload it again."},
+		"up.unchanged":         {"与当前计入的报表（编号 %d）完全相同，未重复保存，数据库未作任何改动。", "Identical to the return that counts (no. %d): not stored again; nothing was changed."},
 		"up.rejected":          {"报表未被接收：共 %d 处错误，请修改后重新上传。数据库未作任何改动。", "Return rejected: %d errors; correct them and upload again. Nothing was changed."},
 		"up.marked":            {"下载标注了错误的工作簿", "Download the workbook with the errors marked"},
 		"up.warnings":          {"提示（不影响接收）", "Warnings (the return is still accepted)"},

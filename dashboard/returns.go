@@ -103,6 +103,7 @@ type returnData struct {
 	// 填报人 and 联系电话: personal, shown only to those who may read the
 	// return (evaluators, admins, the district's clerks: mayRead).
 	Reporter, Phone string
+	Markable        bool // the file is a workbook: the marked workbook is offered
 }
 
 // GET /returns/:id: a return, its errors and warnings, and its rows.
@@ -122,6 +123,10 @@ func (s *Server) returnPage(c *gin.Context) {
 		}
 	}
 	if d.Errors, d.Warnings, err = s.issues(ctx, l, r.ID); err != nil {
+		s.internal(c, err)
+		return
+	}
+	if d.Markable, err = s.markable(ctx, r.ID); err != nil {
 		s.internal(c, err)
 		return
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"unicode"
 
 	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 
 	"sgz"
 	"sgz/auth"
@@ -114,6 +112,8 @@ type uploadData struct {
 	SentBack     []returnInfo // sent back and not yet replaced: the clerk must correct them
 	Flash        string
 	CSRF         string // the upload form posts it in its URL (the form is read later, under the size limit)
+	Unchanged    bool   // the upload was identical to Result, the return that counts: nothing stored
+	Markable     bool   // Result's file is a workbook: the marked workbook is offered
 }
 
 func (s *Server) uploadPage(c *gin.Context) {
@@ -172,6 +172,11 @@ func (s *Server) uploadPage(c *gin.Context) {
 		}
 		if r != nil && s.mayRead(c, r) {
 			d.Result = r
+			d.Unchanged = c.Query("unchanged") == "1" && r.Status == "accepted"
+			if d.Markable, err = s.markable(ctx, id); err != nil {
+				s.internal(c, err)
+				return
+			}
 			if d.Errors, d.Warnings, err = s.issues(ctx, l, id); err != nil {
 				s.internal(c, err)
 				return
@@ -289,13 +294,22 @@ func (s *Server) upload(c *gin.Context) {
 		return
 	}
 	// Never the contents, the reporter or the phone.
-	s.log.Info("upload", "return_id", id, "district", district, "accepted", accepted, "errors", len(res.Errors), "warnings", len(res.Warnings), "bytes", len(data), "bytes_kept", !dropped)
+	s.log.Info("upload", "return_id", id, "district", district, "accepted", accepted, "unchanged", res.Unchanged != 0, "errors", len(res.Errors), "warnings", len(res.Warnings), "bytes", len(data), "bytes_kept", !dropped)
 	result := auth.OK
-	if !accepted {
+	switch {
+	case res.Unchanged != 0:
+		result = "unchanged"
+	case !accepted:
 		result = auth.Rejected
 	}
 	s.record(c, "upload", "return "+strconv.FormatInt(id, 10), result,
 		fmt.Sprintf("district=%s errors=%d warnings=%d bytes=%d kept=%t", district, len(res.Errors), len(res.Warnings), len(data), !dropped))
+	if res.Unchanged != 0 {
+		// Identical to the return that counts: nothing stored, and the page
+		// says so about that return.
+		c.Redirect(http.StatusSeeOther, "/upload?district="+district+"&unchanged=1&return="+strconv.FormatInt(id, 10))
+		return
+	}
 	to := "/upload?district=" + district + "&return=" + strconv.FormatInt(id, 10)
 	if dropped {
 		to += "&error=up.notkept"
@@ -431,8 +445,9 @@ func asciiName(n string, id int64) string {
 	return "return-" + strconv.FormatInt(id, 10) + ".xlsx"
 }
 
-// GET /returns/:id/marked.xlsx: the workbook as sent, every cell with an
-// error filled red (a warning yellow) and commented with the message.
+// GET /returns/:id/marked.xlsx: the workbook as sent, whatever wrote it,
+// every error and warning a comment on its cell and a row of the first
+// sheet 校验结果 (gen.Mark).
 func (s *Server) markedFile(c *gin.Context) {
 	r := s.returnFor(c)
 	if r == nil {
@@ -450,97 +465,52 @@ func (s *Server) markedFile(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "up.notkeptfile", r.ID)
 		return
 	}
-	errs, warns, err := s.issues(ctx, l, r.ID)
+	list, err := s.markIssues(ctx, l, r.ID)
 	if err != nil {
 		s.internal(c, err)
 		return
 	}
-	tmp, err := os.MkdirTemp("", "sgz-marked-")
+	out, err := gen.Mark(b, list, l)
+	if errors.Is(err, gen.ErrNotWorkbook) {
+		// Not a workbook at all (the link is not offered): say so plainly.
+		s.fail(c, http.StatusUnprocessableEntity, "up.nomark")
+		return
+	}
 	if err != nil {
 		s.internal(c, err)
 		return
 	}
-	defer os.RemoveAll(tmp)
-	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 64 << 20, TmpDir: tmp})
-	if err != nil {
-		// Not a workbook at all: there is nothing to mark.
-		s.fail(c, http.StatusUnprocessableEntity, "up.rejected", len(errs))
-		return
-	}
-	defer f.Close()
-	type mark struct {
-		msgs []string
-		err  bool
-	}
-	marks := map[[2]string]*mark{}
-	var order [][2]string
-	add := func(list []issueRow, isErr bool) {
-		for _, is := range list {
-			sheet, cell, ok := strings.Cut(is.Where, "!")
-			if !ok || cell == "" {
-				continue
-			}
-			k := [2]string{sheet, cell}
-			m := marks[k]
-			if m == nil {
-				m = &mark{}
-				marks[k] = m
-				order = append(order, k)
-			}
-			m.msgs = append(m.msgs, is.Msg)
-			m.err = m.err || isErr
-		}
-	}
-	add(errs, true)
-	add(warns, false)
-	sheets := f.GetSheetList()
-	for _, k := range order {
-		m := marks[k]
-		sheet := matchSheet(sheets, k[0])
-		if sheet == "" {
-			continue
-		}
-		color := "FFC7CE"
-		if !m.err {
-			color = "FFEB9C"
-		}
-		style := &excelize.Style{}
-		if id, err := f.GetCellStyle(sheet, k[1]); err == nil && id != 0 {
-			if st, err := f.GetStyle(id); err == nil && st != nil {
-				style = st
-			}
-		}
-		style.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
-		if id, err := f.NewStyle(style); err == nil {
-			f.SetCellStyle(sheet, k[1], k[1], id)
-		}
-		f.AddComment(sheet, excelize.Comment{Author: "sgz", Cell: k[1],
-			Paragraph: []excelize.RichTextRun{{Text: strings.Join(m.msgs, "\n")}}, Width: 320, Height: 120})
-	}
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
-		s.internal(c, err)
-		return
-	}
-	attach(c, "return-"+strconv.FormatInt(r.ID, 10)+"-marked.xlsx", xlsxType, buf.Bytes())
+	attach(c, "return-"+strconv.FormatInt(r.ID, 10)+"-marked.xlsx", xlsxType, out)
 }
 
-// matchSheet finds a sheet by name, tolerating spaces and bracket styles.
-func matchSheet(sheets []string, name string) string {
-	norm := func(s string) string {
-		return strings.NewReplacer(" ", "", "\u3000", "", "（", "(", "）", ")").Replace(strings.TrimSpace(s))
+// markIssues lists a return's errors and warnings for gen.Mark.
+func (s *Server) markIssues(ctx context.Context, l locale.Lang, id int64) ([]gen.MarkIssue, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT severity, sheet, cell, message_zh, message_en FROM return_issues WHERE return_id = ? ORDER BY seq LIMIT 5000`, id)
+	if err != nil {
+		return nil, err
 	}
-	for _, s := range sheets {
-		if s == name {
-			return s
+	defer rows.Close()
+	var out []gen.MarkIssue
+	for rows.Next() {
+		var sev, sheet, cell, zh, en string
+		if err := rows.Scan(&sev, &sheet, &cell, &zh, &en); err != nil {
+			return nil, err
 		}
-	}
-	for _, s := range sheets {
-		if norm(s) == norm(name) {
-			return s
+		msg := zh
+		if l == locale.EN {
+			msg = en
 		}
+		out = append(out, gen.MarkIssue{Error: sev == string(ingest.Error), Sheet: sheet, Cell: cell, Msg: msg})
 	}
-	return ""
+	return out, rows.Err()
+}
+
+// markable reports whether a return's file is a workbook that can be marked:
+// its errors are not about the file itself (not a zip, .xls, encrypted …).
+func (s *Server) markable(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM return_issues WHERE return_id = ? AND code LIKE 'ingest.file.%'`, id).Scan(&n)
+	return n == 0, err
 }
 
 var _ = time.Now

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -94,7 +95,13 @@ func Build(ctx context.Context, db *store.DB, dir string, now time.Time) (Summar
 		}
 		byPeriod[period] = append(byPeriod[period], f)
 		if district == sentBack && period == last.Prev().String() {
-			byPeriod[period] = append(byPeriod[period], f) // the resubmission
+			// The resubmission: the same return filled in again on a later
+			// day (identical bytes would be "unchanged", not stored again).
+			again, err := refill(f, filepath.Join(dir, "resubmitted", base))
+			if err != nil {
+				return sum, err
+			}
+			byPeriod[period] = append(byPeriod[period], again)
 		}
 	}
 	var ordered []string
@@ -149,6 +156,37 @@ func spoil(src, dst string) (string, error) {
 	c2, _ := excelize.CoordinatesToCellName(staffCol, header+2)
 	f.SetCellValue(ingest.SheetStations, c1, "在建")
 	f.SetCellValue(ingest.SheetStations, c2, "3.5")
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return "", err
+	}
+	return dst, f.SaveAs(dst)
+}
+
+// refill writes a copy of a return with a later 填报日期, as a clerk who
+// resubmits it would.
+func refill(src, dst string) (string, error) {
+	f, err := excelize.OpenFile(src)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	rows, err := f.GetRows(ingest.SheetInfo)
+	if err != nil {
+		return "", err
+	}
+	found := false
+	for i, r := range rows {
+		for j, v := range r {
+			if strings.TrimSpace(v) == "填报日期" {
+				cell, _ := excelize.CoordinatesToCellName(j+2, i+1)
+				f.SetCellValue(ingest.SheetInfo, cell, "2026-10-20")
+				found = true
+			}
+		}
+	}
+	if !found {
+		return "", fmt.Errorf("demo: no 填报日期 in %s", src)
+	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return "", err
 	}

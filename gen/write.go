@@ -62,9 +62,9 @@ func (w *writer) sheetNames() []string {
 		if w.opt.Messy {
 			switch w.mess.IntN(5) {
 			case 0:
-				if len(s.Aliases) > 0 {
-					n = s.Aliases[w.mess.IntN(len(s.Aliases))]
-				}
+				// a numbering prefix, as printed forms carry (表1 基本信息)
+				n = []string{"表%d ", "表%d-", "附表%d：", "%d."}[w.mess.IntN(4)]
+				n = fmt.Sprintf(n, w.mess.IntN(7)+1) + s.Name
 			case 1:
 				n = insertSpace(n, w.mess)
 			}
@@ -163,8 +163,8 @@ func (w *writer) kvSheet(s *ingest.Sheet, name, head2 string, values []any) erro
 	for i, c := range s.Columns {
 		key := c.Header
 		if w.opt.Messy {
-			if len(c.Aliases) > 0 && w.mess.IntN(3) == 0 {
-				key = c.Aliases[w.mess.IntN(len(c.Aliases))]
+			if w.mess.IntN(3) == 0 {
+				key = keyVariant(key, w.mess)
 			}
 			switch w.mess.IntN(4) {
 			case 0:
@@ -414,8 +414,8 @@ func (w *writer) headerText(c *ingest.Column) string {
 	if !w.opt.Messy {
 		return h
 	}
-	if len(c.Aliases) > 0 && w.mess.IntN(3) == 0 {
-		h = c.Aliases[w.mess.IntN(len(c.Aliases))]
+	if w.mess.IntN(3) == 0 {
+		h = headerVariant(c, w.mess)
 	}
 	if w.mess.IntN(2) == 0 {
 		h = strings.NewReplacer("(", "（", ")", "）").Replace(h)
@@ -997,4 +997,37 @@ func moneyText(v int64, sep bool) string {
 		return whole
 	}
 	return whole + "." + frac
+}
+
+// keyVariant is a key of a key-value sheet as printed forms write it: the
+// contract's name with a required mark, a hint in brackets or 其中：.
+func keyVariant(key string, r *rand.Rand) string {
+	if rest, ok := strings.CutPrefix(key, "其中"); ok {
+		return "其中：" + rest
+	}
+	switch r.IntN(2) {
+	case 0:
+		return "*" + key
+	}
+	return key + "（人）"
+}
+
+// headerVariant is a column's header with a unit or fill-in hint, as the
+// revised contract allows (never another name: that would be another
+// statistic).
+func headerVariant(c *ingest.Column, r *rand.Rand) string {
+	h := c.Header
+	switch c.Kind {
+	case ingest.Int:
+		return h + []string{"（人）", "(人)", "（人次）"}[r.IntN(3)]
+	case ingest.YesNo:
+		return h + "（是/否）"
+	case ingest.Date:
+		return h + "（年/月/日）"
+	case ingest.Code:
+		return "*" + h
+	case ingest.Decimal:
+		return h + "（小时）"
+	}
+	return h
 }

@@ -1,7 +1,11 @@
 package ingest
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +25,9 @@ type book struct {
 }
 
 type bsheet struct {
-	name string
-	rows [][]any
+	name   string
+	rows   [][]any
+	merges []string // ranges such as "L3:L9", merged by excelize
 }
 
 func (b *book) sheet(name string) *bsheet {
@@ -60,8 +65,13 @@ func (s *bsheet) set(ref string, v any) {
 	s.rows[row-1] = r
 }
 
+// rawNumber is a number cell whose XML spells the value exactly so
+// (3.2058310001E+11 as Apache POI writes, a formula's 7.000000000000001).
+type rawNumber string
+
 func (b *book) bytes(t testing.TB) []byte {
 	t.Helper()
+	raws := map[string]string{} // placeholder <v> text -> raw spelling
 	f := excelize.NewFile()
 	defer f.Close()
 	dateStyle, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
@@ -77,6 +87,11 @@ func (b *book) bytes(t testing.TB) []byte {
 					continue
 				}
 				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if raw, ok := v.(rawNumber); ok {
+					ph := 987650000 + len(raws)
+					raws["<v>"+strconv.Itoa(ph)+"</v>"] = "<v>" + string(raw) + "</v>"
+					v = ph
+				}
 				if err := f.SetCellValue(s.name, ref, v); err != nil {
 					t.Fatal(err)
 				}
@@ -85,12 +100,57 @@ func (b *book) bytes(t testing.TB) []byte {
 				}
 			}
 		}
+		for _, m := range s.merges {
+			from, to, _ := strings.Cut(m, ":")
+			if err := f.MergeCell(s.name, from, to); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	if len(raws) == 0 {
+		return buf.Bytes()
+	}
+	return rewriteZip(t, buf.Bytes(), func(name string, data []byte) []byte {
+		for ph, raw := range raws {
+			data = bytes.ReplaceAll(data, []byte(ph), []byte(raw))
+		}
+		return data
+	})
+}
+
+// rewriteZip copies a zip, passing every part through edit.
+func rewriteZip(t testing.TB, data []byte, edit func(name string, data []byte) []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(edit(f.Name, b))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
 
 var testPeriod = sgz.MustPeriod("2026Q3")

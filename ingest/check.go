@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"sgz"
-	"sgz/value"
 	"sgz/ingest/xlsx"
 	"sgz/locale"
 	"sgz/registry"
+	"sgz/value"
 )
 
 // Options control a check.
@@ -163,25 +163,38 @@ func (c *checker) run() {
 	c.checkMissingUnits()
 }
 
-// findSheets maps each sheet of the spec to the workbook's sheet name.
+// findSheets maps each sheet of the contract to the workbook's sheet name.
+// Only the contract's own name (after sheetNorm) makes a contract sheet; two
+// sheets with the same name are an error naming both; every other sheet
+// (封面, 填表说明, Sheet1, a hidden working sheet) is ignored with one
+// warning naming them all.
 func (c *checker) findSheets() map[*Sheet]string {
 	found := map[*Sheet]string{}
+	var others []string
 	for _, name := range c.wb.SheetNames() {
-		n := norm(name)
+		n := sheetNorm(name)
 		matched := false
 		for _, s := range Sheets {
-			if names(s.Name, s.Aliases)[n] {
-				matched = true
-				if prev := found[s]; prev != "" {
-					c.errorf(name, "", "ingest.sheet.dup", s.Name, prev, name)
-					continue
-				}
-				found[s] = name
+			if n != norm(s.Name) {
+				continue
 			}
+			matched = true
+			if prev := found[s]; prev != "" {
+				c.errorf(name, "", "ingest.sheet.dup", s.Name, prev, name)
+				continue
+			}
+			found[s] = name
 		}
 		if !matched {
-			c.warnf(name, "", "ingest.sheet.unknown", name)
+			others = append(others, name)
 		}
+	}
+	switch len(others) {
+	case 0:
+	case 1:
+		c.warnf(others[0], "", "ingest.sheet.unknown", others[0])
+	default:
+		c.warnf("", "", "ingest.sheet.unknown", strings.Join(others, "、"))
 	}
 	return found
 }
@@ -192,44 +205,134 @@ type kv struct {
 	refs  map[string]string // field -> cell of the value (or of the key when the value is empty)
 }
 
-// readKV reads a key-value sheet: a known key in any column (A by the
-// spec), its value in the next non-empty cell to the right.
+// readKV reads a key-value sheet: a known key in any cell, its value in the
+// next non-empty cell to its right (unless that is another known key), so
+// printed forms with two or more pairs on a row read as well as column A/B.
 func (c *checker) readKV(s *Sheet, name string) (*kv, error) {
 	out := &kv{cells: map[string]xlsx.Cell{}, refs: map[string]string{}}
-	keyNames := make([]map[string]bool, len(s.Columns))
+	want := make([]string, len(s.Columns))
 	for i := range s.Columns {
-		keyNames[i] = names(s.Columns[i].Header, s.Columns[i].Aliases)
+		want[i] = norm(s.Columns[i].Header)
+	}
+	keyOf := func(v string) int {
+		n := norm(v)
+		if n == "" {
+			return -1
+		}
+		for i := range want {
+			if matchName(n, want[i]) {
+				return i
+			}
+		}
+		return -1
 	}
 	seenKey := false
-	err := c.wb.Rows(name, func(r xlsx.Row) error {
-		if len(r.Cells) == 0 {
-			return nil
-		}
-		key := r.Cells[0]
-		k := norm(key.Value)
-		for i, col := range s.Columns {
-			if !keyNames[i][k] {
+	err := c.eachRow(name, func(r mrow) error {
+		known := false
+		for k := 0; k < len(r.Cells); k++ {
+			key := r.Cells[k]
+			if r.spreadFrom(k) != nil {
+				continue // a key merged over several cells is one key
+			}
+			i := keyOf(key.Value)
+			if i < 0 {
 				continue
 			}
-			seenKey = true
+			known, seenKey = true, true
+			col := &s.Columns[i]
 			if _, dup := out.refs[col.Field]; dup {
 				c.errorf(name, key.Ref(r.Num), "ingest.key.dup", col.Header)
-				return nil
+				continue
 			}
-			// The value stands in the column right after the key (B when
-			// the key is in A); anything further right is a note.
 			out.refs[col.Field] = xlsx.ColName(key.Col+1) + strconv.Itoa(r.Num)
-			if len(r.Cells) > 1 && r.Cells[1].Col == key.Col+1 {
-				out.cells[col.Field] = r.Cells[1]
+			for k+1 < len(r.Cells) && r.spreadFrom(k+1) != nil && r.spreadFrom(k+1).FromCol == key.Col {
+				k++ // the key's own merged cells
 			}
+			if k+1 < len(r.Cells) && keyOf(r.Cells[k+1].Value) < 0 {
+				k++
+				out.cells[col.Field] = plain(r.Cells[k])
+				out.refs[col.Field] = r.Cells[k].Ref(r.Num)
+				for k+1 < len(r.Cells) && r.spreadFrom(k+1) != nil && r.spreadFrom(k+1).FromCol == r.Cells[k].Col {
+					k++ // the value's own merged cells
+				}
+			}
+		}
+		if known || !seenKey || len(r.Cells) == 0 {
 			return nil
 		}
-		if seenKey && !isTotal(key.Value) {
-			c.warnf(name, key.Ref(r.Num), "ingest.key.unknown", trim(key.Value))
+		first := r.Cells[0]
+		if v := trim(first.Value); v != "" && !isTotal(v) && !isFooter(v) {
+			c.warnf(name, first.Ref(r.Num), "ingest.key.unknown", v)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// shown is a cell's value as the sheet shows it, for text fields and
+// messages: a date cell as 2006-01-02, a number as Excel displays it (15
+// significant digits), anything else trimmed.
+func (c *checker) shown(cell xlsx.Cell) string {
+	switch {
+	case cell.Kind == xlsx.Number && cell.DateFormat:
+		if t, err := value.SerialDate(cell.Value, c.wb.Date1904()); err == nil {
+			return t.Format("2006-01-02")
+		}
+	case cell.Kind == xlsx.Date:
+		if len(cell.Value) >= 10 {
+			return cell.Value[:10]
+		}
+	case cell.Kind == xlsx.Number:
+		return numberText(cell.Value)
+	}
+	return trim(cell.Value)
+}
+
+// numberText is a number cell's value as Excel shows it: rounded to 15
+// significant digits (a formula's 7.000000000000001 is 7) and written out in
+// full (3.2058310001E+11 is 320583100010).
+func numberText(raw string) string {
+	if plainNumber(raw) {
+		return raw
+	}
+	f, err := strconv.ParseFloat(trim(raw), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return trim(raw)
+	}
+	f, _ = strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+	if math.Abs(f) >= 1e21 {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// plainNumber reports a number written as Excel shows it already: digits,
+// at most one point, no exponent, at most 15 significant digits.
+func plainNumber(s string) bool {
+	digits, point := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if digits > 0 || c != '0' {
+				digits++
+			}
+		case c == '.' && !point:
+			point = true
+		case c == '-' && i == 0 && len(s) > 1:
+		default:
+			return false
+		}
+	}
+	return digits <= 15 && len(s) > 0 && s[len(s)-1] != '.'
+}
+
+// plain returns the cell with a number cell's value as Excel shows it
+// (numberText); date cells and text are unchanged.
+func plain(cell xlsx.Cell) xlsx.Cell {
+	if cell.Kind == xlsx.Number && !cell.DateFormat {
+		cell.Value = numberText(cell.Value)
+	}
+	return cell
 }
 
 func (c *checker) readInfo(name string) bool {
@@ -238,7 +341,12 @@ func (c *checker) readInfo(name string) bool {
 		c.fileError(err)
 		return false
 	}
-	text := func(f string) string { return trim(kv.cells[f].Value) }
+	text := func(f string) string {
+		if cell, ok := kv.cells[f]; ok {
+			return c.shown(cell)
+		}
+		return ""
+	}
 	c.ret.DistrictName = text("district_name")
 	c.ret.Reporter = text("reporter")
 	c.ret.Phone = text("phone")
@@ -248,7 +356,8 @@ func (c *checker) readInfo(name string) bool {
 	if cell, _, found := c.kvRequired(name, kv, "district_code", "区划代码"); !found {
 		ok = false
 	} else {
-		code, err := value.Code(cell.Value)
+		code, err := value.Code(plain(cell).Value)
+		code = shorten(code, 6)
 		if err != nil || len(code) != 6 {
 			c.codeError(name, ref, "区划代码", cell.Value, 6, err)
 			ok = false
@@ -259,8 +368,8 @@ func (c *checker) readInfo(name string) bool {
 		ok = false
 	} else {
 		p, err := sgz.ParsePeriod(cell.Value)
-		if err != nil {
-			c.errorf(name, pref, "ingest.v.period", trim(cell.Value))
+		if err != nil || cell.DateFormat || cell.Kind == xlsx.Date {
+			c.errorf(name, pref, "ingest.v.period", c.shown(cell))
 			ok = false
 		}
 		c.ret.Period = p

@@ -76,8 +76,9 @@ func TestEachRuleNamesSheetAndCell(t *testing.T) {
 			b.sheet(SheetInfo).set("C5", "说明：填报人姓名")
 		},
 			nil, nil},
-		{"workforce value in C is not read", func(b *book) { b.sheet(SheetWorkforce).set("B8", nil); b.sheet(SheetWorkforce).set("C8", "见附件") },
-			[]want{{SheetWorkforce, "B8", "ingest.v.empty"}}, nil},
+		// returns.md (revised): a key's value is the next non-empty cell to its right.
+		{"workforce value is the next non-empty cell", func(b *book) { b.sheet(SheetWorkforce).set("B8", nil); b.sheet(SheetWorkforce).set("C8", "见附件") },
+			[]want{{SheetWorkforce, "C8", "ingest.v.int"}}, nil},
 		{"fund unit code of 5 digits", func(b *book) { b.sheet(SheetFunds).set("A3", "32050") },
 			[]want{{SheetFunds, "A3", "ingest.v.code_any"}}, nil},
 		{"period bad", func(b *book) { b.sheet(SheetInfo).set("B4", "2026Q5") },

@@ -2,11 +2,12 @@ package ingest
 
 import (
 	"context"
-
 	"fmt"
-	"sgz"
+	"strconv"
 	"strings"
 	"time"
+
+	"sgz"
 
 	"sgz/locale"
 	"sgz/store"
@@ -15,13 +16,15 @@ import (
 // Record stores one checked file as a return attempt in one transaction: the
 // attempt with its errors and warnings, the file's bytes (once per distinct
 // content), and — only when it has no error — its rows. It returns the new
-// return id and whether the return was accepted.
+// return id and whether the return was accepted. A return whose bytes are
+// identical to the one that counts for its district and period is not stored
+// again: res.Unchanged and the returned id are that return's id.
 func Record(ctx context.Context, db *store.DB, res *Result, source string, at time.Time) (int64, bool, error) {
 	ids, err := RecordBatch(ctx, db, []*Result{res}, source, at)
 	if err != nil {
 		return 0, false, err
 	}
-	return ids[0], res.OK(), nil
+	return ids[0], res.OK() && res.Unchanged == 0, nil
 }
 
 // RecordBatch records several checked files in one transaction, in order (so
@@ -65,7 +68,32 @@ func RecordBatch(ctx context.Context, db *store.DB, batch []*Result, source stri
 				stored[h] = true
 			}
 		}
+		// The returns that count now for the districts and periods of files
+		// whose bytes are stored already: only those can be unchanged.
+		var keys [][2]string
+		for _, res := range batch {
+			if res.OK() && stored[res.SHA256] {
+				keys = append(keys, [2]string{res.Return.District, res.Return.Period.String()})
+			}
+		}
+		current, err := currentReturns(w, keys)
+		if err != nil {
+			return err
+		}
 		for i, res := range batch {
+			res.Unchanged = 0
+			if !res.OK() {
+				if err := recordOne(w, ids[i], res, source, at, stored); err != nil {
+					return err
+				}
+				continue
+			}
+			k := [2]string{res.Return.District, res.Return.Period.String()}
+			if cur, ok := current[k]; ok && cur.sha == res.SHA256 {
+				res.Unchanged, ids[i] = cur.id, cur.id
+				continue
+			}
+			current[k] = currentRet{res.SHA256, ids[i]} // later files of the batch compare with this one
 			if err := recordOne(w, ids[i], res, source, at, stored); err != nil {
 				return err
 			}
@@ -76,6 +104,46 @@ func RecordBatch(ctx context.Context, db *store.DB, batch []*Result, source stri
 		return nil, err
 	}
 	return ids, nil
+}
+
+type currentRet struct {
+	sha string
+	id  int64
+}
+
+// currentReturns finds the return that counts (the newest accepted one,
+// unless it was sent back) for each district and period, in one query.
+func currentReturns(w *store.Writer, keys [][2]string) (map[[2]string]currentRet, error) {
+	out := map[[2]string]currentRet{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var args []any
+	var marks []string
+	for _, k := range keys {
+		args = append(args, k[0], k[1])
+		marks = append(marks, "(?, ?)")
+	}
+	got, err := w.Strings(`SELECT district_code || ' ' || period || ' ' || sha256 || ' ' || return_id::VARCHAR || ' ' || (sent_back_at IS NULL)::VARCHAR
+		FROM returns WHERE status = 'accepted' AND (district_code, period) IN (`+strings.Join(marks, ", ")+`)
+		ORDER BY received_at, return_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range got { // ascending: the last one per key counts
+		f := strings.Fields(g)
+		if len(f) != 5 {
+			continue
+		}
+		k := [2]string{f[0], f[1]}
+		if f[4] != "true" {
+			delete(out, k)
+			continue
+		}
+		id, _ := strconv.ParseInt(f[3], 10, 64)
+		out[k] = currentRet{f[2], id}
+	}
+	return out, nil
 }
 
 // warnRegressions adds a warning for each town or village reported not

@@ -121,6 +121,10 @@ type Result struct {
 	Errors   []Issue
 	Warnings []Issue
 	notBuilt []unitCell // units reported not built, for the regression warning
+	// Unchanged, set when recorded, is the id of the return that already
+	// counts for the district and period when its bytes are identical to
+	// these: nothing was stored (returns.md, revised).
+	Unchanged int64
 }
 
 type unitCell struct{ code, sheet, cell string }

@@ -26,7 +26,7 @@ import (
 // Outcome is what happened to one file of a run.
 type Outcome struct {
 	File     string
-	Status   string // accepted | rejected
+	Status   string // accepted | rejected | unchanged (identical to the return that counts: nothing stored)
 	ReturnID int64  // 0 when the attempt could not be recorded
 	District string
 	Period   string
@@ -42,6 +42,10 @@ type RunOptions struct {
 	OnlyDistrict string
 	// Progress, when set, is called after each file is recorded.
 	Progress func(done, total int)
+	// Committed, when set, is called with each file's outcome, in the order
+	// given, as soon as it is committed (so that after an interruption the
+	// output shows what is stored).
+	Committed func(Outcome)
 	// Now gives receipt times (default time.Now in Beijing).
 	Now func() time.Time
 }
@@ -254,7 +258,10 @@ func Run(ctx context.Context, db *store.DB, files []string, opt RunOptions) ([]O
 			}
 			if len(ids) > k {
 				o.ReturnID = ids[k]
-				if ids[k] > 0 && j.res.OK() {
+				switch {
+				case ids[k] > 0 && j.res.Unchanged != 0:
+					o.Status = "unchanged"
+				case ids[k] > 0 && j.res.OK():
 					o.Status = "accepted"
 				}
 			}
@@ -300,6 +307,11 @@ func Run(ctx context.Context, db *store.DB, files []string, opt RunOptions) ([]O
 		for _, j := range batch {
 			budget.give(sizes[j.i])
 			<-tokens
+		}
+		if opt.Committed != nil && runErr == nil {
+			for _, j := range batch {
+				opt.Committed(outcomes[j.i])
+			}
 		}
 		written += len(batch)
 		if opt.Progress != nil {

@@ -21,10 +21,13 @@ const (
 
 // Column is one column of a table sheet, or one key of a key-value sheet.
 type Column struct {
-	Field   string   // stable field name, used in code and tests
-	Header  string   // the header (or key) as the bureau writes it
-	Aliases []string // other headers accepted for it
-	Kind    Kind
+	Field string // stable field name, used in code and tests
+	// Header is the header (or key) as the contract writes it: the only
+	// name a column answers to, after normalisation (see norm). There are no
+	// aliases: a different header is a different statistic (参训人数 is not
+	// 参训人次), so it is an unknown column.
+	Header string
+	Kind   Kind
 	// Required: the column (or key) must be present; for table sheets it also
 	// means every data row must fill it.
 	Required bool
@@ -35,8 +38,7 @@ type Column struct {
 
 // Sheet is one sheet of the workbook.
 type Sheet struct {
-	Name     string
-	Aliases  []string
+	Name     string // the only name it answers to, after normalisation (sheetNorm)
 	Required bool
 	KeyValue bool // key in column A, value in column B
 	Columns  []Column
@@ -66,70 +68,70 @@ const (
 	FundDonated = "社会捐赠"
 )
 
-var InfoSheet = Sheet{Name: SheetInfo, Aliases: []string{"基本情况", "封面"}, Required: true, KeyValue: true, Columns: []Column{
-	{Field: "district_name", Header: "填报单位", Aliases: []string{"填报单位名称", "单位名称", "区县名称"}, Kind: Text, Help: "区（县级市）名称，与区划代码一致", HelpEN: "district name, as in the registry"},
-	{Field: "district_code", Header: "区划代码", Aliases: []string{"行政区划代码", "区县代码", "单位代码"}, Kind: Code, Required: true, Help: "6位区划代码", HelpEN: "6-digit district code"},
-	{Field: "period", Header: "报告期", Aliases: []string{"报告期间", "所属季度", "填报季度"}, Kind: Period, Required: true, Help: "如 2026Q3 或 2026年第三季度", HelpEN: "e.g. 2026Q3"},
+var InfoSheet = Sheet{Name: SheetInfo, Required: true, KeyValue: true, Columns: []Column{
+	{Field: "district_name", Header: "填报单位", Kind: Text, Help: "区（县级市）名称，与区划代码一致", HelpEN: "district name, as in the registry"},
+	{Field: "district_code", Header: "区划代码", Kind: Code, Required: true, Help: "6位区划代码", HelpEN: "6-digit district code"},
+	{Field: "period", Header: "报告期", Kind: Period, Required: true, Help: "如 2026Q3 或 2026年第三季度", HelpEN: "e.g. 2026Q3"},
 	{Field: "reporter", Header: "填报人", Kind: Text},
-	{Field: "phone", Header: "联系电话", Aliases: []string{"电话"}, Kind: Text},
+	{Field: "phone", Header: "联系电话", Kind: Text},
 	{Field: "filled_on", Header: "填报日期", Kind: Text},
 }}
 
-var StationSheet = Sheet{Name: SheetStations, Aliases: []string{"乡镇(街道)社工站", "社工站"}, Required: true, Columns: []Column{
-	{Field: "town_code", Header: "乡镇(街道)代码", Aliases: []string{"乡镇街道代码", "乡镇代码", "街道代码", "乡镇(街道)区划代码"}, Kind: Code, Required: true, Help: "9位乡镇（街道）代码", HelpEN: "9-digit town code"},
-	{Field: "town_name", Header: "乡镇(街道)名称", Aliases: []string{"乡镇街道名称", "乡镇名称", "街道名称", "乡镇(街道)"}, Kind: Text, Help: "名称（核对用）", HelpEN: "name (for checking)"},
-	{Field: "built", Header: "是否建成社工站", Aliases: []string{"是否建成", "社工站是否建成", "已建成社工站"}, Kind: YesNo, Required: true, Help: "是/否", HelpEN: "yes/no"},
-	{Field: "built_on", Header: "建成时间", Aliases: []string{"建成日期"}, Kind: Date, Help: "已建成时必填，如 2024-05-01；未建成留空", HelpEN: "required when built, e.g. 2024-05-01; empty when not built"},
-	{Field: "standard", Header: "是否达到规范化标准", Aliases: []string{"是否规范化", "是否达到规范化", "达到规范化标准", "是否规范化建设达标"}, Kind: YesNo, Help: "已建成时填 是/否", HelpEN: "yes/no, when built"},
-	{Field: "resident", Header: "驻站社工人数", Aliases: []string{"驻站社工数", "驻站社工"}, Kind: Int, Help: "整数，≥0", HelpEN: "whole number ≥ 0"},
-	{Field: "resident_cert", Header: "其中持证驻站社工", Aliases: []string{"持证驻站社工", "持证驻站社工人数", "其中持证驻站社工人数"}, Kind: Int, Help: "整数，不大于驻站社工人数", HelpEN: "whole number ≤ resident workers"},
-	{Field: "outreach", Header: "外派社工人数", Aliases: []string{"外派社工数", "外派社工"}, Kind: Int, Help: "派驻村（社区）社工室的社工，整数 ≥0", HelpEN: "workers sent to village rooms, ≥ 0"},
-	{Field: "outreach_cert", Header: "其中持证外派社工", Aliases: []string{"持证外派社工", "持证外派社工人数", "其中持证外派社工人数"}, Kind: Int, Help: "整数，不大于外派社工人数", HelpEN: "whole number ≤ outreach workers"},
+var StationSheet = Sheet{Name: SheetStations, Required: true, Columns: []Column{
+	{Field: "town_code", Header: "乡镇(街道)代码", Kind: Code, Required: true, Help: "9位乡镇（街道）代码", HelpEN: "9-digit town code"},
+	{Field: "town_name", Header: "乡镇(街道)名称", Kind: Text, Help: "名称（核对用）", HelpEN: "name (for checking)"},
+	{Field: "built", Header: "是否建成社工站", Kind: YesNo, Required: true, Help: "是/否", HelpEN: "yes/no"},
+	{Field: "built_on", Header: "建成时间", Kind: Date, Help: "已建成时必填，如 2024-05-01；未建成留空", HelpEN: "required when built, e.g. 2024-05-01; empty when not built"},
+	{Field: "standard", Header: "是否达到规范化标准", Kind: YesNo, Help: "已建成时填 是/否", HelpEN: "yes/no, when built"},
+	{Field: "resident", Header: "驻站社工人数", Kind: Int, Help: "整数，≥0", HelpEN: "whole number ≥ 0"},
+	{Field: "resident_cert", Header: "其中持证驻站社工", Kind: Int, Help: "整数，不大于驻站社工人数", HelpEN: "whole number ≤ resident workers"},
+	{Field: "outreach", Header: "外派社工人数", Kind: Int, Help: "派驻村（社区）社工室的社工，整数 ≥0", HelpEN: "workers sent to village rooms, ≥ 0"},
+	{Field: "outreach_cert", Header: "其中持证外派社工", Kind: Int, Help: "整数，不大于外派社工人数", HelpEN: "whole number ≤ outreach workers"},
 	{Field: "operation", Header: "运营方式", Kind: Choice, Choices: OperationChoices, Help: "自主运营 / 委托社会组织运营 / 其他", HelpEN: "one of the listed"},
-	{Field: "operator", Header: "运营机构", Aliases: []string{"运营机构名称"}, Kind: Text, Help: "委托运营时填机构名称", HelpEN: "operator's name"},
-	{Field: "charity_fund", Header: "是否设立社区慈善基金", Aliases: []string{"是否设立慈善基金", "设立社区慈善基金"}, Kind: YesNo, Help: "是/否", HelpEN: "yes/no"},
+	{Field: "operator", Header: "运营机构", Kind: Text, Help: "委托运营时填机构名称", HelpEN: "operator's name"},
+	{Field: "charity_fund", Header: "是否设立社区慈善基金", Kind: YesNo, Help: "是/否", HelpEN: "yes/no"},
 }}
 
-var RoomSheet = Sheet{Name: SheetRooms, Aliases: []string{"村(社区)社工室", "社工室"}, Required: true, Columns: []Column{
-	{Field: "village_code", Header: "村(社区)代码", Aliases: []string{"村社区代码", "村代码", "社区代码", "村(社区)区划代码"}, Kind: Code, Required: true, Help: "12位村（社区）代码", HelpEN: "12-digit village code"},
-	{Field: "village_name", Header: "村(社区)名称", Aliases: []string{"村社区名称", "村名称", "社区名称", "村(社区)"}, Kind: Text, Help: "名称（核对用）", HelpEN: "name (for checking)"},
-	{Field: "built", Header: "是否建成社工室", Aliases: []string{"是否建成", "社工室是否建成", "已建成社工室"}, Kind: YesNo, Required: true, Help: "是/否", HelpEN: "yes/no"},
-	{Field: "built_on", Header: "建成时间", Aliases: []string{"建成日期"}, Kind: Date, Help: "已建成时必填；未建成留空", HelpEN: "required when built; empty when not"},
-	{Field: "charity_fund", Header: "是否设立社区慈善基金", Aliases: []string{"是否设立慈善基金", "设立社区慈善基金"}, Kind: YesNo, Help: "是/否", HelpEN: "yes/no"},
+var RoomSheet = Sheet{Name: SheetRooms, Required: true, Columns: []Column{
+	{Field: "village_code", Header: "村(社区)代码", Kind: Code, Required: true, Help: "12位村（社区）代码", HelpEN: "12-digit village code"},
+	{Field: "village_name", Header: "村(社区)名称", Kind: Text, Help: "名称（核对用）", HelpEN: "name (for checking)"},
+	{Field: "built", Header: "是否建成社工室", Kind: YesNo, Required: true, Help: "是/否", HelpEN: "yes/no"},
+	{Field: "built_on", Header: "建成时间", Kind: Date, Help: "已建成时必填；未建成留空", HelpEN: "required when built; empty when not"},
+	{Field: "charity_fund", Header: "是否设立社区慈善基金", Kind: YesNo, Help: "是/否", HelpEN: "yes/no"},
 }}
 
-var FundSheet = Sheet{Name: SheetFunds, Aliases: []string{"资金"}, Required: true, Columns: []Column{
-	{Field: "unit_code", Header: "单位代码", Aliases: []string{"区划代码"}, Kind: Code, Help: "区、乡镇（街道）或村（社区）代码", HelpEN: "code of the district, a town or a village"},
-	{Field: "category", Header: "资金类别", Aliases: []string{"资金来源", "类别"}, Kind: Choice, Required: true, Choices: FundChoices, Help: "政府购买服务 / 社区慈善基金 / 福利彩票公益金 / 社会捐赠 / 其他", HelpEN: "one of the listed"},
-	{Field: "amount", Header: "金额(万元)", Aliases: []string{"金额", "资金(万元)", "资金金额(万元)"}, Kind: Money, Required: true, Help: "本季度到位金额，单位万元，最多4位小数", HelpEN: "amount received this quarter, in 10,000 yuan, ≤ 4 decimals"},
+var FundSheet = Sheet{Name: SheetFunds, Required: true, Columns: []Column{
+	{Field: "unit_code", Header: "单位代码", Kind: Code, Help: "区、乡镇（街道）或村（社区）代码", HelpEN: "code of the district, a town or a village"},
+	{Field: "category", Header: "资金类别", Kind: Choice, Required: true, Choices: FundChoices, Help: "政府购买服务 / 社区慈善基金 / 福利彩票公益金 / 社会捐赠 / 其他", HelpEN: "one of the listed"},
+	{Field: "amount", Header: "金额(万元)", Kind: Money, Required: true, Help: "本季度到位金额，单位万元，最多4位小数", HelpEN: "amount received this quarter, in 10,000 yuan, ≤ 4 decimals"},
 	{Field: "note", Header: "备注", Kind: Text},
 }}
 
-var TrainingSheet = Sheet{Name: SheetTrainings, Aliases: []string{"培训情况", "教育培训"}, Required: true, Columns: []Column{
-	{Field: "name", Header: "培训名称", Aliases: []string{"培训项目", "培训主题"}, Kind: Text, Required: true, Help: "必填", HelpEN: "required"},
-	{Field: "start_on", Header: "开始日期", Aliases: []string{"培训日期", "开始时间", "培训时间"}, Kind: Date, Help: "应在本季度内", HelpEN: "within the quarter"},
-	{Field: "hours", Header: "学时", Aliases: []string{"培训学时", "人均学时"}, Kind: Decimal, Required: true, Help: "每人学时，>0", HelpEN: "hours per participant, > 0"},
-	{Field: "participants", Header: "参训人次", Aliases: []string{"培训人次", "参训人数"}, Kind: Int, Required: true, Help: "整数，>0", HelpEN: "whole number > 0"},
-	{Field: "category", Header: "培训类别", Aliases: []string{"类别"}, Kind: Choice, Choices: TrainingChoices, Help: "继续教育 / 督导培养 / 新入职培训 / 专题培训 / 其他", HelpEN: "one of the listed"},
-	{Field: "cost", Header: "经费(万元)", Aliases: []string{"经费", "培训经费(万元)"}, Kind: Money, Help: "万元，可空", HelpEN: "10,000 yuan, optional"},
+var TrainingSheet = Sheet{Name: SheetTrainings, Required: true, Columns: []Column{
+	{Field: "name", Header: "培训名称", Kind: Text, Required: true, Help: "必填", HelpEN: "required"},
+	{Field: "start_on", Header: "开始日期", Kind: Date, Help: "应在本季度内", HelpEN: "within the quarter"},
+	{Field: "hours", Header: "学时", Kind: Decimal, Required: true, Help: "每人学时，>0", HelpEN: "hours per participant, > 0"},
+	{Field: "participants", Header: "参训人次", Kind: Int, Required: true, Help: "整数，>0", HelpEN: "whole number > 0"},
+	{Field: "category", Header: "培训类别", Kind: Choice, Choices: TrainingChoices, Help: "继续教育 / 督导培养 / 新入职培训 / 专题培训 / 其他", HelpEN: "one of the listed"},
+	{Field: "cost", Header: "经费(万元)", Kind: Money, Help: "万元，可空", HelpEN: "10,000 yuan, optional"},
 }}
 
-var WorkforceSheet = Sheet{Name: SheetWorkforce, Aliases: []string{"人才队伍建设", "人才"}, Required: true, KeyValue: true, Columns: []Column{
-	{Field: "certified_total", Header: "持证社工总数", Aliases: []string{"持证社会工作者总数"}, Kind: Int, Required: true, Help: "全区持证社工，不限于站点", HelpEN: "every certified worker in the district"},
-	{Field: "assistant", Header: "其中助理社会工作师", Aliases: []string{"助理社会工作师"}, Kind: Int, Required: true},
-	{Field: "intermediate", Header: "其中社会工作师", Aliases: []string{"社会工作师"}, Kind: Int, Required: true},
-	{Field: "senior", Header: "其中高级社会工作师", Aliases: []string{"高级社会工作师"}, Kind: Int, Required: true},
-	{Field: "organisations", Header: "社会工作服务机构数", Aliases: []string{"社工机构数", "社会工作服务机构数量"}, Kind: Int, Required: true},
-	{Field: "org_staff", Header: "机构全职员工数", Aliases: []string{"机构全职人员数", "全职员工数"}, Kind: Int, Required: true},
-	{Field: "supervisors", Header: "本土督导人数", Aliases: []string{"本土督导数", "督导人数"}, Kind: Int, Required: true},
+var WorkforceSheet = Sheet{Name: SheetWorkforce, Required: true, KeyValue: true, Columns: []Column{
+	{Field: "certified_total", Header: "持证社工总数", Kind: Int, Required: true, Help: "全区持证社工，不限于站点", HelpEN: "every certified worker in the district"},
+	{Field: "assistant", Header: "其中助理社会工作师", Kind: Int, Required: true},
+	{Field: "intermediate", Header: "其中社会工作师", Kind: Int, Required: true},
+	{Field: "senior", Header: "其中高级社会工作师", Kind: Int, Required: true},
+	{Field: "organisations", Header: "社会工作服务机构数", Kind: Int, Required: true},
+	{Field: "org_staff", Header: "机构全职员工数", Kind: Int, Required: true},
+	{Field: "supervisors", Header: "本土督导人数", Kind: Int, Required: true},
 }}
 
-var ProjectSheet = Sheet{Name: SheetProjects, Aliases: []string{"服务项目情况", "项目"}, Columns: []Column{
+var ProjectSheet = Sheet{Name: SheetProjects, Columns: []Column{
 	{Field: "name", Header: "项目名称", Kind: Text, Required: true, Help: "必填", HelpEN: "required"},
-	{Field: "town_code", Header: "乡镇(街道)代码", Aliases: []string{"乡镇街道代码", "乡镇代码"}, Kind: Code, Help: "9位代码", HelpEN: "9-digit town code"},
+	{Field: "town_code", Header: "乡镇(街道)代码", Kind: Code, Help: "9位代码", HelpEN: "9-digit town code"},
 	{Field: "field", Header: "服务领域", Kind: Choice, Choices: FieldChoices, Help: "困境儿童 / 老年人关爱 / 残障人士 / 精神障碍社区康复 / 社区治理 / 其他", HelpEN: "one of the listed"},
 	{Field: "served", Header: "服务人次", Kind: Int, Help: "整数 ≥0", HelpEN: "whole number ≥ 0"},
-	{Field: "demonstration", Header: "是否示范项目", Aliases: []string{"示范项目"}, Kind: YesNo, Help: "是/否", HelpEN: "yes/no"},
+	{Field: "demonstration", Header: "是否示范项目", Kind: YesNo, Help: "是/否", HelpEN: "yes/no"},
 }}
 
 // Sheets is the workbook, in the order the template writes it.

@@ -2,14 +2,15 @@ package ingest
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"sgz"
-	"sgz/value"
 	"sgz/ingest/xlsx"
 	"sgz/registry"
+	"sgz/value"
 )
 
 // headerScanRows is how many non-empty rows may stand above the header row
@@ -36,7 +37,10 @@ type table struct {
 	total   int               // total row number (0 if none)
 	sums    map[int]int64     // spec column -> sum over accepted rows
 	empty   map[string][]string
-	seen    map[string]int // code -> row, for duplicate detection
+	seen    map[string]int      // code -> row, for duplicate detection
+	nTotals int                 // total rows seen
+	merged  map[xlsx.Range]bool // merged ranges whose value was spread over data cells
+	heads   map[int]string      // column -> its header text as found (to spot a repeated header row)
 }
 
 func (r *tableRow) idx(f string) int { return r.t.field[f] }
@@ -154,8 +158,8 @@ func (r *tableRow) code(f string, want int) (string, bool) {
 		return "", false
 	}
 	code, err := value.Code(c.Value)
-	if err == nil && want == 9 && len(code) == 12 && strings.HasSuffix(code, "000") {
-		code = code[:9]
+	if err == nil && want < 12 {
+		code = shorten(code, want)
 	}
 	if err != nil || len(code) != want {
 		r.failed = true
@@ -171,67 +175,161 @@ func (r *tableRow) emptyAs(f string) {
 	r.t.empty[f] = append(r.t.empty[f], r.ref(f))
 }
 
-// readTable reads a table sheet: finds its header row, maps its columns, and
-// hands each data row to the sheet's row reader.
+// hcell is one column of a header row being recognised.
+type hcell struct {
+	col    int
+	text   string
+	spread bool // the text only comes from a merged range
+}
+
+// readTable reads a table sheet: finds its header row (or two rows: a
+// group header over sub-headers), maps its columns by the contract's names,
+// and hands each data row to the sheet's row reader. Total rows, footers and
+// repeated header rows are not data.
 func (c *checker) readTable(s *Sheet, name string) error {
 	t := &table{spec: s, name: name, letters: make([]string, len(s.Columns)), byCol: map[int]int{},
 		field: map[string]int{}, totals: map[int]xlsx.Cell{}, sums: map[int]int64{},
-		empty: map[string][]string{}, seen: map[string]int{}}
-	colNames := make([]map[string]bool, len(s.Columns))
+		empty: map[string][]string{}, seen: map[string]int{}, merged: map[xlsx.Range]bool{}, heads: map[int]string{}}
+	want := make([]string, len(s.Columns))
 	for i := range s.Columns {
-		colNames[i] = names(s.Columns[i].Header, s.Columns[i].Aliases)
+		want[i] = norm(s.Columns[i].Header)
 		t.field[s.Columns[i].Field] = i
 	}
-	scanned, headerRow := 0, 0
-	cells := make([]*xlsx.Cell, len(s.Columns))
-	err := c.wb.Rows(name, func(row xlsx.Row) error {
-		if headerRow == 0 {
-			scanned++
-			if scanned > headerScanRows {
-				return errStop
+	colOf := func(v string) int {
+		n := norm(v)
+		if n == "" {
+			return -1
+		}
+		for i := range want {
+			if matchName(n, want[i]) {
+				return i
 			}
-			matches := 0
-			for _, cell := range row.Cells {
-				n := norm(cell.Value)
-				for i := range s.Columns {
-					if colNames[i][n] {
-						matches++
-						break
+		}
+		return -1
+	}
+	count := func(h []hcell) int {
+		seen := map[int]bool{}
+		for _, x := range h {
+			if i := colOf(x.text); i >= 0 {
+				seen[i] = true
+			}
+		}
+		return len(seen)
+	}
+	texts := func(r mrow) []hcell {
+		h := make([]hcell, 0, len(r.Cells))
+		for k, cell := range r.Cells {
+			if v := trim(cell.Value); v != "" {
+				h = append(h, hcell{cell.Col, v, r.spreadFrom(k) != nil})
+			}
+		}
+		return h
+	}
+	// combine joins a group header row above a sub-header row, column by
+	// column: the group and the sub-header in whichever order is a contract
+	// name (驻站社工+人数, 其中持证+驻站社工), else the lower text.
+	combine := func(up, low []hcell) []hcell {
+		by := map[int]hcell{}
+		var cols []int
+		for _, x := range up {
+			by[x.col] = x
+			cols = append(cols, x.col)
+		}
+		out := make([]hcell, 0, len(cols)+len(low))
+		for _, l := range low {
+			u, ok := by[l.col]
+			switch {
+			case !ok || norm(u.text) == norm(l.text):
+				out = append(out, l)
+			case colOf(u.text+l.text) >= 0:
+				out = append(out, hcell{l.col, u.text + l.text, u.spread && l.spread})
+			case colOf(l.text+u.text) >= 0:
+				out = append(out, hcell{l.col, l.text + u.text, u.spread && l.spread})
+			default:
+				out = append(out, l)
+			}
+			delete(by, l.col)
+		}
+		for _, col := range cols {
+			if u, ok := by[col]; ok {
+				out = append(out, u)
+			}
+		}
+		slices.SortFunc(out, func(a, b hcell) int { return a.col - b.col })
+		return out
+	}
+	setHeader := func(h []hcell, rowNum int) {
+		for _, x := range h {
+			i := colOf(x.text)
+			if i < 0 {
+				if !x.spread {
+					c.warnf(name, xlsx.ColName(x.col)+strconv.Itoa(rowNum), "ingest.col.unknown", x.text)
+				}
+				continue
+			}
+			if t.letters[i] != "" {
+				if x.spread {
+					continue // one header merged over several columns: its first column
+				}
+				c.errorf(name, xlsx.ColName(x.col)+strconv.Itoa(rowNum), "ingest.col.dup", s.Columns[i].Header, t.letters[i], xlsx.ColName(x.col))
+				continue
+			}
+			t.letters[i] = xlsx.ColName(x.col)
+			t.byCol[x.col] = i
+			t.heads[x.col] = x.text
+		}
+		for i, col := range s.Columns {
+			if col.Required && t.letters[i] == "" {
+				c.errorf(name, "", "ingest.col.missing", col.Header, rowNum)
+			}
+		}
+	}
+	scanned, headerRow := 0, 0
+	var prev, pending []hcell // the row above; a header candidate waiting for the row below
+	pendingNum, pendingN := 0, 0
+	content := false // some row holds two different texts
+	cells := make([]*xlsx.Cell, len(s.Columns))
+	spreadOf := make([]*xlsx.Range, len(s.Columns))
+	err := c.eachRow(name, func(row mrow) error {
+		if headerRow == 0 {
+			h := texts(row)
+			if len(h) >= 2 {
+				for _, x := range h[1:] {
+					if x.text != h[0].text {
+						content = true
 					}
 				}
 			}
-			if matches < 2 {
+			if pending != nil {
+				if comb := combine(pending, h); count(comb) > pendingN {
+					setHeader(comb, row.Num)
+					headerRow = row.Num
+					pending = nil
+					return nil
+				}
+				setHeader(pending, pendingNum)
+				headerRow = pendingNum
+				pending = nil
+				// and this row is data: go on below
+			} else {
+				scanned++
+				if scanned > headerScanRows {
+					return errStop
+				}
+				n, cand := count(h), h
+				if prev != nil {
+					if comb := combine(prev, h); count(comb) > n {
+						n, cand = count(comb), comb
+					}
+				}
+				prev = h
+				if n >= 2 {
+					pending, pendingNum, pendingN = cand, row.Num, n
+				}
 				return nil
 			}
-			headerRow = row.Num
-			for _, cell := range row.Cells {
-				n := norm(cell.Value)
-				known := false
-				for i := range s.Columns {
-					if !colNames[i][n] {
-						continue
-					}
-					known = true
-					if t.letters[i] != "" {
-						c.errorf(name, cell.Ref(row.Num), "ingest.col.dup", s.Columns[i].Header, t.letters[i], xlsx.ColName(cell.Col))
-						break
-					}
-					t.letters[i] = xlsx.ColName(cell.Col)
-					t.byCol[cell.Col] = i
-					break
-				}
-				if !known && trim(cell.Value) != "" {
-					c.warnf(name, cell.Ref(row.Num), "ingest.col.unknown", trim(cell.Value))
-				}
-			}
-			for i, col := range s.Columns {
-				if col.Required && t.letters[i] == "" {
-					c.errorf(name, "", "ingest.col.missing", col.Header, row.Num)
-				}
-			}
-			return nil
 		}
-		// A data row, a total row or a blank one.
+		// A data row, a total row, a footer, a repeated header or a blank one.
 		first := ""
 		for _, cell := range row.Cells {
 			if v := trim(cell.Value); v != "" {
@@ -239,28 +337,52 @@ func (c *checker) readTable(s *Sheet, name string) error {
 				break
 			}
 		}
-		if first != "" && isTotal(first) {
+		if first == "" {
+			return nil
+		}
+		if c.isTotalRow(t, row) {
 			t.total = row.Num
+			t.nTotals++
 			for _, cell := range row.Cells {
 				if i, ok := t.byCol[cell.Col]; ok {
-					t.totals[i] = cell
+					t.totals[i] = plain(cell)
 				}
 			}
 			return nil
 		}
+		if isFooter(first) {
+			return nil
+		}
+		repeated := 0
+		for _, cell := range row.Cells {
+			if h, ok := t.heads[cell.Col]; ok && trim(cell.Value) == h {
+				repeated++
+			}
+		}
+		if repeated >= 2 {
+			c.warnf(name, xlsx.ColName(row.Cells[0].Col)+strconv.Itoa(row.Num), "ingest.header.repeated", row.Num)
+			return nil
+		}
 		for i := range cells {
-			cells[i] = nil
+			cells[i], spreadOf[i] = nil, nil
 		}
 		any := false
 		for k := range row.Cells {
-			cell := &row.Cells[k]
+			cell := &row.Cells[k] // valid during this call, as the row is
 			if i, ok := t.byCol[cell.Col]; ok && trim(cell.Value) != "" {
+				*cell = plain(*cell)
 				cells[i] = cell
+				spreadOf[i] = row.spreadFrom(k)
 				any = true
 			}
 		}
 		if !any {
 			return nil // blank, or only 序号/备注-like columns
+		}
+		for _, m := range spreadOf {
+			if m != nil {
+				t.merged[*m] = true
+			}
 		}
 		r := &tableRow{c: c, t: t, num: row.Num, cells: cells}
 		switch s {
@@ -283,7 +405,14 @@ func (c *checker) readTable(s *Sheet, name string) error {
 	if err != nil {
 		return err
 	}
+	if pending != nil {
+		setHeader(pending, pendingNum)
+		headerRow = pendingNum
+	}
 	if headerRow == 0 {
+		if !s.Required && !content {
+			return nil // an optional sheet present but blank is as if absent
+		}
 		var want []string
 		for _, col := range s.Columns {
 			if col.Required {
@@ -298,6 +427,37 @@ func (c *checker) readTable(s *Sheet, name string) error {
 	return nil
 }
 
+// codeField is the column that holds a unit's code in each table sheet.
+var codeField = map[*Sheet]string{&StationSheet: "town_code", &RoomSheet: "village_code", &FundSheet: "unit_code", &ProjectSheet: "town_code"}
+
+// isTotalRow reports a total row: one that holds no unit code and in which
+// some cell reads 合计, 总计, 小计, 汇总, 总合计 or ends in 合计, in any
+// column (the sums may stand before or after the label).
+func (c *checker) isTotalRow(t *table, row mrow) bool {
+	label := false
+	for _, cell := range row.Cells {
+		if isTotal(cell.Value) {
+			label = true
+			break
+		}
+	}
+	if !label {
+		return false
+	}
+	f, ok := codeField[t.spec]
+	if !ok {
+		return true
+	}
+	for _, cell := range row.Cells {
+		if i, ok := t.byCol[cell.Col]; ok && i == t.field[f] {
+			if code, err := value.Code(plain(cell).Value); err == nil && len(code) >= 6 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 var errStop = errors.New("stop")
 
 func (c *checker) finishTable(t *table) {
@@ -308,8 +468,21 @@ func (c *checker) finishTable(t *table) {
 		}
 		c.warnf(t.name, refs[0], "ingest.empty_as_no", col.Header, len(refs), refs[0])
 	}
-	if t.total == 0 {
-		return
+	var ranges []xlsx.Range
+	for m := range t.merged {
+		ranges = append(ranges, m)
+	}
+	slices.SortFunc(ranges, func(a, b xlsx.Range) int {
+		if a.FromRow != b.FromRow {
+			return a.FromRow - b.FromRow
+		}
+		return a.FromCol - b.FromCol
+	})
+	for _, m := range ranges {
+		c.warnf(t.name, xlsx.ColName(m.FromCol)+strconv.Itoa(m.FromRow), "ingest.merged", m.String())
+	}
+	if t.total == 0 || t.nTotals > 1 {
+		return // several totals (小计 per town, then 合计): not checked
 	}
 	for i, cell := range t.totals {
 		if t.spec.Columns[i].Kind != Int {
@@ -522,6 +695,7 @@ func (c *checker) fundRow(r *tableRow) {
 	if r.has("unit_code") {
 		cell, _ := r.cell("unit_code")
 		code, err := value.Code(cell.Value)
+		code = shorten(code, 0)
 		switch {
 		case errors.Is(err, value.ErrCodePrecision):
 			c.codeError(r.t.name, r.ref("unit_code"), r.header("unit_code"), r.text("unit_code"), 0, err)

@@ -100,6 +100,34 @@ func ingestCmd(a *app) *cobra.Command {
 				opt.Now = func() time.Time { return stated }
 			}
 			start := time.Now()
+			// Each file's result is printed as soon as it is committed, so
+			// that after an interruption the output shows what is stored;
+			// with --json the array is written element by element.
+			n := 0
+			opt.Committed = func(o ingest.Outcome) {
+				if !asJSON {
+					printOutcome(a, o)
+					return
+				}
+				id := ""
+				if o.ReturnID > 0 {
+					id = strconv.FormatInt(o.ReturnID, 10)
+				}
+				var b strings.Builder
+				enc := json.NewEncoder(&b)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("  ", "  ")
+				if err := enc.Encode(jsonOutcome{File: o.File, Status: o.Status, District: o.District, Period: o.Period,
+					ReturnID: id, Errors: issuesJSON(o.Errors, a.lang), Warnings: issuesJSON(o.Warnings, a.lang)}); err != nil {
+					return
+				}
+				sep := ",\n  "
+				if n == 0 {
+					sep = "[\n  "
+				}
+				n++
+				fmt.Fprint(a.stdout, sep+strings.TrimSuffix(b.String(), "\n"))
+			}
 			outcomes, runErr := ingest.Run(ctx, db, files, opt)
 			if !stated.IsZero() {
 				if err := noteReceipts(ctx, db, outcomes, start); err != nil && runErr == nil {
@@ -108,7 +136,7 @@ func ingestCmd(a *app) *cobra.Command {
 			}
 			accepted := 0
 			for _, o := range outcomes {
-				if o.Status == "accepted" {
+				if o.Status == "accepted" || o.Status == "unchanged" {
 					accepted++
 				}
 			}
@@ -118,25 +146,11 @@ func ingestCmd(a *app) *cobra.Command {
 			}
 			a.cliAudit(cmd, "ingest", fmt.Sprintf("%d files", len(files)), result, fmt.Sprintf("accepted=%d rejected=%d", accepted, len(outcomes)-accepted))
 			if asJSON {
-				out := make([]jsonOutcome, 0, len(outcomes))
-				for _, o := range outcomes {
-					id := ""
-					if o.ReturnID > 0 {
-						id = strconv.FormatInt(o.ReturnID, 10)
-					}
-					out = append(out, jsonOutcome{File: o.File, Status: o.Status, District: o.District, Period: o.Period,
-						ReturnID: id, Errors: issuesJSON(o.Errors, a.lang), Warnings: issuesJSON(o.Warnings, a.lang)})
+				if n == 0 {
+					fmt.Fprint(a.stdout, "[")
 				}
-				enc := json.NewEncoder(a.stdout)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(out); err != nil {
-					return err
-				}
+				fmt.Fprint(a.stdout, "\n]\n")
 			} else {
-				for _, o := range outcomes {
-					printOutcome(a, o)
-				}
 				fmt.Fprintf(a.stdout, a.T("ingest.summary")+"\n", len(outcomes), accepted, len(outcomes)-accepted,
 					time.Since(start).Seconds())
 				if !stated.IsZero() {
@@ -199,9 +213,12 @@ func noteReceipts(ctx context.Context, db *store.DB, outcomes []ingest.Outcome, 
 }
 
 func printOutcome(a *app, o ingest.Outcome) {
-	status := a.T("ingest.accepted")
-	if o.Status != "accepted" {
-		status = a.T("ingest.rejected")
+	status := a.T("ingest.rejected")
+	switch o.Status {
+	case "accepted":
+		status = a.T("ingest.accepted")
+	case "unchanged":
+		status = a.T("ingest.unchanged")
 	}
 	head := o.File + "  " + status
 	if o.District != "" {
@@ -256,6 +273,7 @@ func init() {
 		"ingest.nofiles":           {"在 %s 中没有找到 .xlsx 文件", "no .xlsx file found in %s"},
 		"ingest.accepted":          {"已接收", "accepted"},
 		"ingest.rejected":          {"已拒收", "rejected"},
+		"ingest.unchanged":         {"未变化（与当前计入的报表完全相同，未重复保存）", "unchanged (identical to the return that counts; not stored again)"},
 		"ingest.id":                {"报表编号 %d", "return %d"},
 		"ingest.tag.error":         {"错误", "error  "},
 		"ingest.tag.warning":       {"提示", "warning"},

@@ -57,6 +57,27 @@ func TestIngestJSONShapeAndExitCodes(t *testing.T) {
 		}
 	}
 
+	// The same folder again (after a crash, say): exit 0, every file
+	// "unchanged" with the id of the return that counts, nothing stored.
+	ids := map[string]any{}
+	for _, o := range got {
+		ids[o["file"].(string)] = o["return_id"]
+	}
+	code, out, errOut = sgzRun(t, "--db", db, "ingest", "--json", filepath.Join(dir, "in"))
+	got = nil
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 || len(got) != len(files) {
+		t.Fatalf("rerun: exit %d %v\n%s%s", code, err, out, errOut)
+	}
+	for _, o := range got {
+		if o["status"] != "unchanged" || o["return_id"] != ids[o["file"].(string)] {
+			t.Errorf("rerun: %v", o)
+		}
+	}
+	code, out, _ = sgzRun(t, "--db", db, "ingest", filepath.Join(dir, "in"))
+	if code != 0 || strings.Count(out, "未变化") != len(files) {
+		t.Errorf("rerun as text: exit %d\n%s", code, out)
+	}
+
 	// A bad file: exit non-zero, errors with sheet and cell, in English on request.
 	bad := filepath.Join(dir, "bad.xlsx")
 	os.WriteFile(bad, []byte("code,name\n"), 0o644)

@@ -51,7 +51,13 @@ func TestReviewAndPeriodCommands(t *testing.T) {
 	}
 	// Ingest over the approved return is refused, and nothing is recorded.
 	n0 := countReturns(t, db)
-	code, out, _ = sgzRun(t, "--db", db, "--lang", "en", "ingest", files[0], files[1])
+	// A corrected return of the other district (other bytes: identical ones would be "unchanged").
+	other, err := gen.WriteSet(filepath.Join(dir, "in2"), registry.Suzhou(), []string{"320506"},
+		[]sgz.Period{sgz.MustPeriod("2026Q3")}, gen.Options{Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = sgzRun(t, "--db", db, "--lang", "en", "ingest", files[0], other[0])
 	if code == 0 || !strings.Contains(out, "approved and locked") {
 		t.Errorf("ingest over an approved return: %d\n%s", code, out)
 	}

@@ -56,6 +56,32 @@ func readAllChecked(t *testing.T, data []byte, lim Limits) {
 				t.Fatalf("Rows: error %v (%T) is not a *FileError", err, err)
 			}
 		}
+		// Merged ranges: bounded, well formed, and RowsAndMerges gives the
+		// same rows as Rows.
+		rowsErr := err
+		ranges, merr := wb.Merges(name)
+		if merr != nil {
+			var fe *FileError
+			if !errors.As(merr, &fe) {
+				t.Fatalf("Merges: error %v (%T) is not a *FileError", merr, merr)
+			}
+		}
+		for _, m := range ranges {
+			if m.FromCol < 1 || m.FromRow < 1 || m.FromCol > m.ToCol || m.FromRow > m.ToRow || m.ToRow > lim.MaxRows || len(ranges) > maxMerges {
+				t.Fatalf("bad range %+v", m)
+			}
+		}
+		rows2 := 0
+		err2 := wb.RowsAndMerges(name, func([]Range) {}, func(Row) error {
+			rows2++
+			if rows2 > 2*lim.MaxRows {
+				return errFuzzStop
+			}
+			return nil
+		})
+		if rowsErr == nil && err2 == nil && rows2 != rows {
+			t.Fatalf("RowsAndMerges read %d rows, Rows %d", rows2, rows)
+		}
 	}
 }
 

@@ -1,9 +1,11 @@
 package xlsx
 
 import (
+	"bytes"
 	"io"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 const maxCol = 16384 // XFD
@@ -39,15 +41,7 @@ func (w *Workbook) Rows(sheet string, fn func(Row) error) error {
 		return err
 	}
 	defer pr.Close()
-	rd := &sheetReader{
-		w:    w,
-		part: f.Name,
-		sst:  sst,
-		sc:   newScanner(pr),
-		fn:   fn,
-	}
-	defer rd.sc.release()
-	if err := rd.run(); err != nil {
+	if err := w.rowsFrom(f.Name, pr, sst, fn); err != nil {
 		return err
 	}
 	// Read the rest of the part so its CRC is checked.
@@ -55,6 +49,76 @@ func (w *Workbook) Rows(sheet string, fn func(Row) error) error {
 		return partError(f.Name, err)
 	}
 	return nil
+}
+
+// rowsFrom streams the rows of a sheet part read from r.
+func (w *Workbook) rowsFrom(part string, r io.Reader, sst []string, fn func(Row) error) error {
+	rd := &sheetReader{
+		w:    w,
+		part: part,
+		sst:  sst,
+		sc:   newScanner(r),
+		fn:   fn,
+	}
+	defer rd.sc.release()
+	return rd.run()
+}
+
+// maxBuffered is the largest sheet part RowsAndMerges inflates into memory
+// once; larger ones are streamed twice.
+var maxBuffered uint64 = 4 << 20
+
+var sheetBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// RowsAndMerges hands merged the sheet's merged ranges (see Merges), then
+// streams its rows as Rows does. A sheet part of up to 4 MiB is inflated
+// once for both; a larger one is read twice.
+func (w *Workbook) RowsAndMerges(sheet string, merged func([]Range), fn func(Row) error) error {
+	ref, ok := w.findSheet(sheet)
+	if !ok || ref.part == "" || ref.relType == "chartsheet" || ref.relType == "dialogsheet" {
+		return w.Rows(sheet, fn) // the same answer as Rows: an error or no rows
+	}
+	f := w.lookup(ref.part)
+	if f.UncompressedSize64 > maxBuffered {
+		m, err := w.Merges(sheet)
+		if err != nil {
+			return err
+		}
+		merged(m)
+		return w.Rows(sheet, fn)
+	}
+	sst, err := w.sharedStrings()
+	if err != nil {
+		return err
+	}
+	pr, err := w.openPart(f)
+	if err != nil {
+		return err
+	}
+	defer pr.Close()
+	buf := sheetBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if uint64(buf.Cap()) <= maxBuffered+bytes.MinRead {
+			sheetBufs.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(pr); err != nil {
+		return partError(f.Name, err)
+	}
+	b := buf.Bytes()
+	var ranges []Range
+	if i := bytes.Index(b, mergeCellsTag); i >= 0 {
+		lt := bytes.LastIndexByte(b[:i], '<')
+		if lt < 0 || i-lt > 32 {
+			lt = i
+		}
+		if ranges, err = w.mergesFrom(f.Name, bytes.NewReader(b[lt:])); err != nil {
+			return err
+		}
+	}
+	merged(ranges)
+	return w.rowsFrom(f.Name, bytes.NewReader(b), sst, fn)
 }
 
 // sharedStrings loads the shared-string table once.
