@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sgz/locale/keytest"
 	"sync"
 	"testing"
 	"time"
@@ -204,7 +205,7 @@ func copyFile(t testing.TB, src, dst string) {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := keytest.Run(m, keysElsewhere) // every message key produced (locale/keytest)
 	stopBrowser()
 	if fixtureDir != "" {
 		os.RemoveAll(fixtureDir)
