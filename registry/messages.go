@@ -15,6 +15,5 @@ func init() {
 		"registry.duplicate":   {"%s 第 %d 行：代码 %s 重复（第 %d 行已出现）", "%s line %d: code %s repeated (first on line %d)"},
 		"registry.scope":       {"%s 第 %d 行：in_scope“%s”应为 是/否、true/false 或 1/0", "%s line %d: in_scope %q should be yes/no, true/false or 1/0"},
 		"registry.population":  {"%s 第 %d 行：population“%s”应为非负整数", "%s line %d: population %q should be a whole number ≥ 0"},
-		"registry.parentlevel": {"%s：%s 的上级 %s 级别不高于它", "%s: %s has parent %s, which is not above it in level"},
 	})
 }

@@ -380,31 +380,10 @@ func ParseCSV(rd io.Reader, name string) (*Registry, error) {
 		units[i], set[i] = r.Units[j], scopeSet[j]
 	}
 	r.Units = units
+	// A parent is always of a higher level than its child: every code has its
+	// level's length and a parent code is shorter (checked above).
 	r.index(set)
-	for i := range r.Units {
-		u := &r.Units[i]
-		if u.Parent != "" {
-			if p, ok := r.Unit(u.Parent); ok && levelRank(p.Level) >= levelRank(u.Level) {
-				problems = append(problems, locale.Errorf("registry.parentlevel", name, u.Code, u.Parent))
-			}
-		}
-		if len(problems) > 50 {
-			break
-		}
-	}
-	if len(problems) > 0 {
-		return nil, errors.Join(problems...)
-	}
 	return r, nil
-}
-
-func levelRank(l sgz.Level) int {
-	for i, x := range sgz.Levels {
-		if x == l {
-			return i
-		}
-	}
-	return -1
 }
 
 func allDigits(s string) bool {
