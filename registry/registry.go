@@ -24,9 +24,9 @@ import (
 	"time"
 
 	"sgz"
-	"sgz/value"
 	"sgz/locale"
 	"sgz/store"
+	"sgz/value"
 )
 
 // BasePeriod marks the version that applies to every period before the first change.

@@ -43,7 +43,7 @@ done
 [ ${#pkgs[@]} -gt 0 ] || pkgs=(value registry query metrics ingest)
 
 gremlins=$(go env GOPATH)/bin/gremlins
-if ! [ -x "$gremlins" ] || ! "$gremlins" --version 2>/dev/null | grep -q "${version#v}"; then
+if ! [ -x "$gremlins" ] || ! go version -m "$gremlins" 2>/dev/null | grep -q "mod.*github.com/go-gremlins/gremlins.*$version"; then
   echo "installing gremlins $version" >&2
   go install "github.com/go-gremlins/gremlins/cmd/gremlins@$version"
 fi
@@ -60,7 +60,9 @@ for pkg in "${pkgs[@]}"; do
   fi
   cov=$(go test -count=1 -cover "./$pkg" 2>/dev/null | sed -n 's/.*coverage: \([0-9.]*%\).*/\1/p' | head -1)
   json="$out/$(echo "$pkg" | tr / _).json"
-  args=(unleash --workers "$workers" --timeout-coefficient 5 -o "$json")
+  # A mutant's time limit is a multiple of the (uncached) coverage run: generous,
+  # as the machine is shared and each mutant compiles the package again.
+  args=(unleash --workers "$workers" --timeout-coefficient 10 -o "$json")
   [ -n "$diff" ] && args+=(--diff "$diff")
   if [ -n "$only" ]; then
     # gremlins matches -E against paths relative to the package (sub-packages included)
@@ -73,7 +75,7 @@ for pkg in "${pkgs[@]}"; do
   start=$(date +%s)
   # gremlins copies the module, mutates the package's files one at a time
   # and runs that package's tests; it must start from the module root.
-  "$gremlins" "${args[@]}" "./$pkg" >"$out/$(echo "$pkg" | tr / _).log" 2>&1 || true
+  GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1" "$gremlins" "${args[@]}" "./$pkg" >"$out/$(echo "$pkg" | tr / _).log" 2>&1 || true
   secs=$(( $(date +%s) - start ))
   if ! [ -s "$json" ]; then
     printf '%-10s %s (see %s)\n' "$pkg" "no result" "$out/$(echo "$pkg" | tr / _).log"
