@@ -1,0 +1,89 @@
+package query
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"sgz/locale"
+)
+
+// Statements that change the database and that DuckDB runs inside a
+// transaction: with every guard off they run (and are rolled back), so each
+// refusal below is the work of the one guard left on.
+var writes = []string{
+	"DELETE FROM stations",
+	"INSERT INTO stations SELECT * FROM stations",
+	"UPDATE returns SET status = 'rejected'",
+	"CREATE TABLE sgz_x (a INT)",
+	"CREATE VIEW v_x AS SELECT 1",
+	"DROP VIEW v_stations",
+}
+
+// Each guard of the engine refuses every writing statement on its own.
+func TestEachGuardAlone(t *testing.T) {
+	db, e := locked(t, Limits{})
+	ctx := context.Background()
+	before := fingerprint(t, db)
+	run := func(g guard, q string) error {
+		e.guards = g
+		defer func() { e.guards = allGuards }()
+		_, err := e.Run(ctx, q, locale.EN)
+		return err
+	}
+	for _, q := range writes {
+		if err := run(0, q); err != nil {
+			t.Fatalf("with no guard %q fails by itself (%v): the test would prove nothing", q, err)
+		}
+	}
+	guards := []struct {
+		name  string
+		g     guard
+		codes []string // the error codes it answers with
+		says  string   // in the English message
+	}{
+		{"parse tree", guardParseTree, []string{"not_select", "forbidden_table"}, ""},
+		{"statement type", guardStatementType, []string{"not_select"}, "statement is refused"},
+		{"read-only transaction", guardReadOnly, []string{"sql"}, "read-only"},
+	}
+	for _, gd := range guards {
+		for _, q := range writes {
+			err := run(gd.g, q)
+			if err == nil {
+				t.Errorf("%s alone lets %q run", gd.name, q)
+				continue
+			}
+			qe := AsError(err)
+			ok := false
+			for _, c := range gd.codes {
+				ok = ok || qe.Code == c
+			}
+			if !ok || !strings.Contains(qe.In(locale.EN), gd.says) {
+				t.Errorf("%s alone, %q: code %s %q, want one of %v saying %q", gd.name, q, qe.Code, qe.In(locale.EN), gd.codes, gd.says)
+			}
+		}
+	}
+	// Reading a table that is not a v_* view: only the parse tree refuses it.
+	if err := run(guardParseTree, "SELECT * FROM returns"); AsError(err).Code != "forbidden_table" {
+		t.Errorf("parse tree alone, internal table: %v", err)
+	}
+	// Reading a file: the database's lockdown refuses it even with no guard.
+	err := run(0, "SELECT * FROM read_text('/etc/hostname')")
+	if err == nil || !strings.Contains(err.Error(), "disabled") {
+		t.Errorf("lockdown alone lets a file be read: %v", err)
+	}
+	if after := fingerprint(t, db); after != before {
+		t.Errorf("the database changed:\n%s\n---\n%s", before, after)
+	}
+	if e.guards != allGuards {
+		t.Fatal("guards not restored")
+	}
+}
+
+// Every engine starts with every guard on.
+func TestEngineHasEveryGuard(t *testing.T) {
+	_, e := locked(t, Limits{})
+	if e.guards != allGuards || allGuards != guardParseTree|guardStatementType|guardReadOnly {
+		t.Fatalf("guards %b", e.guards)
+	}
+}
