@@ -71,11 +71,6 @@ func TestEachRuleNamesSheetAndCell(t *testing.T) {
 			[]want{{SheetInfo, "B3", "ingest.district.unknown"}}, nil},
 		{"district key missing", func(b *book) { b.sheet(SheetInfo).set("A3", "别的") },
 			[]want{{SheetInfo, "", "ingest.key.missing"}}, []want{{SheetInfo, "A3", "ingest.key.unknown"}}},
-		{"value must stand in column B", func(b *book) {
-			b.sheet(SheetInfo).set("B5", nil)
-			b.sheet(SheetInfo).set("C5", "说明：填报人姓名")
-		},
-			nil, nil},
 		{"workforce value in C is not read", func(b *book) { b.sheet(SheetWorkforce).set("B8", nil); b.sheet(SheetWorkforce).set("C8", "见附件") },
 			[]want{{SheetWorkforce, "B8", "ingest.v.empty"}}, nil},
 		{"fund unit code of 5 digits", func(b *book) { b.sheet(SheetFunds).set("A3", "32050") },
@@ -231,5 +226,25 @@ func TestEachRuleNamesSheetAndCell(t *testing.T) {
 				t.Error("accepted despite errors")
 			}
 		})
+	}
+}
+
+// A key's value is read from column B only: a note in column C beside an
+// empty optional value (填报人) is not taken for the value.
+func TestValueMustStandInColumnB(t *testing.T) {
+	b := goodBook(suzhou, testDistrict, testPeriod)
+	b.sheet(SheetInfo).set("B5", nil)
+	b.sheet(SheetInfo).set("C5", "说明：填报人姓名")
+	res := check(t, b)
+	if !res.OK() || len(res.Warnings) != 0 {
+		t.Fatalf("errors:\n%s\nwarnings:\n%s", describe(res.Errors), describe(res.Warnings))
+	}
+	if res.Return.Reporter != "" {
+		t.Errorf("reporter read as %q, want empty (column C is not the value)", res.Return.Reporter)
+	}
+	// And the value in B is read when present.
+	b.sheet(SheetInfo).set("B5", "李四")
+	if res := check(t, b); res.Return == nil || res.Return.Reporter != "李四" {
+		t.Errorf("reporter in B5 not read: %+v", res.Return)
 	}
 }
