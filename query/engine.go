@@ -69,6 +69,7 @@ type Engine struct {
 	policy  policy
 	slots   chan struct{} // Limits.Concurrent
 	history sync.Mutex    // one history write at a time
+	lastRan time.Time     // the last history time written (under history)
 	guards  guard         // allGuards, except in tests that try one alone
 }
 
