@@ -15,6 +15,9 @@
 //		"serve.listen": "cmd/sgz TestServeFlags", // printed by the command, not the package
 //	}
 //
+// The few keys that no test can produce (a folder that cannot be listed, as
+// root) are listed the same way, the value saying "no test: " and why.
+//
 // The check is skipped when only some tests ran (-run, -skip, -short,
 // -list) or when a test failed.
 package keytest
