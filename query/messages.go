@@ -19,7 +19,6 @@ func init() {
 		"query.canceled":   {"查询已取消", "the query was canceled"},
 		"query.memory":     {"查询所需内存超过上限（%s），已中止：%s", "the query needs more memory than the limit (%s) and was stopped: %s"},
 		"query.sql":        {"SQL 错误：%s", "SQL error: %s"},
-		"query.refused":    {"已拒绝：%s", "refused: %s"},
 		"query.truncated":  {"结果已截断：只显示前 %d 行", "result truncated to the first %d rows"},
 		"query.rows":       {"%d 行，用时 %d 毫秒", "%d rows in %d ms"},
 		"query.nosession":  {"缺少 session 参数", "the session parameter is missing"},
