@@ -16,8 +16,9 @@ import (
 	"testing"
 )
 
-// escReq makes every HTTP request of this file (GET when form is nil, else a
-// form POST) without following redirects, and returns the status and body.
+// escReq makes every HTTP request of this file and messages_test.go (GET when
+// form is nil, else a form POST) without following redirects, and returns
+// the status and body; for a redirect, the body is the Location.
 // Authentication, when the dashboard requires it, is added here.
 func escReq(t *testing.T, method, u string, form url.Values) (int, string) {
 	t.Helper()
@@ -41,6 +42,9 @@ func escReq(t *testing.T, method, u string, form url.Values) (int, string) {
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if loc := resp.Header.Get("Location"); resp.StatusCode/100 == 3 && loc != "" {
+		return resp.StatusCode, loc
 	}
 	return resp.StatusCode, string(b)
 }
