@@ -12,8 +12,8 @@ import (
 // are listed here with the test that does.
 var keysElsewhere = map[string]string{
 	// printed by `sgz query`, not by the package
-	"query.rows":      "cmd/sgz TestQueryCommandMessages",
-	"query.truncated": "cmd/sgz TestQueryCommandMessages",
+	"query.rows":      "cmd/sgz TestCommandMessages",
+	"query.truncated": "cmd/sgz TestCommandMessages",
 }
 
 func TestMain(m *testing.M) { os.Exit(keytest.Run(m, keysElsewhere)) }
