@@ -38,7 +38,7 @@ func TestTrendRefusesABadCode(t *testing.T) {
 	if got := locale.Say(locale.EN, err); got != `invalid unit code "320502' OR 1=1 --"` {
 		t.Errorf("got %q", got)
 	}
-	if _, err := Trend(context.Background(), db, p, p, sgz.District, nil, "320501", CountryCode); err != nil {
+	if _, err := Trend(context.Background(), db, p, p, sgz.District, nil, "320501", "329999", CountryCode); err != nil {
 		t.Errorf("valid codes refused: %v", err)
 	}
 }
