@@ -176,3 +176,45 @@ func TestUnitOfAnotherLevel(t *testing.T) {
 		t.Errorf("no ingest.unit.level at %s!A3:\n%s", SheetStations, describe(res.Errors))
 	}
 }
+
+// The exact edges of the rules that mean a wrong count or a missed error:
+// the issue cap lists exactly MaxIssues then one summary; 20,000 certified
+// workers is not yet "large"; a TRUE typed in a count or money cell is not
+// a number.
+func TestRuleEdges(t *testing.T) {
+	b := goodBook(suzhou, testDistrict, testPeriod)
+	s := b.sheet(SheetStations)
+	s.set("C3", "x")
+	s.set("C4", "x")
+	s.set("C5", "x")
+	opt := testOptions()
+	opt.MaxIssues = 2
+	res := Check("test.xlsx", b.bytes(t), opt)
+	if n := len(res.Errors); n != 3 || res.Errors[2].Msg.Key != "ingest.too_many" || res.Errors[2].Msg.In(locale.EN) != "too many errors: the first 2 of 3 are listed" {
+		t.Errorf("%d errors:\n%s", n, describe(res.Errors))
+	}
+	opt.MaxIssues = 3 // exactly as many as there are: no summary
+	if res := Check("test.xlsx", b.bytes(t), opt); len(res.Errors) != 3 || res.Errors[2].Msg.Key == "ingest.too_many" {
+		t.Errorf("at the cap:\n%s", describe(res.Errors))
+	}
+
+	b = goodBook(suzhou, testDistrict, testPeriod)
+	w := b.sheet(SheetWorkforce)
+	w.set("B2", 20000)
+	w.set("B3", 19900)
+	if res := check(t, b); !res.OK() || len(res.Warnings) != 0 {
+		t.Errorf("20000 certified workers:\n%s\n%s", describe(res.Errors), describe(res.Warnings))
+	}
+
+	for _, c := range []struct{ sheet, cell, key string }{
+		{SheetStations, "F3", "ingest.v.int"},
+		{SheetFunds, "C3", "ingest.v.number"},
+	} {
+		b := goodBook(suzhou, testDistrict, testPeriod)
+		b.sheet(c.sheet).set(c.cell, true)
+		res := check(t, b)
+		if len(res.Errors) == 0 || res.Errors[0].Cell != c.cell || res.Errors[0].Msg.Key != c.key {
+			t.Errorf("TRUE in %s!%s:\n%s", c.sheet, c.cell, describe(res.Errors))
+		}
+	}
+}
