@@ -87,3 +87,47 @@ func TestEngineHasEveryGuard(t *testing.T) {
 		t.Fatalf("guards %b", e.guards)
 	}
 }
+
+// The size limit of a query's text: exactly the limit runs, one byte more is
+// refused before DuckDB sees it; blank text is "empty".
+func TestQueryTextLimits(t *testing.T) {
+	_, e := locked(t, Limits{MaxSQLBytes: 64})
+	ctx := context.Background()
+	pad := func(n int) string {
+		q := "SELECT 1 AS x --"
+		return q + strings.Repeat("-", n-len(q))
+	}
+	if res, err := e.Run(ctx, pad(64), locale.EN); err != nil || len(res.Rows) != 1 {
+		t.Errorf("64 bytes: %v", err)
+	}
+	err := func() error { _, err := e.Run(ctx, pad(65), locale.EN); return err }()
+	if qe := AsError(err); err == nil || qe.Code != "too_long" || qe.In(locale.EN) == "" {
+		t.Errorf("65 bytes: %v", err)
+	}
+	for _, q := range []string{"", "  \n\t"} {
+		if _, err := e.Run(ctx, q, locale.EN); AsError(err).Code != "empty" {
+			t.Errorf("%q: %v", q, err)
+		}
+	}
+}
+
+// The row limit: exactly the limit is complete, one more is truncated.
+func TestRowLimitEdge(t *testing.T) {
+	_, e := locked(t, Limits{MaxRows: 3})
+	ctx := context.Background()
+	for _, c := range []struct {
+		sql       string
+		rows      int
+		truncated bool
+	}{
+		{"SELECT * FROM range(3)", 3, false},
+		{"SELECT * FROM range(4)", 3, true},
+		{"SELECT * FROM range(4);", 3, true}, // a trailing semicolon
+		{"SELECT * FROM range(0)", 0, false},
+	} {
+		res, err := e.Run(ctx, c.sql, locale.EN)
+		if err != nil || len(res.Rows) != c.rows || res.Truncated != c.truncated || res.RowCount != c.rows {
+			t.Errorf("%s: %v rows %d truncated %v", c.sql, err, len(res.Rows), res != nil && res.Truncated)
+		}
+	}
+}
