@@ -152,9 +152,6 @@ func DefaultInScope(code string, level sgz.Level, townInScope bool) bool {
 // index builds lookups and ancestors, and applies the default scope where the
 // CSV left it open (scopeSet[i] false). Units must be sorted by code.
 func (r *Registry) index(scopeSet []bool) {
-	if scopeSet == nil && !sort.SliceIsSorted(r.Units, func(i, j int) bool { return r.Units[i].Code < r.Units[j].Code }) {
-		sort.SliceStable(r.Units, func(i, j int) bool { return r.Units[i].Code < r.Units[j].Code })
-	}
 	n := len(r.Units)
 	parent := make([]int32, n)
 	r.kidAt = make([]int32, n+1)
