@@ -130,3 +130,21 @@ func TestParseCSVProblemCap(t *testing.T) {
 		t.Errorf("%d problems listed, want 51 (the first past 50 stops the reading)", n)
 	}
 }
+
+// Unreadable CSV lines are each reported, up to the same cap.
+func TestCSVErrorsListedAndCapped(t *testing.T) {
+	two := head + "320505002,浒\"墅关,town,320505\n320505003,通\"安,town,320505\n"
+	_, err := ParseCSV(strings.NewReader(two), "r.csv")
+	if k := keysOf(err); len(k) != 2 || k[0] != "registry.csv" || k[1] != "registry.csv" {
+		t.Errorf("two bad lines: %v", k)
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	for i := 0; i < 80; i++ {
+		fmt.Fprintf(&b, "3205051%02d,浒\"墅,town,320505\n", i)
+	}
+	_, err = ParseCSV(strings.NewReader(b.String()), "r.csv")
+	if n := len(keysOf(err)); n != 51 {
+		t.Errorf("%d problems listed, want 51", n)
+	}
+}
