@@ -218,3 +218,24 @@ func TestRuleEdges(t *testing.T) {
 		}
 	}
 }
+
+// The numbers inside messages, and a money cell stored as a binary number
+// (0.1+0.2 is 0.30000000000000004 in the file) read as the 0.3 a clerk typed.
+func TestNumbersInMessagesAndMoneyCells(t *testing.T) {
+	if got := mib(3 << 20); got != "3.0 MB" {
+		t.Errorf("mib: %q", got)
+	}
+	b := goodBook(suzhou, testDistrict, testPeriod)
+	b.sheet(SheetWorkforce).set("B3", 201)
+	res := check(t, b)
+	if len(res.Errors) != 1 || res.Errors[0].Msg.In(locale.EN) != "the three grades add up to 301, but the certified total is 300" {
+		t.Errorf("workforce sum:\n%s", describe(res.Errors))
+	}
+	b = goodBook(suzhou, testDistrict, testPeriod)
+	tenth, fifth := 0.1, 0.2 // variables: Go would add the constants exactly
+	b.sheet(SheetFunds).set("C3", tenth+fifth)
+	res = check(t, b)
+	if !res.OK() || res.Return.Funds[0].Amount != 3000 {
+		t.Errorf("0.1+0.2 as a number:\n%s\n%+v", describe(res.Errors), res.Return)
+	}
+}

@@ -131,3 +131,20 @@ func TestRowLimitEdge(t *testing.T) {
 		}
 	}
 }
+
+// A refused table is named as written, with its schema and database.
+func TestRefusedTableIsNamedInFull(t *testing.T) {
+	_, e := locked(t, Limits{})
+	for q, name := range map[string]string{
+		"SELECT * FROM returns":                   "returns",
+		"SELECT * FROM main.returns":              "main.returns",
+		"SELECT * FROM other.main.v_stations":     "other.main.v_stations",
+		"SELECT * FROM information_schema.tables": "information_schema.tables",
+	} {
+		_, err := e.Run(context.Background(), q, locale.EN)
+		want := name + " cannot be queried"
+		if qe := AsError(err); qe.Code != "forbidden_table" || !strings.HasPrefix(qe.In(locale.EN), want) {
+			t.Errorf("%s: %s %q, want %q…", q, qe.Code, qe.In(locale.EN), want)
+		}
+	}
+}
