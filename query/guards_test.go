@@ -148,3 +148,30 @@ func TestRefusedTableIsNamedInFull(t *testing.T) {
 		}
 	}
 }
+
+// How a refused statement is named: by its type, not its first word, and
+// several statements as several.
+func TestRefusalNamesTheStatement(t *testing.T) {
+	_, e := locked(t, Limits{})
+	ctx := context.Background()
+	_, err := e.Run(ctx, "DROP TABLE stations; SELECT 1", locale.EN)
+	if qe := AsError(err); qe.Code != "multiple" {
+		t.Errorf("two statements: %s %q", qe.Code, qe.In(locale.EN))
+	}
+	_, err = e.Run(ctx, "WITH x AS (SELECT 1) DELETE FROM stations", locale.EN)
+	if qe := AsError(err); qe.Code != "not_select" || !strings.Contains(qe.In(locale.EN), "this DELETE statement") {
+		t.Errorf("WITH … DELETE: %s %q", qe.Code, qe.In(locale.EN))
+	}
+}
+
+// Stream with no row limit of its own uses the engine's.
+func TestStreamDefaultRowLimit(t *testing.T) {
+	_, e := locked(t, Limits{MaxRows: 3})
+	var n int
+	var info Result
+	err := e.Stream(context.Background(), "SELECT * FROM range(10)", 0,
+		func([]Column) error { return nil }, func([]any) error { n++; return nil }, &info)
+	if err != nil || n != 3 || !info.Truncated {
+		t.Errorf("rows %d truncated %v: %v", n, info.Truncated, err)
+	}
+}
