@@ -175,3 +175,34 @@ func TestStreamDefaultRowLimit(t *testing.T) {
 		t.Errorf("rows %d truncated %v: %v", n, info.Truncated, err)
 	}
 }
+
+// The words a refusal quotes: the statement's first keyword past comments,
+// and the first line of DuckDB's message.
+func TestMessageParts(t *testing.T) {
+	for in, want := range map[string]string{
+		"delete from x":                 "DELETE",
+		"  -- note\n/* c */ Drop_it(1)": "DROP_IT",
+		"az":                            "AZ",
+		"ZA":                            "ZA",
+		"a":                             "A",
+		"z_A9":                          "Z_A",
+		"VACUUM":                        "VACUUM",
+		"9x":                            "?",
+		"":                              "?",
+		"-- only a comment":             "?",
+		"/* open":                       "?",
+		"@x":                            "?",
+		"`x":                            "?",
+		"{x":                            "?",
+		"[x":                            "?",
+	} {
+		if got := leadingKeyword(in); got != want {
+			t.Errorf("leadingKeyword(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"one": "one", " one\ntwo": "one", "\none": "one", "": ""} {
+		if got := firstLine(in); got != want {
+			t.Errorf("firstLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
