@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -268,3 +269,27 @@ func TestAuditRehashedEntry(t *testing.T) {
 }
 
 func openBench() (*store.DB, error) { return store.Open(context.Background(), "") }
+
+// What users read of this package: the role names in both languages, a
+// wrong login refused in words that do not say which part was wrong.
+func TestRoleNamesAndBadLogin(t *testing.T) {
+	want := map[Role][2]string{Leader: {"领导", "leader"}, Evaluator: {"考核员", "evaluator"}, Analyst: {"分析员", "analyst"},
+		Clerk: {"区县填报员", "clerk"}, Admin: {"管理员", "admin"}}
+	for _, r := range AllRoles {
+		zh, en := r.Name(locale.ZH), r.Name(locale.EN)
+		if w, ok := want[r]; !ok || !strings.Contains(zh, w[0]) || !strings.Contains(strings.ToLower(en), w[1]) {
+			t.Errorf("role %s: %q / %q", r, zh, en)
+		}
+	}
+	db := openDB(t, filepath.Join(t.TempDir(), "a.duckdb"))
+	if _, err := AddUser(context.Background(), db, NewUser{Name: "amy", Password: "a-long-password", Roles: []Role{Leader}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]string{{"amy", "wrong-password"}, {"nobody", "a-long-password"}} {
+		_, err := Authenticate(context.Background(), db, c[0], c[1])
+		var le *locale.Error
+		if !errors.As(err, &le) || le.In(locale.ZH) != "用户名或密码错误" || le.In(locale.EN) != "wrong user name or password" {
+			t.Errorf("login %s: %v", c[0], err)
+		}
+	}
+}

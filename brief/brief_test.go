@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sgz/locale/keytest"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,7 +61,7 @@ func demoDB(t *testing.T) *store.DB {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := keytest.Run(m, nil) // every message key of the package produced by its tests
 	if demoFile != "" {
 		os.RemoveAll(filepath.Dir(demoFile))
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"sgz/auth"
+	"sgz/locale"
 	"sgz/registry"
 	"sgz/store"
 )
@@ -730,5 +733,29 @@ func TestAdminRegistryLoad(t *testing.T) {
 	resp, body := do(t, ev.Client, "GET", ts.URL+"/rules.json")
 	if resp.StatusCode != 200 || len(resp.Header.Get("X-Rules-SHA256")) != 64 || !json.Valid(body) {
 		t.Errorf("/rules.json: %d %s", resp.StatusCode, resp.Header.Get("X-Rules-SHA256"))
+	}
+}
+
+// A bad --public-url and an unreachable sign-on provider are refused at
+// start, each with its message naming what was given.
+func TestStartRefusesBadPublicURLAndProvider(t *testing.T) {
+	for _, v := range []string{"ftp://x", "http://host/path", "nonsense"} {
+		_, err := ParsePublicURL(v)
+		var le *locale.Error
+		if !errors.As(err, &le) || le.Key != "dash.badpublicurl" || !strings.Contains(le.In(locale.ZH), v) {
+			t.Errorf("--public-url %q: %v", v, err)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + ln.Addr().String()
+	ln.Close() // nothing listens there now
+	db := openCopy(t)
+	_, err = NewServer(db, Options{NoWarm: true, NoSQL: true, OIDC: &OIDCOptions{Issuer: issuer, ClientID: "sgz"}})
+	var le *locale.Error
+	if !errors.As(err, &le) || le.Key != "oidc.provider" || !strings.Contains(le.In(locale.ZH), issuer) {
+		t.Errorf("unreachable provider: %v", err)
 	}
 }

@@ -3,12 +3,15 @@ package dashboard
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"sgz/locale"
 	"sgz/registry"
 )
 
@@ -184,8 +187,15 @@ func TestStaticAndHeaders(t *testing.T) {
 	if strings.Contains(string(body), "http://") || strings.Contains(string(body), "https://") {
 		t.Error("the page names an outside URL")
 	}
-	if strings.Contains(string(body), "<script>alert") {
-		t.Error("unescaped script in page")
+	// The reporting page shows the fixture's script-like name (xss.xlsx), as text.
+	resp, err = clientFor(t, ts.URL).Get(ts.URL + "/reporting?period=2026Q3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(body), "<script>alert") || !strings.Contains(string(body), template.HTMLEscapeString(xssName)) {
+		t.Error("the name on the reporting page is not shown escaped")
 	}
 }
 
@@ -283,7 +293,16 @@ func TestNumbersFollowWrites(t *testing.T) {
 		t.Error("the reason is not on the district's upload page")
 	}
 	// An oversized upload is refused without being recorded.
-	small, _, _ := newTestServer(t, Options{NoWarm: true, MaxUpload: 1000})
+	small, _, smallDB := newTestServer(t, Options{NoWarm: true, MaxUpload: 1000})
+	counts := func() string {
+		var n, files, issues int
+		if err := smallDB.QueryRow(`SELECT (SELECT count(*) FROM returns), (SELECT count(*) FROM return_files),
+			(SELECT count(*) FROM return_issues)`).Scan(&n, &files, &issues); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%d returns, %d files, %d issues", n, files, issues)
+	}
+	before := counts()
 	buf.Reset()
 	ct = multipartFile(&buf, "big.xlsx", bytes.Repeat([]byte("x"), 5000))
 	req, _ = http.NewRequest("POST", small.URL+"/upload?district=320505", &buf)
@@ -293,7 +312,21 @@ func TestNumbersFollowWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "toolarge") {
+	loc = resp.Header.Get("Location")
+	if !strings.Contains(loc, "toolarge") {
 		t.Errorf("oversized upload: %d %s", resp.StatusCode, loc)
+	}
+	if after := counts(); after != before {
+		t.Errorf("an oversized upload was recorded: before %s, after %s", before, after)
+	}
+	// The page it leads to says why, with the limit.
+	resp, err = clientFor(t, small.URL).Get(small.URL + loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := locale.T(locale.ZH, "up.toolarge", mib(1000)); !strings.Contains(string(b), template.HTMLEscapeString(want)) {
+		t.Errorf("the upload page does not say %q", want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sgz/locale/keytest"
 	"sync"
 	"testing"
 	"time"
@@ -201,7 +202,7 @@ func copyFile(t testing.TB, src, dst string) {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := keytest.Run(m, keysElsewhere) // every message key produced (locale/keytest)
 	stopBrowser()
 	if fixtureDir != "" {
 		os.RemoveAll(fixtureDir)

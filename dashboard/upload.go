@@ -201,7 +201,17 @@ func (s *Server) uploadPage(c *gin.Context) {
 	s.render(c, "upload", "upload", locale.T(l, "up.title"), sgz.Span{}, d, nil)
 }
 
-func mib(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
+func mib(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
 
 // POST /upload (multipart: file): check, record, and show the result.
 func (s *Server) upload(c *gin.Context) {

@@ -71,11 +71,6 @@ func TestEachRuleNamesSheetAndCell(t *testing.T) {
 			[]want{{SheetInfo, "B3", "ingest.district.unknown"}}, nil},
 		{"district key missing", func(b *book) { b.sheet(SheetInfo).set("A3", "别的") },
 			[]want{{SheetInfo, "", "ingest.key.missing"}}, []want{{SheetInfo, "A3", "ingest.key.unknown"}}},
-		{"value must stand in column B", func(b *book) {
-			b.sheet(SheetInfo).set("B5", nil)
-			b.sheet(SheetInfo).set("C5", "说明：填报人姓名")
-		},
-			nil, nil},
 		// returns.md (revised): a key's value is the next non-empty cell to its right.
 		{"workforce value is the next non-empty cell", func(b *book) { b.sheet(SheetWorkforce).set("B8", nil); b.sheet(SheetWorkforce).set("C8", "见附件") },
 			[]want{{SheetWorkforce, "C8", "ingest.v.int"}}, nil},
@@ -232,5 +227,25 @@ func TestEachRuleNamesSheetAndCell(t *testing.T) {
 				t.Error("accepted despite errors")
 			}
 		})
+	}
+}
+
+// A key's value is the next non-empty cell to its right (returns.md,
+// revised: printed forms hold several pairs on a row): with B5 empty, C5 is
+// 填报人; with B5 filled, B5 is, and C5 is not read for it.
+func TestKeyValueIsTheNextNonEmptyCell(t *testing.T) {
+	b := goodBook(suzhou, testDistrict, testPeriod)
+	b.sheet(SheetInfo).set("B5", nil)
+	b.sheet(SheetInfo).set("C5", "张三")
+	res := check(t, b)
+	if !res.OK() {
+		t.Fatalf("errors:\n%s", describe(res.Errors))
+	}
+	if res.Return.Reporter != "张三" {
+		t.Errorf("reporter read as %q, want 张三 (the next non-empty cell)", res.Return.Reporter)
+	}
+	b.sheet(SheetInfo).set("B5", "李四")
+	if res := check(t, b); res.Return == nil || res.Return.Reporter != "李四" {
+		t.Errorf("reporter in B5 not read: %+v", res.Return)
 	}
 }

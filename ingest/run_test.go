@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,15 @@ func writeFile(t testing.TB, dir, name string, data []byte) string {
 	return p
 }
 
+// mustScan reads one row, failing the test when the query fails (a scan
+// error left unchecked would compare zero values).
+func mustScan(t testing.TB, r *sql.Row, dest ...any) {
+	t.Helper()
+	if err := r.Scan(dest...); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // fingerprint summarises every table but the attempt log, so that a test can
 // show a rejected file changed nothing.
 func fingerprint(t *testing.T, db *store.DB) string {
@@ -57,7 +67,7 @@ func fingerprint(t *testing.T, db *store.DB) string {
 		out = append(out, table+"="+s)
 	}
 	var cur string
-	db.QueryRow(`SELECT coalesce(string_agg(return_id::VARCHAR, ',' ORDER BY return_id), '') FROM current_returns`).Scan(&cur)
+	mustScan(t, db.QueryRow(`SELECT coalesce(string_agg(return_id::VARCHAR, ',' ORDER BY return_id), '') FROM current_returns`), &cur)
 	return strings.Join(out, " ") + " current=" + cur
 }
 
@@ -121,8 +131,8 @@ func TestRunAcceptsRejectsAndRecordsEveryAttempt(t *testing.T) {
 		t.Errorf("rejected files changed the data:\nbefore %s\nafter  %s", before, after)
 	}
 	var attempts, rejected, stored int
-	db.QueryRow(`SELECT count(*), count(*) FILTER (status = 'rejected') FROM returns`).Scan(&attempts, &rejected)
-	db.QueryRow(`SELECT count(*) FROM return_files`).Scan(&stored)
+	mustScan(t, db.QueryRow(`SELECT count(*), count(*) FILTER (status = 'rejected') FROM returns`), &attempts, &rejected)
+	mustScan(t, db.QueryRow(`SELECT count(*) FROM return_files`), &stored)
 	if attempts != 1+len(rejects) || rejected != len(rejects) {
 		t.Errorf("%d attempts, %d rejected", attempts, rejected)
 	}
@@ -138,7 +148,7 @@ func TestRunAcceptsRejectsAndRecordsEveryAttempt(t *testing.T) {
 	}
 	// The original bytes are kept and can be checked again.
 	var content []byte
-	db.QueryRow(`SELECT content FROM return_files JOIN returns USING (sha256) WHERE file_name = 'bad-cell.xlsx'`).Scan(&content)
+	mustScan(t, db.QueryRow(`SELECT content FROM return_files JOIN returns USING (sha256) WHERE file_name = 'bad-cell.xlsx'`), &content)
 	if again := Check("again.xlsx", content, testOptions()); again.OK() || again.Errors[0].Cell != "C3" {
 		t.Errorf("re-validation of stored bytes: %s", describe(again.Errors))
 	}
@@ -160,16 +170,16 @@ func TestResubmissionSupersedesAndKeepsHistory(t *testing.T) {
 	}
 	var cur int64
 	var resident int
-	db.QueryRow(`SELECT return_id FROM current_returns WHERE district_code = ? AND period = ?`, testDistrict, "2026Q3").Scan(&cur)
+	mustScan(t, db.QueryRow(`SELECT return_id FROM current_returns WHERE district_code = ? AND period = ?`, testDistrict, "2026Q3"), &cur)
 	if cur != out[1].ReturnID {
 		t.Fatalf("current return %d, want the newer %d", cur, out[1].ReturnID)
 	}
-	db.QueryRow(`SELECT resident FROM stations WHERE return_id = ? AND row_num = 3`, cur).Scan(&resident)
+	mustScan(t, db.QueryRow(`SELECT resident FROM stations WHERE return_id = ? AND row_num = 3`, cur), &resident)
 	if resident != 6 {
 		t.Errorf("current resident %d", resident)
 	}
 	var kept int
-	db.QueryRow(`SELECT count(*) FROM stations WHERE return_id = ?`, out[0].ReturnID).Scan(&kept)
+	mustScan(t, db.QueryRow(`SELECT count(*) FROM stations WHERE return_id = ?`, out[0].ReturnID), &kept)
 	if kept != 5 {
 		t.Errorf("the superseded return's rows are gone: %d", kept)
 	}
@@ -177,7 +187,7 @@ func TestResubmissionSupersedesAndKeepsHistory(t *testing.T) {
 	bad := goodBook(suzhou, testDistrict, testPeriod)
 	bad.sheet(SheetStations).set("F3", -1)
 	out2, _ := Run(ctx, db, []string{writeFile(t, dir, "third.xlsx", bad.bytes(t))}, RunOptions{})
-	db.QueryRow(`SELECT return_id FROM current_returns WHERE district_code = ?`, testDistrict).Scan(&cur)
+	mustScan(t, db.QueryRow(`SELECT return_id FROM current_returns WHERE district_code = ?`, testDistrict), &cur)
 	if out2[0].Status != "rejected" || cur != out[1].ReturnID {
 		t.Errorf("after a rejected resubmission the current return is %d", cur)
 	}
@@ -238,7 +248,7 @@ func TestReceiptTimeIsBeijingWallTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got string
-	db.QueryRow(`SELECT strftime(received_at, '%Y-%m-%d %H:%M') FROM returns`).Scan(&got)
+	mustScan(t, db.QueryRow(`SELECT strftime(received_at, '%Y-%m-%d %H:%M') FROM returns`), &got)
 	if got != "2026-10-15 23:30" {
 		t.Fatalf("received_at %s, want Beijing wall time 2026-10-15 23:30", got)
 	}

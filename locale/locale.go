@@ -6,6 +6,7 @@ package locale
 import (
 	"fmt"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 )
@@ -37,12 +38,40 @@ var catalog = map[string]Text{}
 // Add registers sentences; each package that speaks to users adds its own in init.
 // A key defined twice is a programming error.
 func Add(texts map[string]Text) {
+	pkg, file := caller(2)
 	for k, v := range texts {
 		if _, dup := catalog[k]; dup {
 			panic("locale: key defined twice: " + k)
 		}
 		catalog[k] = v
+		owners[k] = owner{pkg, file}
 	}
+}
+
+// owner is where a key was registered: the Go package (as the runtime names
+// it: "main" for a command) and the file of the locale.Add call.
+type owner struct{ pkg, file string }
+
+var owners = map[string]owner{}
+
+// caller names the package and file of the function skip frames up.
+func caller(skip int) (pkg, file string) {
+	pc, file, _, ok := runtime.Caller(skip)
+	if !ok {
+		return "", ""
+	}
+	return funcPackage(runtime.FuncForPC(pc).Name()), file
+}
+
+// funcPackage is the package of a function named as the runtime names it
+// ("sgz/registry.init.0" → "sgz/registry"; an external test package's
+// "sgz/registry_test.TestMain" → "sgz/registry").
+func funcPackage(fn string) string {
+	slash := strings.LastIndex(fn, "/")
+	if dot := strings.Index(fn[slash+1:], "."); dot >= 0 {
+		fn = fn[:slash+1+dot]
+	}
+	return strings.TrimSuffix(fn, "_test")
 }
 
 // Keys lists every registered key (for tests).
@@ -84,6 +113,7 @@ func Lookup(key string) (Text, bool) { t, ok := catalog[key]; return t, ok }
 // T formats the sentence key in lang. An unknown key shows itself, so a
 // missing translation is visible rather than silent.
 func T(lang Lang, key string, args ...any) string {
+	produce(key)
 	t, ok := catalog[key]
 	if !ok {
 		return key + fmt.Sprint(args...)
@@ -106,7 +136,7 @@ type Msg struct {
 }
 
 // M makes a Msg.
-func M(key string, args ...any) Msg { return Msg{Key: key, Args: args} }
+func M(key string, args ...any) Msg { produce(key); return Msg{Key: key, Args: args} }
 
 // In puts the message into words in lang.
 func (m Msg) In(lang Lang) string { return T(lang, m.Key, m.Args...) }

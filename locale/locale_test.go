@@ -28,3 +28,18 @@ func TestParseAndT(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestFuncPackage(t *testing.T) {
+	for fn, want := range map[string]string{
+		"sgz/registry.init.0":          "sgz/registry",
+		"sgz/registry_test.TestMain":   "sgz/registry",
+		"main.init.0":                  "main",
+		"sgz/cmd/sgz.(*app).T":         "sgz/cmd/sgz",
+		"github.com/a/b.v2.Func":       "github.com/a/b",
+		"sgz/locale/keytest.Run.func1": "sgz/locale/keytest",
+	} {
+		if got := funcPackage(fn); got != want {
+			t.Errorf("funcPackage(%q) = %q, want %q", fn, got, want)
+		}
+	}
+}

@@ -125,6 +125,9 @@ func insertReturn(t testing.TB, db *store.DB, r ret) {
 //	city 3205; districts A 320501 (pop 100,000; 110,000 from 2026Q3),
 //	B 320502 (pop 50,000), C 320503 (no population, no villages).
 //	A: towns 001, 002 in scope, 400 out of scope; from 2026Q3 also town 003.
+//	The out-of-scope town 400 (and its village) reports a built, standard,
+//	staffed and funded station in every quarter's current return: none of it
+//	may count (a numerator that counted it would pass 100%).
 //	Returns for 2026Q1..Q3: A resubmitted Q2, B's Q1 sent back then
 //	corrected, B's Q2 sent back and never replaced, C missing Q1 and late Q2.
 func fixture(t testing.TB) *store.DB {
@@ -171,13 +174,13 @@ func fixture(t testing.TB) *store.DB {
 			rooms:    []room{{"320501001001", true, true}, {"320501001002", true, true}, {"320501002001", true, true}},
 			funds:    []fund{{"320501", "政府购买服务", "999"}}, trainings: []training{{99, 99}}, certified: 999},
 		{id: 3, district: "320501", period: "2026Q2", received: "2026-08-01 10:00:00",
-			stations:  []station{S("320501001", true, true, 4, 2, 2, 2, true), S("320501002", true, false, 2, 0, 1, 1, true), S("320501400", false, false, 0, 0, 0, 0, false)},
+			stations:  []station{S("320501001", true, true, 4, 2, 2, 2, true), S("320501002", true, false, 2, 0, 1, 1, true), S("320501400", true, true, 7, 7, 3, 3, true)},
 			rooms:     []room{{"320501001001", true, true}, {"320501001002", true, false}, {"320501002001", false, false}, {"320501400001", false, false}},
 			funds:     []fund{{"320501", "政府购买服务", "20"}, {"320501002001", "社会捐赠", "4"}},
 			trainings: []training{{8, 5}}, certified: 60},
 		{id: 4, district: "320501", period: "2026Q3", received: "2026-10-20 09:00:00",
-			stations:  []station{S("320501001", true, true, 4, 3, 2, 2, true), S("320501002", true, true, 3, 1, 0, 0, true), S("320501003", false, false, 0, 0, 0, 0, false), S("320501400", false, false, 0, 0, 0, 0, false)},
-			rooms:     []room{{"320501001001", true, true}, {"320501001002", true, true}, {"320501002001", true, false}, {"320501003001", false, false}, {"320501400001", false, false}},
+			stations:  []station{S("320501001", true, true, 4, 3, 2, 2, true), S("320501002", true, true, 3, 1, 0, 0, true), S("320501003", false, false, 0, 0, 0, 0, false), S("320501400", true, true, 5, 4, 2, 2, true)},
+			rooms:     []room{{"320501001001", true, true}, {"320501001002", true, true}, {"320501002001", true, false}, {"320501003001", false, false}, {"320501400001", true, true}},
 			funds:     []fund{{"320501", "政府购买服务", "30"}, {"320501003", "社区慈善基金", "6"}},
 			trainings: []training{{10, 3}}, certified: 70},
 		{id: 5, district: "320502", period: "2026Q1", received: "2026-04-15 23:30:00", sentBack: true,

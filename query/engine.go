@@ -71,7 +71,26 @@ type Engine struct {
 	sched   *scheduler  // Limits.Concurrent, PerUser, Queue
 	pool    *workerPool // nil: queries run in this process
 	history sync.Mutex  // one history write at a time
+	lastRan time.Time   // the last history time written (under history)
+	guards  guard       // allGuards, except in tests that try one alone
 }
+
+// guard is one of the independent defences every query passes (runOn).
+// All are always on; each would refuse a writing statement by itself, and
+// the tests switch all but one off to show it (guards_test.go).
+type guard uint8
+
+const (
+	// DuckDB's parse tree: one SELECT over the v_* views and allowed
+	// functions (check.go).
+	guardParseTree guard = 1 << iota
+	// The prepared statement: exactly one, of type SELECT.
+	guardStatementType
+	// Run inside a read-only transaction, always rolled back.
+	guardReadOnly
+
+	allGuards = guardParseTree | guardStatementType | guardReadOnly
+)
 
 // New makes an engine over db, which must have been through Lockdown.
 func New(ctx context.Context, db *store.DB, lim Limits) (*Engine, error) {
@@ -83,7 +102,7 @@ func New(ctx context.Context, db *store.DB, lim Limits) (*Engine, error) {
 		return nil, locale.Errorf("query.unlocked")
 	}
 	lim = lim.withDefaults()
-	e := &Engine{db: db, lim: lim, sched: newScheduler(lim.Concurrent, lim.PerUser, lim.Queue)}
+	e := &Engine{db: db, lim: lim, sched: newScheduler(lim.Concurrent, lim.PerUser, lim.Queue), guards: allGuards}
 	if err := e.loadPolicy(ctx); err != nil {
 		return nil, err
 	}
@@ -231,12 +250,12 @@ func (e *Engine) stream(ctx context.Context, sqlText string, maxRows int, accumu
 func (e *Engine) runOn(ctx context.Context, c *duckdb.Conn, text string, maxRows int,
 	onColumns func([]Column) error, onRow func([]any) error) (bool, error) {
 	// 1. DuckDB's parser: one SELECT over allowed relations and functions.
-	if err := e.analyse(ctx, c, text); err != nil {
+	if err := e.analyseIf(ctx, c, text); err != nil {
 		var qe *Error
 		if errors.As(err, &qe) && qe.Code == "not_select" {
 			// Name the statement (or count them) for the message. Prepare
 			// of one statement binds it without running it.
-			st, perr := prepareSelect(c, text)
+			st, perr := prepareSelect(c, text, true)
 			if st != nil {
 				st.Close()
 			}
@@ -250,7 +269,7 @@ func (e *Engine) runOn(ctx context.Context, c *duckdb.Conn, text string, maxRows
 	}
 	// 2. The driver: one statement (Prepare refuses more without running any),
 	// of type SELECT.
-	st, err := prepareSelect(c, text)
+	st, err := prepareSelect(c, text, e.guards&guardStatementType != 0)
 	if err != nil {
 		return false, err
 	}
@@ -260,7 +279,7 @@ func (e *Engine) runOn(ctx context.Context, c *duckdb.Conn, text string, maxRows
 	inner := strings.TrimRight(text, "; \t\r\n")
 	wrapped := "SELECT * FROM (\n" + inner + "\n) AS sgz_query LIMIT " + fmt.Sprint(maxRows+1)
 	if e.analyse(ctx, c, wrapped) == nil {
-		if ws, werr := prepareSelect(c, wrapped); werr == nil {
+		if ws, werr := prepareSelect(c, wrapped, true); werr == nil {
 			st.Close()
 			st = ws
 		}
@@ -271,7 +290,11 @@ func (e *Engine) runOn(ctx context.Context, c *duckdb.Conn, text string, maxRows
 		}
 	}()
 	// 4. A read-only transaction, always rolled back.
-	if _, err := c.ExecContext(ctx, "BEGIN TRANSACTION READ ONLY", nil); err != nil {
+	begin := "BEGIN TRANSACTION READ ONLY"
+	if e.guards&guardReadOnly == 0 {
+		begin = "BEGIN TRANSACTION" // only in tests of the other guards
+	}
+	if _, err := c.ExecContext(ctx, begin, nil); err != nil {
 		return false, errors.Join(err, driver.ErrBadConn)
 	}
 	truncated, runErr := readRows(ctx, st, maxRows, onColumns, onRow)
@@ -282,6 +305,14 @@ func (e *Engine) runOn(ctx context.Context, c *duckdb.Conn, text string, maxRows
 		return truncated, errors.Join(runErr, err, driver.ErrBadConn)
 	}
 	return truncated, runErr
+}
+
+// analyseIf is analyse when the parse-tree guard is on.
+func (e *Engine) analyseIf(ctx context.Context, c *duckdb.Conn, text string) error {
+	if e.guards&guardParseTree == 0 {
+		return nil
+	}
+	return e.analyse(ctx, c, text)
 }
 
 // analyse asks DuckDB to parse text and checks the tree.
@@ -301,8 +332,9 @@ func (e *Engine) analyse(ctx context.Context, c *duckdb.Conn, text string) error
 	return e.policy.checkAST(s)
 }
 
-// prepareSelect prepares exactly one statement and requires it to be a SELECT.
-func prepareSelect(c *duckdb.Conn, text string) (*duckdb.Stmt, error) {
+// prepareSelect prepares exactly one statement and, when selectOnly, requires
+// it to be a SELECT.
+func prepareSelect(c *duckdb.Conn, text string, selectOnly bool) (*duckdb.Stmt, error) {
 	ds, err := c.Prepare(text) // one statement only: refuses more, executes nothing
 	if err != nil {
 		if strings.Contains(err.Error(), "multi-statement") {
@@ -316,7 +348,7 @@ func prepareSelect(c *duckdb.Conn, text string) (*duckdb.Stmt, error) {
 		st.Close()
 		return nil, err
 	}
-	if typ != duckdb.STATEMENT_TYPE_SELECT {
+	if selectOnly && typ != duckdb.STATEMENT_TYPE_SELECT {
 		st.Close()
 		return nil, &Error{Code: "not_select", Msg: locale.M("query.notselect", stmtTypeName(typ))}
 	}

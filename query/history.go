@@ -34,10 +34,18 @@ func (e *Engine) Record(ctx context.Context, session, sqlText string, res *Resul
 	}
 	e.history.Lock()
 	defer e.history.Unlock()
+	// Times strictly increase (DuckDB keeps microseconds), so that "most
+	// recent first" is well defined even for queries in the same microsecond
+	// or a clock set back.
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	if !at.After(e.lastRan) {
+		at = e.lastRan.Add(time.Microsecond)
+	}
+	e.lastRan = at
 	return e.db.Write(ctx, func(w *store.Writer) error {
 		w.LogOnly()
 		if err := w.Exec(`INSERT INTO query_history VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			session, time.Now().UTC(), sqlText, qerr == nil, rows, ms, msg); err != nil {
+			session, at, sqlText, qerr == nil, rows, ms, msg); err != nil {
 			return err
 		}
 		return w.Exec(`DELETE FROM query_history WHERE session = ? AND ran_at < (

@@ -115,7 +115,6 @@ func TestHistory(t *testing.T) {
 		if i == 0 {
 			e.Record(ctx, "bob", "SELECT 'bob'", nil, nil)
 		}
-		time.Sleep(2 * time.Millisecond)
 	}
 	h, err := e.History(ctx, "alice")
 	if err != nil {

@@ -23,7 +23,6 @@ func init() {
 		"query.workermemory": {"查询超出内存上限 %s，执行它的进程已被终止；请缩小查询（更少的行、列或更短的文本）", "the query went past the memory limit of %s and its process was stopped; make it smaller (fewer rows, columns or shorter text)"},
 		"query.workerfailed": {"查询进程意外退出（%s）：%s", "the query's process ended unexpectedly (%s): %s"},
 		"query.toolarge":     {"查询结果超过 %s 的上限；请减少行或列（例如加 LIMIT）", "the result is larger than the limit of %s; ask for fewer rows or columns (e.g. add LIMIT)"},
-		"query.refused":      {"已拒绝：%s", "refused: %s"},
 		"query.truncated":    {"结果已截断：只显示前 %d 行", "result truncated to the first %d rows"},
 		"query.rows":         {"%d 行，用时 %d 毫秒", "%d rows in %d ms"},
 		"query.nosession":    {"缺少 session 参数", "the session parameter is missing"},

@@ -24,14 +24,6 @@ import (
 	"sgz/store"
 )
 
-// TestMain lets the test binary be a console worker: the isolated engines
-// below start it again with SGZ_TEST_SQL_WORKER=1.
-func TestMain(m *testing.M) {
-	if os.Getenv("SGZ_TEST_SQL_WORKER") == "1" {
-		os.Exit(WorkerMain(os.Stdin, os.Stdout))
-	}
-	os.Exit(m.Run())
-}
 
 func testWorkers() Workers {
 	return Workers{Command: []string{os.Args[0]}, Env: []string{"SGZ_TEST_SQL_WORKER=1"}}

@@ -152,9 +152,6 @@ func DefaultInScope(code string, level sgz.Level, townInScope bool) bool {
 // index builds lookups and ancestors, and applies the default scope where the
 // CSV left it open (scopeSet[i] false). Units must be sorted by code.
 func (r *Registry) index(scopeSet []bool) {
-	if scopeSet == nil && !sort.SliceIsSorted(r.Units, func(i, j int) bool { return r.Units[i].Code < r.Units[j].Code }) {
-		sort.SliceStable(r.Units, func(i, j int) bool { return r.Units[i].Code < r.Units[j].Code })
-	}
 	n := len(r.Units)
 	parent := make([]int32, n)
 	r.kidAt = make([]int32, n+1)
@@ -381,31 +378,10 @@ func ParseCSV(rd io.Reader, name string) (*Registry, error) {
 		units[i], set[i] = r.Units[j], scopeSet[j]
 	}
 	r.Units = units
+	// A parent is always of a higher level than its child: every code has its
+	// level's length and a parent code is shorter (checked above).
 	r.index(set)
-	for i := range r.Units {
-		u := &r.Units[i]
-		if u.Parent != "" {
-			if p, ok := r.Unit(u.Parent); ok && levelRank(p.Level) >= levelRank(u.Level) {
-				problems = append(problems, locale.Errorf("registry.parentlevel", name, u.Code, u.Parent))
-			}
-		}
-		if len(problems) > 50 {
-			break
-		}
-	}
-	if len(problems) > 0 {
-		return nil, errors.Join(problems...)
-	}
 	return r, nil
-}
-
-func levelRank(l sgz.Level) int {
-	for i, x := range sgz.Levels {
-		if x == l {
-			return i
-		}
-	}
-	return -1
 }
 
 func allDigits(s string) bool {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,13 +44,22 @@ func TestIngestJSONShapeAndExitCodes(t *testing.T) {
 	if len(got) != len(files) {
 		t.Fatalf("%d objects for %d files", len(got), len(files))
 	}
+	ids := map[int64]bool{}
 	for _, o := range got {
 		for _, k := range []string{"file", "status", "district", "period", "return_id", "errors", "warnings"} {
 			if _, ok := o[k]; !ok {
 				t.Errorf("object lacks %q: %v", k, o)
 			}
 		}
-		if o["status"] != "accepted" || o["period"] != "2026Q3" || o["return_id"] == "" {
+		// return_id is a string (interfaces.md) holding the new return's id.
+		if s, ok := o["return_id"].(string); !ok {
+			t.Errorf("return_id %v is a %T, want a string", o["return_id"], o["return_id"])
+		} else if id, err := strconv.ParseInt(s, 10, 64); err != nil || id < 1 || ids[id] {
+			t.Errorf("return_id %q: want a new positive id", s)
+		} else {
+			ids[id] = true
+		}
+		if o["status"] != "accepted" || o["period"] != "2026Q3" {
 			t.Errorf("%v", o)
 		}
 		if errs, ok := o["errors"].([]any); !ok || len(errs) != 0 {
@@ -59,9 +69,9 @@ func TestIngestJSONShapeAndExitCodes(t *testing.T) {
 
 	// The same folder again (after a crash, say): exit 0, every file
 	// "unchanged" with the id of the return that counts, nothing stored.
-	ids := map[string]any{}
+	idOf := map[string]any{}
 	for _, o := range got {
-		ids[o["file"].(string)] = o["return_id"]
+		idOf[o["file"].(string)] = o["return_id"]
 	}
 	code, out, errOut = sgzRun(t, "--db", db, "ingest", "--json", filepath.Join(dir, "in"))
 	got = nil
@@ -69,7 +79,7 @@ func TestIngestJSONShapeAndExitCodes(t *testing.T) {
 		t.Fatalf("rerun: exit %d %v\n%s%s", code, err, out, errOut)
 	}
 	for _, o := range got {
-		if o["status"] != "unchanged" || o["return_id"] != ids[o["file"].(string)] {
+		if o["status"] != "unchanged" || o["return_id"] != idOf[o["file"].(string)] {
 			t.Errorf("rerun: %v", o)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,14 +18,6 @@ import (
 	"sgz/store"
 )
 
-// TestMain lets this test binary stand for sgz when `sgz serve` starts its
-// console workers (os.Executable() sql-worker).
-func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "sql-worker" {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
 
 // `sgz serve` answers the console from worker processes: a query works, a
 // memory bomb is stopped at --memory-limit and named, and the server goes on.

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Mutation testing with gremlins (github.com/go-gremlins/gremlins v0.6.0):
+# plants small bugs (flipped comparisons, changed arithmetic, ...) one at a
+# time in a package and runs that package's tests; a mutant that no test
+# notices "lived". Efficacy = killed / (killed + lived). Not run in CI (slow:
+# minutes per package); run it before and after changing a package whose
+# surviving mutants mean a wrong number or a security hole, and record the
+# figures in docs/testing.md.
+#
+#   scripts/mutate.sh [--diff REF] [--workers N] [PKG...]
+#
+#   PKG          package directories (default: value registry query metrics ingest)
+#   --diff REF   mutate only the lines changed since REF (e.g. --diff main)
+#   --workers N  parallel mutants (default 1: the machine has 2 cores and each
+#                mutant runs a whole package's tests)
+#   --out DIR    keep gremlins' JSON results there (default a temporary folder)
+#   --only RE    mutate only the package files whose name matches the regexp RE
+#                (e.g. --only 'engine|check' for query's guards), to save time
+#
+# Installs gremlins into $(go env GOPATH)/bin when missing. Prints one line
+# per package: killed, lived, timed out, not covered, efficacy, mutant
+# coverage, statement coverage (go test -cover) and time taken.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version=v0.6.0
+diff=""
+workers=1
+out=""
+only=""
+pkgs=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --diff) diff=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -*) echo "mutate.sh: unknown flag $1" >&2; exit 2 ;;
+    *) pkgs+=("${1%/}"); shift ;;
+  esac
+done
+[ ${#pkgs[@]} -gt 0 ] || pkgs=(value registry query metrics ingest)
+
+gremlins=$(go env GOPATH)/bin/gremlins
+if ! [ -x "$gremlins" ] || ! go version -m "$gremlins" 2>/dev/null | grep -q "mod.*github.com/go-gremlins/gremlins.*$version"; then
+  echo "installing gremlins $version" >&2
+  go install "github.com/go-gremlins/gremlins/cmd/gremlins@$version"
+fi
+if [ -z "$out" ]; then
+  out=$(mktemp -d)
+fi
+mkdir -p "$out"
+
+printf '%-10s %6s %6s %6s %6s %9s %9s %9s %7s\n' \
+  package killed lived timeout notcov efficacy mutcover stmtcov time
+for pkg in "${pkgs[@]}"; do
+  if ! [ -d "$pkg" ]; then
+    echo "mutate.sh: no package directory $pkg" >&2; exit 2
+  fi
+  cov=$(go test -count=1 -cover "./$pkg" 2>/dev/null | sed -n 's/.*coverage: \([0-9.]*%\).*/\1/p' | head -1)
+  json="$out/$(echo "$pkg" | tr / _).json"
+  # A mutant's time limit is a multiple of the (uncached) coverage run: generous,
+  # as the machine is shared and each mutant compiles the package again.
+  args=(unleash --workers "$workers" --timeout-coefficient 10 -o "$json")
+  [ -n "$diff" ] && args+=(--diff "$diff")
+  if [ -n "$only" ]; then
+    # gremlins matches -E against paths relative to the package (sub-packages included)
+    for f in $(find "$pkg" -name '*.go'); do
+      b=$(basename "$f")
+      case "$b" in *_test.go) continue ;; esac
+      echo "$b" | grep -Eq "$only" || args+=(-E "(^|/)${b//./\\.}\$")
+    done
+  fi
+  start=$(date +%s)
+  # gremlins copies the module, mutates the package's files one at a time
+  # and runs that package's tests; it must start from the module root.
+  GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1" "$gremlins" "${args[@]}" "./$pkg" >"$out/$(echo "$pkg" | tr / _).log" 2>&1 || true
+  secs=$(( $(date +%s) - start ))
+  if ! [ -s "$json" ]; then
+    printf '%-10s %s (see %s)\n' "$pkg" "no result" "$out/$(echo "$pkg" | tr / _).log"
+    continue
+  fi
+  python3 - "$json" "$pkg" "${cov:-?}" "$secs" <<'EOF'
+import json, sys
+path, pkg, cov, secs = sys.argv[1:]
+d = json.load(open(path))
+n = {"KILLED": 0, "LIVED": 0, "TIMED OUT": 0, "NOT COVERED": 0}
+for f in d.get("files") or []:
+    for m in f.get("mutations") or []:
+        n[m["status"]] = n.get(m["status"], 0) + 1
+k, l = n["KILLED"], n["LIVED"]
+eff = f"{100*k/(k+l):.1f}%" if k + l else "-"
+tot = k + l + n["TIMED OUT"] + n["NOT COVERED"]
+mc = f"{100*(k+l+n['TIMED OUT'])/tot:.1f}%" if tot else "-"
+print(f"{pkg:<10} {k:>6} {l:>6} {n['TIMED OUT']:>6} {n['NOT COVERED']:>6} {eff:>9} {mc:>9} {cov:>9} {secs:>6}s")
+EOF
+done
+echo "results: $out (JSON per package; lived mutants: status LIVED)"
