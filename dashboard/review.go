@@ -116,6 +116,17 @@ func (s *Server) reviewAction(c *gin.Context, action string) {
 	redirectWith(c, back, "done="+strconv.FormatInt(id, 10), "what="+action)
 }
 
+// postedSpan reads the form's period (a span of at most 20 years); a bad one
+// answers 400 and ok is false.
+func (s *Server) postedSpan(c *gin.Context) (sp sgz.Span, ok bool) {
+	sp, err := sgz.ParseSpan(strings.TrimSpace(c.PostForm("period")))
+	if err != nil || sp.Len() > 80 {
+		s.fail(c, http.StatusBadRequest, "dash.badperiod", c.PostForm("period"))
+		return sp, false
+	}
+	return sp, true
+}
+
 // POST /assessment/close (period, reason): close the period; its assessment
 // is recorded now and exported from then on.
 func (s *Server) closePeriod(c *gin.Context) {
@@ -123,9 +134,8 @@ func (s *Server) closePeriod(c *gin.Context) {
 		s.fail(c, http.StatusForbidden, "dash.forbidden")
 		return
 	}
-	sp, err := sgz.ParseSpan(strings.TrimSpace(c.PostForm("period")))
-	if err != nil || sp.Len() > 80 {
-		s.fail(c, http.StatusBadRequest, "dash.badperiod", c.PostForm("period"))
+	sp, ok := s.postedSpan(c)
+	if !ok {
 		return
 	}
 	s.writes.Lock()
@@ -150,9 +160,8 @@ func (s *Server) reopenPeriod(c *gin.Context) {
 		s.fail(c, http.StatusForbidden, "dash.forbidden")
 		return
 	}
-	sp, err := sgz.ParseSpan(strings.TrimSpace(c.PostForm("period")))
-	if err != nil || sp.Len() > 80 {
-		s.fail(c, http.StatusBadRequest, "dash.badperiod", c.PostForm("period"))
+	sp, ok := s.postedSpan(c)
+	if !ok {
 		return
 	}
 	s.writes.Lock()

@@ -210,22 +210,7 @@ type kv struct {
 // printed forms with two or more pairs on a row read as well as column A/B.
 func (c *checker) readKV(s *Sheet, name string) (*kv, error) {
 	out := &kv{cells: map[string]xlsx.Cell{}, refs: map[string]string{}}
-	want := make([]string, len(s.Columns))
-	for i := range s.Columns {
-		want[i] = norm(s.Columns[i].Header)
-	}
-	keyOf := func(v string) int {
-		n := norm(v)
-		if n == "" {
-			return -1
-		}
-		for i := range want {
-			if matchName(n, want[i]) {
-				return i
-			}
-		}
-		return -1
-	}
+	keyOf := s.columnOf()
 	seenKey := false
 	err := c.eachRow(name, func(r mrow) error {
 		known := false

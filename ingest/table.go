@@ -190,23 +190,10 @@ func (c *checker) readTable(s *Sheet, name string) error {
 	t := &table{spec: s, name: name, letters: make([]string, len(s.Columns)), byCol: map[int]int{},
 		field: map[string]int{}, totals: map[int]xlsx.Cell{}, sums: map[int]int64{},
 		empty: map[string][]string{}, seen: map[string]int{}, merged: map[xlsx.Range]bool{}, heads: map[int]string{}}
-	want := make([]string, len(s.Columns))
 	for i := range s.Columns {
-		want[i] = norm(s.Columns[i].Header)
 		t.field[s.Columns[i].Field] = i
 	}
-	colOf := func(v string) int {
-		n := norm(v)
-		if n == "" {
-			return -1
-		}
-		for i := range want {
-			if matchName(n, want[i]) {
-				return i
-			}
-		}
-		return -1
-	}
+	colOf := s.columnOf()
 	count := func(h []hcell) int {
 		seen := map[int]bool{}
 		for _, x := range h {
@@ -815,5 +802,27 @@ func (c *checker) checkMissingUnits() {
 				c.errorf(name, "", "ingest.unit.missing", levelName(sgz.Village), u.Code, u.Name)
 			}
 		}
+	}
+}
+
+// columnOf returns the lookup of a header (or key) text among the sheet's
+// contract columns, by the contract's names after normalisation only: the
+// column's index, or -1 for an unknown or empty text.
+func (s *Sheet) columnOf() func(string) int {
+	want := make([]string, len(s.Columns))
+	for i := range s.Columns {
+		want[i] = norm(s.Columns[i].Header)
+	}
+	return func(v string) int {
+		n := norm(v)
+		if n == "" {
+			return -1
+		}
+		for i := range want {
+			if matchName(n, want[i]) {
+				return i
+			}
+		}
+		return -1
 	}
 }
