@@ -171,6 +171,9 @@ func ingestCmd(a *app) *cobra.Command {
 	cmd.Flags().IntVar(&workers, "workers", 0, "并行解析数（缺省为 CPU 核数）/ parsers in parallel (default: cores)")
 	cmd.Flags().Float64Var(&maxSizeMB, "max-size", 20, "单个文件大小上限（MB）/ largest file accepted, in MB")
 	cmd.Flags().IntVar(&maxRows, "max-rows", 0, "每张工作表行数上限（缺省 200000）/ rows per sheet (default 200000)")
+	limit(cmd, "workers", 0, 64, false)
+	limit(cmd, "max-size", 0, 1024, true)
+	limit(cmd, "max-rows", 0, 1048576, false) // Excel's own limit
 	return cmd
 }
 

@@ -84,6 +84,9 @@ func newRoot(a *app) *cobra.Command {
 				return err
 			}
 			a.lang = l
+			if err := checkRanges(cmd); err != nil {
+				return err
+			}
 			level := slog.LevelWarn
 			if a.verbose {
 				level = slog.LevelDebug

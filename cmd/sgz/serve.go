@@ -53,6 +53,13 @@ func serveCmd(a *app) *cobra.Command {
 					return locale.Errorf("serve.noadmin", addr)
 				}
 			}
+			// Listen before the slow part: a bad or busy address fails at
+			// once, and nothing is printed until the server listens.
+			ln, err := a.listen(addr)
+			if err != nil {
+				return err
+			}
+			defer ln.Close()
 			opt := dashboard.Options{MaxUpload: int64(maxUploadMB * (1 << 20)), PublicURL: pub,
 				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20))}
 			if oidcOpt.Issuer != "" || oidcOpt.ClientID != "" {
@@ -99,7 +106,7 @@ func serveCmd(a *app) *cobra.Command {
 				rulesDetail = rules
 			}
 			auth.Record(ctx, db, auth.Entry{Actor: "cli", Remote: "cli", Action: "rules.load", Object: rulesDetail, Detail: "sha256=" + opt.Config.SHA256()})
-			return a.serveOn(ctx, addr, pub, h)
+			return a.serveOn(ctx, ln, pub, h)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "监听地址 / listen address")
@@ -116,6 +123,10 @@ func serveCmd(a *app) *cobra.Command {
 	cmd.Flags().Float64Var(&quotaMB, "rejected-quota", 100, "每个区县保存被拒收文件的上限(MB)，超出只保留校验值与错误 / bytes of rejected files kept per district, MB (beyond: hash and errors only)")
 	queryLimitFlags(cmd, &lim)
 	cmd.Flags().IntVar(&lim.Concurrent, "sql-workers", lim.Concurrent, "同时运行的 SQL 查询进程数（每人一条，其余排队）/ SQL console worker processes at once (one per person, others wait)")
+	limit(cmd, "max-upload", 0, 1024, true)
+	limit(cmd, "upload-rate", 1, 10000, false)
+	limit(cmd, "rejected-quota", 0, 1<<20, false)
+	limit(cmd, "sql-workers", 1, 64, false)
 	return cmd
 }
 
@@ -151,13 +162,17 @@ func loopbackAddr(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// serveOn listens, says where (only once listening), and serves until the
-// context ends.
-func (a *app) serveOn(ctx context.Context, addr, public string, h http.Handler) error {
+// listen opens --addr; serveOn says where (only once listening) and serves
+// until the context ends.
+func (a *app) listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return locale.Errorf("serve.listen", addr, err)
+		return nil, locale.Errorf("serve.listen", addr, err)
 	}
+	return ln, nil
+}
+
+func (a *app) serveOn(ctx context.Context, ln net.Listener, public string, h http.Handler) error {
 	fmt.Fprintf(a.stdout, a.T("serve.serving")+"\n", strings.TrimSuffix(public, "/")+"/")
 	return dashboard.ServeListener(ctx, ln, h)
 }
