@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +27,7 @@ type app struct {
 	langArg string
 	lang    locale.Lang
 	verbose bool
+	logFmt  string
 	cpuProf string
 	stdout  io.Writer
 	stderr  io.Writer
@@ -91,7 +93,15 @@ func newRoot(a *app) *cobra.Command {
 			if a.verbose {
 				level = slog.LevelDebug
 			}
-			slog.SetDefault(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level})))
+			hopt := &slog.HandlerOptions{Level: level}
+			switch a.logFmt {
+			case "text":
+				slog.SetDefault(slog.New(slog.NewTextHandler(a.stderr, hopt)))
+			case "json":
+				slog.SetDefault(slog.New(slog.NewJSONHandler(a.stderr, hopt)))
+			default:
+				return locale.Errorf("cli.flag", "--log-format", a.logFmt+" (text|json)")
+			}
 			if a.cpuProf != "" {
 				f, err := os.Create(a.cpuProf)
 				if err != nil {
@@ -106,6 +116,7 @@ func newRoot(a *app) *cobra.Command {
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "sgz.duckdb", "DuckDB 数据库文件 / database file")
 	root.PersistentFlags().StringVar(&a.langArg, "lang", "zh", "界面语言 zh 或 en / language: zh or en")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "输出调试日志 / debug logging")
+	root.PersistentFlags().StringVar(&a.logFmt, "log-format", "text", "日志格式 text 或 json（每行一个 JSON 对象，供日志系统收集）/ log format: text or json (one JSON object a line)")
 	root.PersistentFlags().StringVar(&a.cpuProf, "cpuprofile", "", "write a CPU profile (for benchmarks)")
 	root.PersistentFlags().MarkHidden("cpuprofile")
 	root.SetOut(a.stdout)
@@ -124,7 +135,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer a.close()
 	root := newRoot(a)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	start := time.Now()
+	cmd, err := root.ExecuteContextC(ctx)
+	// The command and how it ended; never its arguments (names, paths).
+	defer func() { slog.Debug("command done", "command", cmd.CommandPath(), "ok", err == nil, "elapsed", time.Since(start)) }()
 	if err == nil {
 		return 0
 	}
