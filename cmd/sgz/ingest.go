@@ -58,10 +58,11 @@ func ingestCmd(a *app) *cobra.Command {
 		Short: "导入区级季报（文件或文件夹，递归查找 *.xlsx）/ ingest return workbooks (files or folders)",
 		Long: "逐个校验并导入报表：每个文件要么整体接收，要么整体拒收并列出全部错误（工作表、单元格、所填内容、应填内容）。\n" +
 			"全部接收时退出码为 0。\nEach file is accepted whole or rejected with every error listed; exit 0 only when all are accepted.",
-		Args: cobra.MinimumNArgs(1),
+		Args:        cobra.MinimumNArgs(1),
+		Annotations: map[string]string{pathArgsAnnotation: "yes"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if os.Getenv("GOGC") == "" {
+			if os.Getenv("GOGC") == "" && !a.shared {
 				// Collect twice as often as Go's default: a national run holds
 				// the whole registry and would otherwise peak near 600 MB.
 				debug.SetGCPercent(50)
@@ -117,7 +118,7 @@ func ingestCmd(a *app) *cobra.Command {
 				enc := json.NewEncoder(&b)
 				enc.SetEscapeHTML(false)
 				enc.SetIndent("  ", "  ")
-				if err := enc.Encode(jsonOutcome{File: o.File, Status: o.Status, District: o.District, Period: o.Period,
+				if err := enc.Encode(jsonOutcome{File: a.shown(o.File), Status: o.Status, District: o.District, Period: o.Period,
 					ReturnID: id, Errors: issuesJSON(o.Errors, a.lang), Warnings: issuesJSON(o.Warnings, a.lang)}); err != nil {
 					return
 				}
@@ -223,7 +224,7 @@ func printOutcome(a *app, o ingest.Outcome) {
 	case "unchanged":
 		status = a.T("ingest.unchanged")
 	}
-	head := o.File + "  " + status
+	head := a.shown(o.File) + "  " + status
 	if o.District != "" {
 		head += "  " + o.District + " " + o.Period
 	}

@@ -31,7 +31,16 @@ type app struct {
 	cpuProf string
 	stdout  io.Writer
 	stderr  io.Writer
+	stdin   io.Reader // nil: the process's standard input
 	db      *store.DB
+	args    []string // the command line, as given (forwarded to a server)
+
+	// Beside a server (beside.go): the command runs in the server's
+	// process on its database (shared: not closed here), for a client
+	// whose working directory is cwd; given maps resolved paths back.
+	shared bool
+	cwd    string
+	given  [][2]string
 }
 
 // open opens the database named by --db (once per process).
@@ -59,6 +68,10 @@ func (a *app) openExisting(ctx context.Context) (*store.DB, error) {
 }
 
 func (a *app) close() {
+	if a.shared {
+		a.db = nil
+		return
+	}
 	if a.db != nil {
 		a.db.Close()
 		a.db = nil
@@ -89,6 +102,15 @@ func newRoot(a *app) *cobra.Command {
 			if err := checkRanges(cmd); err != nil {
 				return err
 			}
+			if a.shared {
+				// In the server, for a client beside it: no process-wide
+				// settings (logger, profile) change here.
+				if err := a.besideCheck(cmd); err != nil {
+					return err
+				}
+				a.resolvePaths(cmd, args)
+				return nil
+			}
 			level := slog.LevelWarn
 			if a.verbose {
 				level = slog.LevelDebug
@@ -109,6 +131,15 @@ func newRoot(a *app) *cobra.Command {
 				}
 				pprof.StartCPUProfile(f)
 				cobra.OnFinalize(func() { pprof.StopCPUProfile(); f.Close() })
+			}
+			if a.besideTop(cmd) {
+				code, ok, err := a.forward(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if ok {
+					return exitError{code}
+				}
 			}
 			return nil
 		},
@@ -131,16 +162,20 @@ func newRoot(a *app) *cobra.Command {
 var commands []func(*app) *cobra.Command
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr}
+	return execute(ctx, &app{stdout: stdout, stderr: stderr}, args)
+}
+
+// execute runs one command line with a; run is for a process, the server
+// runs its clients' command lines with it (beside.go).
+func execute(ctx context.Context, a *app, args []string) int {
+	a.args = args
 	defer a.close()
 	root := newRoot(a)
 	root.SetArgs(args)
 	start := time.Now()
 	cmd, err := root.ExecuteContextC(ctx)
 	// The command and how it ended; never its arguments (names, paths).
-	defer func() {
-		slog.Debug("command done", "command", cmd.CommandPath(), "ok", err == nil, "elapsed", time.Since(start))
-	}()
+	defer func() { slog.Debug("command done", "command", cmd.CommandPath(), "ok", err == nil, "elapsed", time.Since(start)) }()
 	if err == nil {
 		return 0
 	}
@@ -152,7 +187,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if lang == "" {
 		lang, _ = locale.Parse(a.langArg)
 	}
-	fmt.Fprintln(stderr, locale.T(lang, "cli.error")+locale.Say(lang, err))
+	fmt.Fprintln(a.stderr, locale.T(lang, "cli.error")+locale.Say(lang, err))
 	return 1
 }
 

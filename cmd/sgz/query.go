@@ -56,7 +56,7 @@ func queryCmd(a *app) *cobra.Command {
 			}
 			sqlText := strings.Join(args, " ")
 			if sqlText == "-" {
-				b, err := io.ReadAll(os.Stdin)
+				b, err := io.ReadAll(a.input())
 				if err != nil {
 					return err
 				}

@@ -97,10 +97,22 @@ func serveCmd(a *app) *cobra.Command {
 			}
 			defer eng.Close()
 			opt.SQLEngine = eng
-			h, err := dashboard.New(db, opt)
+			srv, err := dashboard.NewServer(db, opt)
 			if err != nil {
 				return err
 			}
+			go srv.Warm(ctx)
+			h := srv.Engine()
+			// The other commands given this --db run here meanwhile
+			// (beside.go); their writes drop the server's cached numbers.
+			bs, err := listenBeside(db, srv.Invalidate)
+			if err != nil {
+				return err
+			}
+			bctx, bcancel := context.WithCancel(ctx)
+			bdone := make(chan struct{})
+			go func() { bs.serve(bctx); close(bdone) }()
+			defer func() { bcancel(); <-bdone }()
 			rulesDetail := "built-in"
 			if rules != "" {
 				rulesDetail = rules
