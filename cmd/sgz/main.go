@@ -175,7 +175,9 @@ func execute(ctx context.Context, a *app, args []string) int {
 	start := time.Now()
 	cmd, err := root.ExecuteContextC(ctx)
 	// The command and how it ended; never its arguments (names, paths).
-	defer func() { slog.Debug("command done", "command", cmd.CommandPath(), "ok", err == nil, "elapsed", time.Since(start)) }()
+	defer func() {
+		slog.Debug("command done", "command", cmd.CommandPath(), "ok", err == nil, "elapsed", time.Since(start))
+	}()
 	if err == nil {
 		return 0
 	}
