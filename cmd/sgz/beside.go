@@ -401,7 +401,7 @@ func (a *app) besideCheck(cmd *cobra.Command) error {
 func init() {
 	locale.Add(map[string]locale.Text{
 		"beside.lost":       {"与正在运行的 sgz serve 的连接中断：%v", "lost the connection to the running sgz serve: %v"},
-		"beside.busy":       {"另一个 sgz serve 正在使用 %s", "another sgz serve answers on %s"},
+		"beside.busy":       {"另一个 sgz serve 正在使用 %s", "another sgz serve holds %s"},
 		"beside.listen":     {"无法在 %s 上为本机命令开放接口：%v", "cannot open the socket for local commands at %s: %v"},
 		"beside.refused":    {"只接受与服务同一用户的命令", "only commands of the user the server runs as are accepted"},
 		"beside.otherdb":    {"该服务使用的数据库是 %s，不是 %s", "this server holds %s, not %s"},

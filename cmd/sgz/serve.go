@@ -36,6 +36,10 @@ func serveCmd(a *app) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if c, err := dialBeside(a.dbPath); err == nil {
+				c.Close()
+				return locale.Errorf("beside.busy", a.dbPath)
+			}
 			db, err := a.openExisting(ctx)
 			if err != nil {
 				return err
