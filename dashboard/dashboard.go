@@ -99,6 +99,7 @@ type Server struct {
 	static  *staticFS
 	writes  sync.Mutex // one upload or evaluator action at a time
 	uploads *uploadLimiter
+	prom    *promMetrics
 
 	public   *url.URL // Options.PublicURL, parsed (nil: loopback only)
 	sessions *auth.Sessions
@@ -168,7 +169,8 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 		sessions: &auth.Sessions{DB: db, Idle: opt.SessionIdle, Lifetime: opt.SessionLifetime, Now: opt.Now},
 		tokens:   &auth.Tokens{DB: db},
 		throttle: &auth.Throttle{Now: opt.Now}, ipThrottle: &auth.Throttle{Free: 20, Now: opt.Now},
-		uploads: newUploadLimiter(opt.UploadRate, opt.UploadWindow, opt.UploadConcurrent, time.Now)}
+		uploads: newUploadLimiter(opt.UploadRate, opt.UploadWindow, opt.UploadConcurrent, time.Now),
+		prom:    newPromMetrics()}
 	var err error
 	if opt.PublicURL != "" {
 		if s.public, err = ParsePublicURL(opt.PublicURL); err != nil {
@@ -247,7 +249,7 @@ func (s *Server) Engine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.SetTrustedProxies(nil) // the client address is the connection's
-	r.Use(s.recover, s.headers, s.logRequest)
+	r.Use(s.prom.observe, s.recover, s.headers, s.logRequest)
 	sqlHandlers := map[string]gin.HandlerFunc{}
 	if s.opt.SQLEngine != nil {
 		tmp := gin.New()
