@@ -192,6 +192,7 @@ func TestRestoreRefuses(t *testing.T) {
 		{[]string{"--db", "n.duckdb", "restore", "plain.duckdb"}, "plain.duckdb 不是 sgz 的数据库"},
 		{[]string{"--db", "n.duckdb", "restore", "old.duckdb"}, "old.duckdb 缺少迁移"},
 		{[]string{"--db", "n.duckdb", "restore", "wal.duckdb"}, "wal.duckdb 旁有未合并的日志文件"},
+		{[]string{"--db", filepath.Join("no", "such", "n.duckdb"), "restore", "b.duckdb"}, "无法恢复到 " + filepath.Join("no", "such", "n.duckdb")},
 	}
 	for _, c := range cases {
 		code, out, e := sgzRun(t, c.args...)

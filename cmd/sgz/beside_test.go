@@ -277,3 +277,39 @@ func TestBesideStaleSocket(t *testing.T) {
 		t.Errorf("through the new server: %d %s", code, e)
 	}
 }
+
+// A server that goes away mid-command, and a socket path that cannot be
+// made, are said plainly.
+func TestBesideLostAndUnlistenable(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.duckdb")
+	if code, _, e := sgzRun(t, "--db", db, "registry", "versions"); code != 0 {
+		t.Fatal(e)
+	}
+	ln, err := net.Listen("unix", besideSocket(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close() // dies before answering
+		}
+	}()
+	code, _, e := sgzRun(t, "--db", db, "registry", "versions")
+	if code == 0 || !strings.Contains(e, "与正在运行的 sgz serve 的连接中断") {
+		t.Errorf("lost server: %d %s", code, e)
+	}
+	ln.Close()
+	// Something that is not a socket where the socket goes.
+	os.Remove(besideSocket(db))
+	os.MkdirAll(filepath.Join(besideSocket(db), "x"), 0o700)
+	var out, errb syncBuf
+	code = run(context.Background(), []string{"--db", db, "--lang", "en", "serve", "--addr", "127.0.0.1:0"}, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "cannot open the socket for local commands at "+besideSocket(db)) || out.String() != "" {
+		t.Errorf("unlistenable socket: %d %q %q", code, out.String(), errb.String())
+	}
+}

@@ -64,28 +64,31 @@ func versionCmd(a *app) *cobra.Command {
 		Short: "显示版本、提交、Go 与 DuckDB 版本 / print the version, commit, Go and DuckDB versions",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f := readBuildFacts(debug.ReadBuildInfo())
-			commit := f.Commit
-			if commit == "" {
-				commit = a.T("version.unknown")
-			}
-			if f.Modified {
-				commit += a.T("version.modified")
-			}
-			if f.Time != "" {
-				commit += " " + f.Time
-			}
 			dv, err := duckDBVersion(cmd.Context())
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "sgz %s\n", f.Version)
-			fmt.Fprintf(a.stdout, a.T("version.commit")+"\n", commit)
-			fmt.Fprintf(a.stdout, "Go %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			fmt.Fprintf(a.stdout, "DuckDB %s\n", dv)
+			a.printVersion(readBuildFacts(debug.ReadBuildInfo()), dv)
 			return nil
 		},
 	}
+}
+
+func (a *app) printVersion(f buildFacts, duckdb string) {
+	commit := f.Commit
+	if commit == "" {
+		commit = a.T("version.unknown")
+	}
+	if f.Modified {
+		commit += a.T("version.modified")
+	}
+	if f.Time != "" {
+		commit += " " + f.Time
+	}
+	fmt.Fprintf(a.stdout, "sgz %s\n", f.Version)
+	fmt.Fprintf(a.stdout, a.T("version.commit")+"\n", commit)
+	fmt.Fprintf(a.stdout, "Go %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(a.stdout, "DuckDB %s\n", duckdb)
 }
 
 func init() {

@@ -36,12 +36,22 @@ func TestBuildFactsFromVCSStamp(t *testing.T) {
 	if f.Version != "v1.4.0" || f.Commit != "3a8458b0c0ffee" || !f.Modified || f.Time != "2026-12-01T10:00:00Z" {
 		t.Errorf("%+v", f)
 	}
+	var out strings.Builder
+	(&app{stdout: &out, lang: "en"}).printVersion(readBuildFacts(bi, true), "v1.5.6")
+	if !strings.Contains(out.String(), "commit 3a8458b0c0ffee (with uncommitted changes) 2026-12-01T10:00:00Z") {
+		t.Errorf("%s", out.String())
+	}
 	bi.Main.Version = "(devel)"
 	if f := readBuildFacts(bi, true); f.Version != "dev" {
 		t.Errorf("devel build: %+v", f)
 	}
 	if f := readBuildFacts(nil, false); f.Version != "dev" || f.Commit != "" {
 		t.Errorf("no build info: %+v", f)
+	}
+	out.Reset()
+	(&app{stdout: &out}).printVersion(readBuildFacts(bi, true), "v1.5.6")
+	if !strings.Contains(out.String(), "提交 3a8458b0c0ffee（含未提交的修改） 2026-12-01T10:00:00Z") {
+		t.Errorf("%s", out.String())
 	}
 	defer func(v string) { version = v }(version)
 	version = "2.0.1" // -ldflags "-X main.version=2.0.1"
