@@ -289,6 +289,19 @@ func listenBeside(db *store.DB, invalidate func()) (*besideServer, error) {
 	return &besideServer{ln: ln, path: path, db: db, invalidate: invalidate}, nil
 }
 
+// startBeside answers the commands beside a server on db until ctx ends or
+// stop is called; stop waits for the commands running.
+func startBeside(ctx context.Context, db *store.DB, invalidate func()) (stop func(), err error) {
+	bs, err := listenBeside(db, invalidate)
+	if err != nil {
+		return nil, err
+	}
+	bctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { bs.serve(bctx); close(done) }()
+	return func() { cancel(); <-done }, nil
+}
+
 // serve answers until ctx ends; then it waits for the commands running.
 func (b *besideServer) serve(ctx context.Context) {
 	go func() { <-ctx.Done(); b.ln.Close() }()

@@ -96,10 +96,18 @@ func demoCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer eng.Close()
-			h, err := dashboard.New(db, dashboard.Options{PublicURL: "http://" + addr, SQLEngine: eng})
+			srv, err := dashboard.NewServer(db, dashboard.Options{PublicURL: "http://" + addr, SQLEngine: eng})
 			if err != nil {
 				return err
 			}
+			go srv.Warm(ctx)
+			h := srv.Engine()
+			// sgz query --db <the demo database> etc. work meanwhile, as beside sgz serve.
+			stop, err := startBeside(ctx, db, srv.Invalidate)
+			if err != nil {
+				return err
+			}
+			defer stop()
 			return a.serveOn(ctx, ln, "http://"+addr, h)
 		},
 	}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -175,6 +176,12 @@ func TestDemoCleansUp(t *testing.T) {
 	}
 	if len(left()) != 1 {
 		t.Errorf("while serving: %v", left())
+	}
+	// Commands beside the demo go through it.
+	if m := regexp.MustCompile(`演示数据库 (\S+)：`).FindStringSubmatch(out.String()); m == nil {
+		t.Errorf("no database path in %q", out.String())
+	} else if code, qout, e := sgzRun(t, "--db", m[1], "query", "--format", "csv", "SELECT count(*) > 0 AS some FROM v_returns"); code != 0 || !strings.Contains(qout, "true") {
+		t.Errorf("query beside the demo: %d %s %s", code, qout, e)
 	}
 	cancel()
 	<-done

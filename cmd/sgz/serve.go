@@ -109,14 +109,11 @@ func serveCmd(a *app) *cobra.Command {
 			h := srv.Engine()
 			// The other commands given this --db run here meanwhile
 			// (beside.go); their writes drop the server's cached numbers.
-			bs, err := listenBeside(db, srv.Invalidate)
+			stop, err := startBeside(ctx, db, srv.Invalidate)
 			if err != nil {
 				return err
 			}
-			bctx, bcancel := context.WithCancel(ctx)
-			bdone := make(chan struct{})
-			go func() { bs.serve(bctx); close(bdone) }()
-			defer func() { bcancel(); <-bdone }()
+			defer stop()
 			rulesDetail := "built-in"
 			if rules != "" {
 				rulesDetail = rules
