@@ -127,7 +127,16 @@ func (a *app) forward(ctx context.Context) (code int, ok bool, err error) {
 	abs, _ := filepath.Abs(a.dbPath)
 	req := besideRequest{Args: a.args, Cwd: cwd, DB: abs}
 	for _, s := range a.args {
-		if s == "-" || s == "--password-stdin" {
+		if s == "--password-stdin" {
+			// One line, as readPassword reads it (a terminal needs no Ctrl+D).
+			line, err := bufio.NewReader(a.input()).ReadString('\n')
+			if err != nil && err != io.EOF {
+				return 0, true, err
+			}
+			req.Stdin = []byte(line)
+			break
+		}
+		if s == "-" {
 			if req.Stdin, err = io.ReadAll(a.input()); err != nil {
 				return 0, true, err
 			}
