@@ -18,6 +18,7 @@ type promMetrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	uploads  *prometheus.CounterVec
+	checks   prometheus.Histogram
 }
 
 // Upload results counted by sgz_uploads_total.
@@ -42,7 +43,10 @@ func newPromMetrics() *promMetrics {
 		uploads: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sgz_uploads_total",
 			Help: "Uploaded returns by result: accepted, rejected, unchanged, refused, too_large, no_file, limited, error."}, []string{"result"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.uploads,
+	m.checks = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "sgz_upload_ingest_duration_seconds",
+		Help:    "Time to check an uploaded return and record it (without waiting for the upload's turn).",
+		Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}})
+	m.reg.MustRegister(m.requests, m.latency, m.uploads, m.checks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -53,6 +53,7 @@ func TestPrometheusMetrics(t *testing.T) {
 		`sgz_http_request_duration_seconds_count{method="GET",route="/api/v1/periods"} 3`,
 		`sgz_http_request_duration_seconds_bucket{method="GET",route="/api/v1/periods",le="+Inf"} 3`,
 		`sgz_uploads_total{result="rejected"} 2`,
+		`sgz_upload_ingest_duration_seconds_count 3`,
 		`go_goroutines `, `process_resident_memory_bytes `,
 	} {
 		if !strings.Contains(body, want) {

@@ -256,6 +256,7 @@ func (s *Server) upload(c *gin.Context) {
 	name := cleanName(fh.Filename)
 	lim := xlsx.DefaultLimits()
 	lim.MaxFileSize = s.opt.MaxUpload
+	checkStart := time.Now()
 	res := ingest.Check(name, data, ingest.Options{Limits: lim, OnlyDistrict: district,
 		Registry: func(p sgz.Period) (*registry.Registry, error) { return s.regs.For(ctx, p) }})
 	// A rejected upload is filed under the uploader's district, whatever
@@ -285,6 +286,7 @@ func (s *Server) upload(c *gin.Context) {
 			return
 		}
 	}
+	checked := time.Since(checkStart)
 	dropped, err := s.keepWithinQuota(ctx, district, res)
 	if err != nil {
 		s.writes.Unlock()
@@ -292,7 +294,9 @@ func (s *Server) upload(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
+	recordStart := time.Now()
 	id, accepted, err := ingest.Record(ctx, s.db, res, "upload", received)
+	s.prom.checks.Observe((checked + time.Since(recordStart)).Seconds())
 	if err == nil && accepted {
 		s.Invalidate()
 	}
