@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -20,7 +21,7 @@ import (
 func init() { commands = append(commands, serveCmd) }
 
 func serveCmd(a *app) *cobra.Command {
-	var addr, publicURL, geojson, rules string
+	var addr, publicURL, geojson, rules, tlsCert, tlsKey string
 	var oidcOpt dashboard.OIDCOptions
 	var oidcSecretFile string
 	var maxUploadMB, quotaMB float64
@@ -44,7 +45,18 @@ func serveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			pub, err := servePublicURL(addr, publicURL)
+			var tlsConf *tls.Config
+			if tlsCert != "" || tlsKey != "" {
+				if tlsCert == "" || tlsKey == "" {
+					return locale.Errorf("serve.tlspair")
+				}
+				cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+				if err != nil {
+					return locale.Errorf("serve.tls", tlsCert, tlsKey, err)
+				}
+				tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+			}
+			pub, err := servePublicURL(addr, publicURL, tlsConf != nil)
 			if err != nil {
 				return err
 			}
@@ -64,6 +76,9 @@ func serveCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer ln.Close()
+			if tlsConf != nil {
+				ln = tls.NewListener(ln, tlsConf)
+			}
 			opt := dashboard.Options{MaxUpload: int64(maxUploadMB * (1 << 20)), PublicURL: pub,
 				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20))}
 			if oidcOpt.Issuer != "" || oidcOpt.ClientID != "" {
@@ -129,6 +144,8 @@ func serveCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&oidcSecretFile, "oidc-client-secret-file", "", "客户端密钥文件（或环境变量 SGZ_OIDC_CLIENT_SECRET）/ file holding the client secret (or SGZ_OIDC_CLIENT_SECRET)")
 	cmd.Flags().StringVar(&oidcOpt.RolesClaim, "oidc-roles-claim", "roles", "给出角色的声明（值为角色名与 district:代码）/ claim carrying the roles (role names and district:CODE)")
 	cmd.Flags().StringSliceVar(&oidcOpt.Scopes, "oidc-scopes", []string{"profile"}, "openid 之外请求的 scope / scopes besides openid")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "TLS 证书文件（PEM，可含中间证书；与 --tls-key 一起给出时以 https 提供服务）/ TLS certificate chain, PEM (with --tls-key: serve https)")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "TLS 私钥文件（PEM）/ TLS private key, PEM")
 	cmd.Flags().StringVar(&geojson, "geojson", "", "区县边界 GeoJSON 文件（可选）/ district boundaries, GeoJSON (optional)")
 	cmd.Flags().StringVar(&rules, "rules", "", "考核规则 JSON 文件（默认内置规则）/ assessment rules file (default: built-in)")
 	cmd.Flags().Float64Var(&maxUploadMB, "max-upload", 20, "上传文件大小上限(MB) / largest upload, MB")
@@ -143,9 +160,9 @@ func serveCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// servePublicURL is --public-url, or http://ADDR; a wildcard --addr
+// servePublicURL is --public-url, or http(s)://ADDR; a wildcard --addr
 // (0.0.0.0, :8080) needs --public-url: no browser asks for that host.
-func servePublicURL(addr, public string) (string, error) {
+func servePublicURL(addr, public string, https bool) (string, error) {
 	if public != "" {
 		if _, err := dashboard.ParsePublicURL(public); err != nil {
 			return "", err
@@ -158,6 +175,9 @@ func servePublicURL(addr, public string) (string, error) {
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		return "", locale.Errorf("serve.needpublic", addr)
+	}
+	if https {
+		return "https://" + addr, nil
 	}
 	return "http://" + addr, nil
 }
@@ -197,6 +217,8 @@ func init() {
 		"serve.needpublic": {"--addr %s 监听所有地址：请用 --public-url 给出用户访问的地址（如 https://sgz.example.gov.cn）", "--addr %s listens on every address: give the address users reach it at with --public-url (e.g. https://sgz.example.gov.cn)"},
 		"serve.oidcpair":   {"--oidc-issuer 与 --oidc-client-id 须同时给出", "--oidc-issuer and --oidc-client-id go together"},
 		"serve.secretfile": {"无法读取密钥文件 %s：%v", "cannot read the secret file %s: %v"},
+		"serve.tlspair":    {"--tls-cert 与 --tls-key 须同时给出", "--tls-cert and --tls-key go together"},
+		"serve.tls":        {"无法读取 TLS 证书 %s 与私钥 %s：%v", "cannot read the TLS certificate %s and key %s: %v"},
 		"serve.listen":     {"无法监听 %s：%v", "cannot listen on %s: %v"},
 		"serve.geojson":    {"无法读取地图文件 %s：%v", "cannot read the map file %s: %v"},
 	})
