@@ -62,6 +62,11 @@ type Options struct {
 	OIDC *OIDCOptions
 	// SessionIdle and SessionLifetime end sessions (default 30 min, 12 h).
 	SessionIdle, SessionLifetime time.Duration
+	// TrustedProxies are the addresses (IPs or CIDRs) of reverse proxies
+	// whose X-Forwarded-For / X-Real-IP give the client's address (for the
+	// per-address login throttle and the audit trail). Empty: the
+	// connection's address, whatever the headers say.
+	TrustedProxies []string
 	// MaxUpload is the largest upload accepted (default 20 MiB).
 	MaxUpload int64
 	// Uploads of one user: at most UploadRate per UploadWindow (default 10
@@ -164,6 +169,11 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 		}
 		opt.SQLEngine = eng
 	}
+	for _, p := range opt.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, locale.Errorf("dash.badproxy", p)
+		}
+	}
 	cl := newCalc(db, opt.Config)
 	s := &Server{db: db, opt: opt, calc: cl, regs: cl.regs, log: opt.Logger,
 		sessions: &auth.Sessions{DB: db, Idle: opt.SessionIdle, Lifetime: opt.SessionLifetime, Now: opt.Now},
@@ -248,7 +258,7 @@ func (s *Server) Warm(ctx context.Context) {
 func (s *Server) Engine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.SetTrustedProxies(nil) // the client address is the connection's
+	r.SetTrustedProxies(s.opt.TrustedProxies) // none: the client address is the connection's
 	r.Use(s.prom.observe, s.recover, s.headers, s.logRequest)
 	sqlHandlers := map[string]gin.HandlerFunc{}
 	if s.opt.SQLEngine != nil {

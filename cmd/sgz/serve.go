@@ -24,6 +24,7 @@ func serveCmd(a *app) *cobra.Command {
 	var addr, publicURL, geojson, rules, tlsCert, tlsKey string
 	var oidcOpt dashboard.OIDCOptions
 	var oidcSecretFile string
+	var proxies []string
 	var maxUploadMB, quotaMB float64
 	var uploadRate int
 	var lim query.Limits
@@ -80,7 +81,7 @@ func serveCmd(a *app) *cobra.Command {
 				ln = tls.NewListener(ln, tlsConf)
 			}
 			opt := dashboard.Options{MaxUpload: int64(maxUploadMB * (1 << 20)), PublicURL: pub,
-				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20))}
+				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20)), TrustedProxies: proxies}
 			if oidcOpt.Issuer != "" || oidcOpt.ClientID != "" {
 				if oidcOpt.Issuer == "" || oidcOpt.ClientID == "" {
 					return locale.Errorf("serve.oidcpair")
@@ -144,6 +145,7 @@ func serveCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&oidcSecretFile, "oidc-client-secret-file", "", "客户端密钥文件（或环境变量 SGZ_OIDC_CLIENT_SECRET）/ file holding the client secret (or SGZ_OIDC_CLIENT_SECRET)")
 	cmd.Flags().StringVar(&oidcOpt.RolesClaim, "oidc-roles-claim", "roles", "给出角色的声明（值为角色名与 district:代码）/ claim carrying the roles (role names and district:CODE)")
 	cmd.Flags().StringSliceVar(&oidcOpt.Scopes, "oidc-scopes", []string{"profile"}, "openid 之外请求的 scope / scopes besides openid")
+	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, "反向代理的地址（IP 或网段，可重复）：只信任它们给出的 X-Forwarded-For / X-Real-IP / reverse proxies (IPs or networks, repeatable) whose X-Forwarded-For / X-Real-IP are believed")
 	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "TLS 证书文件（PEM，可含中间证书；与 --tls-key 一起给出时以 https 提供服务）/ TLS certificate chain, PEM (with --tls-key: serve https)")
 	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "TLS 私钥文件（PEM）/ TLS private key, PEM")
 	cmd.Flags().StringVar(&geojson, "geojson", "", "区县边界 GeoJSON 文件（可选）/ district boundaries, GeoJSON (optional)")
