@@ -60,6 +60,10 @@ func besideSocket(dbPath string) string {
 	if err != nil {
 		abs = dbPath
 	}
+	// The file, whatever link names it (server and client may differ).
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
 	p := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+".sgz.sock")
 	if len(p) < 100 {
 		return p

@@ -276,6 +276,17 @@ func TestBesideStaleSocket(t *testing.T) {
 	if code, out, e := sgzRun(t, "--db", db, "registry", "versions"); code != 0 || out == "" {
 		t.Errorf("through the new server: %d %s", code, e)
 	}
+	// A link to the database finds the same server.
+	link := filepath.Join(t.TempDir(), "link.duckdb")
+	if err := os.Symlink(db, link); err != nil {
+		t.Fatal(err)
+	}
+	if besideSocket(link) != besideSocket(db) {
+		t.Errorf("socket by a link %s, by the file %s", besideSocket(link), besideSocket(db))
+	}
+	if code, out, e := sgzRun(t, "--db", link, "registry", "versions"); code != 0 || out == "" {
+		t.Errorf("through a link: %d %s", code, e)
+	}
 }
 
 // A server that goes away mid-command, and a socket path that cannot be
