@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -112,6 +113,17 @@ func (f frameWriter) Write(p []byte) (int, error) {
 
 // getwd is os.Getwd (a test stands for a client elsewhere).
 var getwd = os.Getwd
+
+// otherUID, when set, is the user the server says it runs as (a test
+// stands for a client of another user).
+var otherUID atomic.Int64
+
+func serverUID() int {
+	if u := otherUID.Load(); u != 0 {
+		return int(u)
+	}
+	return os.Getuid()
+}
 
 // forward runs the command line in the server holding a.dbPath, when one
 // answers on its socket: ok is false when there is none (run here).
@@ -347,7 +359,7 @@ func (b *besideServer) handle(ctx context.Context, conn *net.UnixConn) {
 		conn.Write(f[:])
 	}
 	// Only the user the server runs as (the socket is 0600 too).
-	if uid, err := peerUID(conn); err != nil || uid != os.Getuid() {
+	if uid, err := peerUID(conn); err != nil || uid != serverUID() {
 		fmt.Fprintln(stderrW, locale.T(locale.ZH, "beside.refused"))
 		exit(1)
 		return

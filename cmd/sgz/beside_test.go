@@ -245,6 +245,13 @@ func TestBesideRefusals(t *testing.T) {
 	if code, e := ask(besideRequest{Args: []string{"--db", db, "query", "SELECT 1"}, Cwd: dir, DB: other}); code == 0 || !strings.Contains(e, "该服务使用的数据库是") {
 		t.Errorf("another database: %d %s", code, e)
 	}
+	// A client of another user (the socket is 0600 too) is refused.
+	otherUID.Store(int64(os.Getuid() + 1))
+	code, e := ask(besideRequest{Args: []string{"--db", db, "query", "SELECT 1"}, Cwd: dir, DB: db})
+	otherUID.Store(0)
+	if code == 0 || !strings.Contains(e, "只接受与服务同一用户的命令") {
+		t.Errorf("another user: %d %s", code, e)
+	}
 	// restore refuses while the server holds the database.
 	if code, _, e := sgzRun(t, "--db", db, "restore", "--force", other); code == 0 || !strings.Contains(e, "先停止服务") {
 		t.Errorf("restore while serving: %d %s", code, e)
