@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -213,7 +214,9 @@ func (s *Server) record(c *gin.Context, action, object, result, detail string) {
 	if u := user(c); u != nil {
 		e.Actor, e.Roles = u.Name, u.RoleList()
 	}
-	if err := auth.Record(c.Request.Context(), s.db, e); err != nil {
+	// Not cancelled with the request: a client that hangs up as soon as
+	// it has its export must not take the entry with it.
+	if err := auth.Record(context.WithoutCancel(c.Request.Context()), s.db, e); err != nil {
 		s.log.Error("audit", "action", action, "err", err)
 	}
 }

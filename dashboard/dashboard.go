@@ -62,6 +62,11 @@ type Options struct {
 	OIDC *OIDCOptions
 	// SessionIdle and SessionLifetime end sessions (default 30 min, 12 h).
 	SessionIdle, SessionLifetime time.Duration
+	// TrustedProxies are the addresses (IPs or CIDRs) of reverse proxies
+	// whose X-Forwarded-For / X-Real-IP give the client's address (for the
+	// per-address login throttle and the audit trail). Empty: the
+	// connection's address, whatever the headers say.
+	TrustedProxies []string
 	// MaxUpload is the largest upload accepted (default 20 MiB).
 	MaxUpload int64
 	// Uploads of one user: at most UploadRate per UploadWindow (default 10
@@ -99,6 +104,7 @@ type Server struct {
 	static  *staticFS
 	writes  sync.Mutex // one upload or evaluator action at a time
 	uploads *uploadLimiter
+	prom    *promMetrics
 
 	public   *url.URL // Options.PublicURL, parsed (nil: loopback only)
 	sessions *auth.Sessions
@@ -163,12 +169,18 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 		}
 		opt.SQLEngine = eng
 	}
+	for _, p := range opt.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, locale.Errorf("dash.badproxy", p)
+		}
+	}
 	cl := newCalc(db, opt.Config)
 	s := &Server{db: db, opt: opt, calc: cl, regs: cl.regs, log: opt.Logger,
 		sessions: &auth.Sessions{DB: db, Idle: opt.SessionIdle, Lifetime: opt.SessionLifetime, Now: opt.Now},
 		tokens:   &auth.Tokens{DB: db},
 		throttle: &auth.Throttle{Now: opt.Now}, ipThrottle: &auth.Throttle{Free: 20, Now: opt.Now},
-		uploads: newUploadLimiter(opt.UploadRate, opt.UploadWindow, opt.UploadConcurrent, time.Now)}
+		uploads: newUploadLimiter(opt.UploadRate, opt.UploadWindow, opt.UploadConcurrent, time.Now),
+		prom:    newPromMetrics()}
 	var err error
 	if opt.PublicURL != "" {
 		if s.public, err = ParsePublicURL(opt.PublicURL); err != nil {
@@ -246,8 +258,8 @@ func (s *Server) Warm(ctx context.Context) {
 func (s *Server) Engine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.SetTrustedProxies(nil) // the client address is the connection's
-	r.Use(s.recover, s.headers, s.logRequest)
+	r.SetTrustedProxies(s.opt.TrustedProxies) // none: the client address is the connection's
+	r.Use(s.prom.observe, s.recover, s.headers, s.logRequest)
 	sqlHandlers := map[string]gin.HandlerFunc{}
 	if s.opt.SQLEngine != nil {
 		tmp := gin.New()

@@ -34,6 +34,7 @@ func init() {
 		"auth.oldpw":        {"当前密码不正确", "the current password is wrong"},
 		"auth.pwmismatch":   {"两次输入的新密码不一致", "the two new passwords differ"},
 		"auth.pwsame":       {"新密码不能与当前密码相同", "the new password must differ from the current one"},
+		"dash.badproxy":     {"--trusted-proxy %q 无效（应为 IP 地址或网段，如 10.0.0.5、10.0.0.0/24）", "invalid --trusted-proxy %q (use an IP address or a network, e.g. 10.0.0.5, 10.0.0.0/24)"},
 		"dash.badpublicurl": {"--public-url %q 无效（应为 http(s)://主机[:端口]，不带路径）", "invalid --public-url %q (use http(s)://host[:port], no path)"},
 		"admin.name":        {"用户名", "Name"},
 		"admin.roles":       {"角色", "Roles"},

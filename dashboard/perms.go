@@ -113,6 +113,7 @@ func init() {
 		{Method: "GET", Path: "/api/v1/sql/examples", Access: roles, Roles: analysts, sql: "GET /examples"},
 		{Method: "GET", Path: "/api/v1/sql/history", Access: roles, Roles: analysts, sql: "GET /history"},
 		// Administration.
+		{Method: "GET", Path: "/metrics", Access: roles, Roles: admins, h: (*Server).metricsPage}, // Prometheus: scraped with an admin's API token
 		{Method: "GET", Path: "/admin/users", Access: roles, Roles: admins, Nav: "nav.users", h: (*Server).usersPage},
 		{Method: "POST", Path: "/admin/users", Access: roles, Roles: admins, h: (*Server).addUser},
 		{Method: "POST", Path: "/admin/users/:name/disable", Access: roles, Roles: admins, h: (*Server).disableUser},

@@ -227,6 +227,7 @@ func (s *Server) upload(c *gin.Context) {
 	back := "/upload?district=" + district + "&error="
 	done, ok := s.admitUpload(c)
 	if !ok {
+		s.prom.upload(upLimited)
 		return
 	}
 	defer done()
@@ -235,18 +236,22 @@ func (s *Server) upload(c *gin.Context) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
+			s.prom.upload(upTooLarge)
 			c.Redirect(http.StatusSeeOther, back+"up.toolarge")
 			return
 		}
+		s.prom.upload(upNoFile)
 		c.Redirect(http.StatusSeeOther, back+"up.nofile")
 		return
 	}
 	if fh.Size > s.opt.MaxUpload {
+		s.prom.upload(upTooLarge)
 		c.Redirect(http.StatusSeeOther, back+"up.toolarge")
 		return
 	}
 	f, err := fh.Open()
 	if err != nil {
+		s.prom.upload(upNoFile)
 		c.Redirect(http.StatusSeeOther, back+"up.nofile")
 		return
 	}
@@ -254,12 +259,14 @@ func (s *Server) upload(c *gin.Context) {
 	f.Close()
 	received := s.opt.Now() // received when the server has the file: not after checking, not after waiting for the lock
 	if err != nil || int64(len(data)) > s.opt.MaxUpload {
+		s.prom.upload(upTooLarge)
 		c.Redirect(http.StatusSeeOther, back+"up.toolarge")
 		return
 	}
 	name := cleanName(fh.Filename)
 	lim := xlsx.DefaultLimits()
 	lim.MaxFileSize = s.opt.MaxUpload
+	checkStart := time.Now()
 	res := ingest.Check(name, data, ingest.Options{Limits: lim, OnlyDistrict: district,
 		Registry: func(p sgz.Period) (*registry.Registry, error) { return s.regs.For(ctx, p) }})
 	// A rejected upload is filed under the uploader's district, whatever
@@ -280,6 +287,7 @@ func (s *Server) upload(c *gin.Context) {
 			s.writes.Unlock()
 			var le *locale.Error
 			if errors.As(err, &le) {
+				s.prom.upload(upRefused)
 				s.log.Info("upload refused", "district", district, "period", r.Period.String(), "why", le.Key)
 				c.Redirect(http.StatusSeeOther, "/upload?district="+district+"&refused="+r.Period.String())
 				return
@@ -288,18 +296,23 @@ func (s *Server) upload(c *gin.Context) {
 			return
 		}
 	}
+	checked := time.Since(checkStart)
 	dropped, err := s.keepWithinQuota(ctx, district, res)
 	if err != nil {
 		s.writes.Unlock()
+		s.prom.upload(upError)
 		s.internal(c, err)
 		return
 	}
+	recordStart := time.Now()
 	id, accepted, err := ingest.Record(ctx, s.db, res, "upload", received)
+	s.prom.checks.Observe((checked + time.Since(recordStart)).Seconds())
 	if err == nil && accepted {
 		s.Invalidate()
 	}
 	s.writes.Unlock()
 	if err != nil {
+		s.prom.upload(upError)
 		s.internal(c, err)
 		return
 	}
@@ -312,6 +325,7 @@ func (s *Server) upload(c *gin.Context) {
 	case !accepted:
 		result = auth.Rejected
 	}
+	s.prom.upload(map[string]string{auth.OK: upAccepted, "unchanged": upUnchanged, auth.Rejected: upRejected}[result])
 	s.record(c, "upload", "return "+strconv.FormatInt(id, 10), result,
 		fmt.Sprintf("district=%s errors=%d warnings=%d bytes=%d kept=%t", district, len(res.Errors), len(res.Warnings), len(data), !dropped))
 	if res.Unchanged != 0 {

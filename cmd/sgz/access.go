@@ -27,8 +27,8 @@ func init() { commands = append(commands, userCmd, tokenCmd, auditCmd) }
 var stdin io.Reader = os.Stdin
 
 // readPassword reads one line from standard input.
-func readPassword() (string, error) {
-	line, err := bufio.NewReader(stdin).ReadString('\n')
+func readPassword(in io.Reader) (string, error) {
+	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return "", err
 	}
@@ -87,7 +87,7 @@ func userCmd(a *app) *cobra.Command {
 			}
 			pw, shown := "", false
 			if fromStdin {
-				if pw, err = readPassword(); err != nil {
+				if pw, err = readPassword(a.input()); err != nil {
 					return err
 				}
 			} else {
@@ -167,7 +167,7 @@ func userCmd(a *app) *cobra.Command {
 			}
 			pw, shown := "", false
 			if passwdStdin {
-				if pw, err = readPassword(); err != nil {
+				if pw, err = readPassword(a.input()); err != nil {
 					return err
 				}
 			} else {

@@ -19,20 +19,20 @@ func exportCmd(a *app) *cobra.Command {
 		Short: "导出 v_ 视图为 Parquet（按报告期分区），或复制数据库文件 / export the views as Parquet, or copy the database",
 		Long: "--parquet DIR：每个 v_ 视图一个目录，按报告期 Hive 分区（period=2026Q3/），供 Python、R、Spark、Trino 读取。\n" +
 			"--copy FILE：数据库的只读副本（--views-only 只含视图数据，不含联系电话、文件内容和内部表）。\n" +
-			"服务运行时数据库文件被占用，请先停止 sgz serve。\n" +
 			"--parquet DIR: a directory per v_* view, Hive-partitioned by period (period=2026Q3/).\n" +
-			"--copy FILE: a read-only copy of the database (--views-only: the views' rows only).\n" +
-			"The file is held while sgz serve runs: stop it first.",
+			"--copy FILE: a read-only copy of the database (--views-only: the views' rows only).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if parquetDir == "" && copyFile == "" {
 				return locale.Errorf("cli.flag", "--parquet / --copy", "")
 			}
-			db, err := a.openExisting(ctx)
+			// Beside a server: on a snapshot of it (its instance reaches no files).
+			db, done, err := a.openCopy(ctx)
 			if err != nil {
 				return err
 			}
+			defer done()
 			// No Lockdown here: DuckDB itself writes the files.
 			if parquetDir != "" {
 				out, err := query.ExportParquet(ctx, db, parquetDir)

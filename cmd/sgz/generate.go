@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -102,6 +103,7 @@ func generateCmd(a *app) *cobra.Command {
 	f.StringVar(&periods, "periods", "2025Q1-2026Q3", "季度或季度区间，如 2026Q3、2026、2025Q1-2026Q3 / quarter, year or range")
 	f.StringVar(&districts, "districts", "", "只生成这些区，逗号分隔（缺省为全部）/ only these districts, comma-separated (default: all)")
 	f.Int64Var(&seed, "seed", 1, "随机种子 / seed")
+	limit(cmd, "seed", math.MinInt64, math.MaxInt64, false) // any seed
 	f.BoolVar(&messy, "messy", false, "按各区实际填写习惯写出各种可接受的写法 / write values in every tolerated variant")
 	f.StringVar(&start, "start", "", "建设起点季度（覆盖率约 35%，缺省 "+gen.DefaultStart.String()+"）/ plan start, ~35% coverage")
 	f.StringVar(&full, "full", "", "全覆盖季度（缺省 "+gen.DefaultFull.String()+"）/ quarter of ~100% coverage")

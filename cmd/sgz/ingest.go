@@ -58,10 +58,11 @@ func ingestCmd(a *app) *cobra.Command {
 		Short: "导入区级季报（文件或文件夹，递归查找 *.xlsx）/ ingest return workbooks (files or folders)",
 		Long: "逐个校验并导入报表：每个文件要么整体接收，要么整体拒收并列出全部错误（工作表、单元格、所填内容、应填内容）。\n" +
 			"全部接收时退出码为 0。\nEach file is accepted whole or rejected with every error listed; exit 0 only when all are accepted.",
-		Args: cobra.MinimumNArgs(1),
+		Args:        cobra.MinimumNArgs(1),
+		Annotations: map[string]string{pathArgsAnnotation: "yes"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if os.Getenv("GOGC") == "" {
+			if os.Getenv("GOGC") == "" && !a.shared {
 				// Collect twice as often as Go's default: a national run holds
 				// the whole registry and would otherwise peak near 600 MB.
 				debug.SetGCPercent(50)
@@ -117,7 +118,7 @@ func ingestCmd(a *app) *cobra.Command {
 				enc := json.NewEncoder(&b)
 				enc.SetEscapeHTML(false)
 				enc.SetIndent("  ", "  ")
-				if err := enc.Encode(jsonOutcome{File: o.File, Status: o.Status, District: o.District, Period: o.Period,
+				if err := enc.Encode(jsonOutcome{File: a.shown(o.File), Status: o.Status, District: o.District, Period: o.Period,
 					ReturnID: id, Errors: issuesJSON(o.Errors, a.lang), Warnings: issuesJSON(o.Warnings, a.lang)}); err != nil {
 					return
 				}
@@ -171,6 +172,9 @@ func ingestCmd(a *app) *cobra.Command {
 	cmd.Flags().IntVar(&workers, "workers", 0, "并行解析数（缺省为 CPU 核数）/ parsers in parallel (default: cores)")
 	cmd.Flags().Float64Var(&maxSizeMB, "max-size", 20, "单个文件大小上限（MB）/ largest file accepted, in MB")
 	cmd.Flags().IntVar(&maxRows, "max-rows", 0, "每张工作表行数上限（缺省 200000）/ rows per sheet (default 200000)")
+	limit(cmd, "workers", 0, 64, false)
+	limit(cmd, "max-size", 0, 1024, true)
+	limit(cmd, "max-rows", 0, 1048576, false) // Excel's own limit
 	return cmd
 }
 
@@ -220,7 +224,7 @@ func printOutcome(a *app, o ingest.Outcome) {
 	case "unchanged":
 		status = a.T("ingest.unchanged")
 	}
-	head := o.File + "  " + status
+	head := a.shown(o.File) + "  " + status
 	if o.District != "" {
 		head += "  " + o.District + " " + o.Period
 	}

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,10 +27,20 @@ type app struct {
 	langArg string
 	lang    locale.Lang
 	verbose bool
+	logFmt  string
 	cpuProf string
 	stdout  io.Writer
 	stderr  io.Writer
+	stdin   io.Reader // nil: the process's standard input
 	db      *store.DB
+	args    []string // the command line, as given (forwarded to a server)
+
+	// Beside a server (beside.go): the command runs in the server's
+	// process on its database (shared: not closed here), for a client
+	// whose working directory is cwd; given maps resolved paths back.
+	shared bool
+	cwd    string
+	given  [][2]string
 }
 
 // open opens the database named by --db (once per process).
@@ -57,6 +68,10 @@ func (a *app) openExisting(ctx context.Context) (*store.DB, error) {
 }
 
 func (a *app) close() {
+	if a.shared {
+		a.db = nil
+		return
+	}
 	if a.db != nil {
 		a.db.Close()
 		a.db = nil
@@ -84,11 +99,31 @@ func newRoot(a *app) *cobra.Command {
 				return err
 			}
 			a.lang = l
+			if err := checkRanges(cmd); err != nil {
+				return err
+			}
+			if a.shared {
+				// In the server, for a client beside it: no process-wide
+				// settings (logger, profile) change here.
+				if err := a.besideCheck(cmd); err != nil {
+					return err
+				}
+				a.resolvePaths(cmd, args)
+				return nil
+			}
 			level := slog.LevelWarn
 			if a.verbose {
 				level = slog.LevelDebug
 			}
-			slog.SetDefault(slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level})))
+			hopt := &slog.HandlerOptions{Level: level}
+			switch a.logFmt {
+			case "text":
+				slog.SetDefault(slog.New(slog.NewTextHandler(a.stderr, hopt)))
+			case "json":
+				slog.SetDefault(slog.New(slog.NewJSONHandler(a.stderr, hopt)))
+			default:
+				return locale.Errorf("cli.flag", "--log-format", a.logFmt+" (text|json)")
+			}
 			if a.cpuProf != "" {
 				f, err := os.Create(a.cpuProf)
 				if err != nil {
@@ -97,12 +132,22 @@ func newRoot(a *app) *cobra.Command {
 				pprof.StartCPUProfile(f)
 				cobra.OnFinalize(func() { pprof.StopCPUProfile(); f.Close() })
 			}
+			if a.besideTop(cmd) {
+				code, ok, err := a.forward(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if ok {
+					return exitError{code}
+				}
+			}
 			return nil
 		},
 	}
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "sgz.duckdb", "DuckDB 数据库文件 / database file")
 	root.PersistentFlags().StringVar(&a.langArg, "lang", "zh", "界面语言 zh 或 en / language: zh or en")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "输出调试日志 / debug logging")
+	root.PersistentFlags().StringVar(&a.logFmt, "log-format", "text", "日志格式 text 或 json（每行一个 JSON 对象，供日志系统收集）/ log format: text or json (one JSON object a line)")
 	root.PersistentFlags().StringVar(&a.cpuProf, "cpuprofile", "", "write a CPU profile (for benchmarks)")
 	root.PersistentFlags().MarkHidden("cpuprofile")
 	root.SetOut(a.stdout)
@@ -117,11 +162,22 @@ func newRoot(a *app) *cobra.Command {
 var commands []func(*app) *cobra.Command
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr}
+	return execute(ctx, &app{stdout: stdout, stderr: stderr}, args)
+}
+
+// execute runs one command line with a; run is for a process, the server
+// runs its clients' command lines with it (beside.go).
+func execute(ctx context.Context, a *app, args []string) int {
+	a.args = args
 	defer a.close()
 	root := newRoot(a)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	start := time.Now()
+	cmd, err := root.ExecuteContextC(ctx)
+	// The command and how it ended; never its arguments (names, paths).
+	defer func() {
+		slog.Debug("command done", "command", cmd.CommandPath(), "ok", err == nil, "elapsed", time.Since(start))
+	}()
 	if err == nil {
 		return 0
 	}
@@ -133,7 +189,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if lang == "" {
 		lang, _ = locale.Parse(a.langArg)
 	}
-	fmt.Fprintln(stderr, locale.T(lang, "cli.error")+locale.Say(lang, err))
+	fmt.Fprintln(a.stderr, locale.T(lang, "cli.error")+locale.Say(lang, err))
 	return 1
 }
 

@@ -25,6 +25,9 @@ func queryLimitFlags(cmd *cobra.Command, lim *query.Limits) {
 	cmd.Flags().StringVar(&lim.MemoryLimit, "memory-limit", d.MemoryLimit, "查询内存上限（serve：每个查询进程的内存上限；query：DuckDB 内存上限）/ memory limit (serve: memory of each query process; query: DuckDB memory limit)")
 	cmd.Flags().StringVar(&lim.TempLimit, "temp-limit", d.TempLimit, "DuckDB 临时文件上限 / DuckDB spill-to-disk limit")
 	cmd.Flags().IntVar(&lim.Threads, "threads", 0, "DuckDB 线程数（0 为 CPU 核数）/ DuckDB threads (0: cores)")
+	limit(cmd, "timeout", 0, 3600, true)
+	limit(cmd, "max-rows", 1, float64(d.MaxDownload), false)
+	limit(cmd, "threads", 0, 256, false)
 }
 
 func queryCmd(a *app) *cobra.Command {
@@ -53,14 +56,14 @@ func queryCmd(a *app) *cobra.Command {
 			}
 			sqlText := strings.Join(args, " ")
 			if sqlText == "-" {
-				b, err := io.ReadAll(os.Stdin)
+				b, err := io.ReadAll(a.input())
 				if err != nil {
 					return err
 				}
 				sqlText = string(b)
 			}
 			if !listViews && !listExamples && strings.TrimSpace(sqlText) == "" {
-				return cmd.Help()
+				return locale.Errorf("cli.query.empty")
 			}
 			db, err := a.openExisting(ctx)
 			if err != nil {
@@ -158,6 +161,12 @@ func queryCmd(a *app) *cobra.Command {
 	cmd.Flags().BoolVar(&listExamples, "examples", false, "列出示例查询 / list the example queries")
 	queryLimitFlags(cmd, &lim)
 	return cmd
+}
+
+func init() {
+	locale.Add(map[string]locale.Text{
+		"cli.query.empty": {"没有给出 SQL：sgz query \"SELECT …\"（SQL 为 - 时从标准输入读取；--views 列出可查询的视图）", "no SQL given: sgz query \"SELECT …\" (- reads it from standard input; --views lists the views)"},
+	})
 }
 
 func writeJSON(w io.Writer, v any) error {

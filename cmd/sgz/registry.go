@@ -32,7 +32,7 @@ func registryCmd(a *app) *cobra.Command {
 				}
 				version = p.String()
 			}
-			f, err := os.Open(args[0])
+			f, err := os.Open(a.path(args[0]))
 			if err != nil {
 				return locale.Errorf("registry.open", args[0])
 			}

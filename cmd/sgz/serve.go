@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -20,9 +21,10 @@ import (
 func init() { commands = append(commands, serveCmd) }
 
 func serveCmd(a *app) *cobra.Command {
-	var addr, publicURL, geojson, rules string
+	var addr, publicURL, geojson, rules, tlsCert, tlsKey string
 	var oidcOpt dashboard.OIDCOptions
 	var oidcSecretFile string
+	var proxies []string
 	var maxUploadMB, quotaMB float64
 	var uploadRate int
 	var lim query.Limits
@@ -36,11 +38,26 @@ func serveCmd(a *app) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if c, err := dialBeside(a.dbPath); err == nil {
+				c.Close()
+				return locale.Errorf("beside.busy", a.dbPath)
+			}
 			db, err := a.openExisting(ctx)
 			if err != nil {
 				return err
 			}
-			pub, err := servePublicURL(addr, publicURL)
+			var tlsConf *tls.Config
+			if tlsCert != "" || tlsKey != "" {
+				if tlsCert == "" || tlsKey == "" {
+					return locale.Errorf("serve.tlspair")
+				}
+				cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+				if err != nil {
+					return locale.Errorf("serve.tls", tlsCert, tlsKey, err)
+				}
+				tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+			}
+			pub, err := servePublicURL(addr, publicURL, tlsConf != nil)
 			if err != nil {
 				return err
 			}
@@ -53,8 +70,18 @@ func serveCmd(a *app) *cobra.Command {
 					return locale.Errorf("serve.noadmin", addr)
 				}
 			}
+			// Listen before the slow part: a bad or busy address fails at
+			// once, and nothing is printed until the server listens.
+			ln, err := a.listen(addr)
+			if err != nil {
+				return err
+			}
+			defer ln.Close()
+			if tlsConf != nil {
+				ln = tls.NewListener(ln, tlsConf)
+			}
 			opt := dashboard.Options{MaxUpload: int64(maxUploadMB * (1 << 20)), PublicURL: pub,
-				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20))}
+				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20)), TrustedProxies: proxies}
 			if oidcOpt.Issuer != "" || oidcOpt.ClientID != "" {
 				if oidcOpt.Issuer == "" || oidcOpt.ClientID == "" {
 					return locale.Errorf("serve.oidcpair")
@@ -90,16 +117,25 @@ func serveCmd(a *app) *cobra.Command {
 			}
 			defer eng.Close()
 			opt.SQLEngine = eng
-			h, err := dashboard.New(db, opt)
+			srv, err := dashboard.NewServer(db, opt)
 			if err != nil {
 				return err
 			}
+			go srv.Warm(ctx)
+			h := srv.Engine()
+			// The other commands given this --db run here meanwhile
+			// (beside.go); their writes drop the server's cached numbers.
+			stop, err := startBeside(ctx, db, srv.Invalidate)
+			if err != nil {
+				return err
+			}
+			defer stop()
 			rulesDetail := "built-in"
 			if rules != "" {
 				rulesDetail = rules
 			}
 			auth.Record(ctx, db, auth.Entry{Actor: "cli", Remote: "cli", Action: "rules.load", Object: rulesDetail, Detail: "sha256=" + opt.Config.SHA256()})
-			return a.serveOn(ctx, addr, pub, h)
+			return a.serveOn(ctx, ln, pub, h)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "监听地址 / listen address")
@@ -109,6 +145,9 @@ func serveCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&oidcSecretFile, "oidc-client-secret-file", "", "客户端密钥文件（或环境变量 SGZ_OIDC_CLIENT_SECRET）/ file holding the client secret (or SGZ_OIDC_CLIENT_SECRET)")
 	cmd.Flags().StringVar(&oidcOpt.RolesClaim, "oidc-roles-claim", "roles", "给出角色的声明（值为角色名与 district:代码）/ claim carrying the roles (role names and district:CODE)")
 	cmd.Flags().StringSliceVar(&oidcOpt.Scopes, "oidc-scopes", []string{"profile"}, "openid 之外请求的 scope / scopes besides openid")
+	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, "反向代理的地址（IP 或网段，可重复）：只信任它们给出的 X-Forwarded-For / X-Real-IP / reverse proxies (IPs or networks, repeatable) whose X-Forwarded-For / X-Real-IP are believed")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "TLS 证书文件（PEM，可含中间证书；与 --tls-key 一起给出时以 https 提供服务）/ TLS certificate chain, PEM (with --tls-key: serve https)")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "TLS 私钥文件（PEM）/ TLS private key, PEM")
 	cmd.Flags().StringVar(&geojson, "geojson", "", "区县边界 GeoJSON 文件（可选）/ district boundaries, GeoJSON (optional)")
 	cmd.Flags().StringVar(&rules, "rules", "", "考核规则 JSON 文件（默认内置规则）/ assessment rules file (default: built-in)")
 	cmd.Flags().Float64Var(&maxUploadMB, "max-upload", 20, "上传文件大小上限(MB) / largest upload, MB")
@@ -116,12 +155,16 @@ func serveCmd(a *app) *cobra.Command {
 	cmd.Flags().Float64Var(&quotaMB, "rejected-quota", 100, "每个区县保存被拒收文件的上限(MB)，超出只保留校验值与错误 / bytes of rejected files kept per district, MB (beyond: hash and errors only)")
 	queryLimitFlags(cmd, &lim)
 	cmd.Flags().IntVar(&lim.Concurrent, "sql-workers", lim.Concurrent, "同时运行的 SQL 查询进程数（每人一条，其余排队）/ SQL console worker processes at once (one per person, others wait)")
+	limit(cmd, "max-upload", 0, 1024, true)
+	limit(cmd, "upload-rate", 1, 10000, false)
+	limit(cmd, "rejected-quota", 0, 1<<20, false)
+	limit(cmd, "sql-workers", 1, 64, false)
 	return cmd
 }
 
-// servePublicURL is --public-url, or http://ADDR; a wildcard --addr
+// servePublicURL is --public-url, or http(s)://ADDR; a wildcard --addr
 // (0.0.0.0, :8080) needs --public-url: no browser asks for that host.
-func servePublicURL(addr, public string) (string, error) {
+func servePublicURL(addr, public string, https bool) (string, error) {
 	if public != "" {
 		if _, err := dashboard.ParsePublicURL(public); err != nil {
 			return "", err
@@ -134,6 +177,9 @@ func servePublicURL(addr, public string) (string, error) {
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		return "", locale.Errorf("serve.needpublic", addr)
+	}
+	if https {
+		return "https://" + addr, nil
 	}
 	return "http://" + addr, nil
 }
@@ -151,13 +197,17 @@ func loopbackAddr(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// serveOn listens, says where (only once listening), and serves until the
-// context ends.
-func (a *app) serveOn(ctx context.Context, addr, public string, h http.Handler) error {
+// listen opens --addr; serveOn says where (only once listening) and serves
+// until the context ends.
+func (a *app) listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return locale.Errorf("serve.listen", addr, err)
+		return nil, locale.Errorf("serve.listen", addr, err)
 	}
+	return ln, nil
+}
+
+func (a *app) serveOn(ctx context.Context, ln net.Listener, public string, h http.Handler) error {
 	fmt.Fprintf(a.stdout, a.T("serve.serving")+"\n", strings.TrimSuffix(public, "/")+"/")
 	return dashboard.ServeListener(ctx, ln, h)
 }
@@ -169,6 +219,8 @@ func init() {
 		"serve.needpublic": {"--addr %s 监听所有地址：请用 --public-url 给出用户访问的地址（如 https://sgz.example.gov.cn）", "--addr %s listens on every address: give the address users reach it at with --public-url (e.g. https://sgz.example.gov.cn)"},
 		"serve.oidcpair":   {"--oidc-issuer 与 --oidc-client-id 须同时给出", "--oidc-issuer and --oidc-client-id go together"},
 		"serve.secretfile": {"无法读取密钥文件 %s：%v", "cannot read the secret file %s: %v"},
+		"serve.tlspair":    {"--tls-cert 与 --tls-key 须同时给出", "--tls-cert and --tls-key go together"},
+		"serve.tls":        {"无法读取 TLS 证书 %s 与私钥 %s：%v", "cannot read the TLS certificate %s and key %s: %v"},
 		"serve.listen":     {"无法监听 %s：%v", "cannot listen on %s: %v"},
 		"serve.geojson":    {"无法读取地图文件 %s：%v", "cannot read the map file %s: %v"},
 	})

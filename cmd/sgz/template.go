@@ -58,7 +58,7 @@ func templateCmd(a *app) *cobra.Command {
 			if out == "" {
 				out = district + "-" + p.String() + "-模板.xlsx"
 			}
-			if err := f.SaveAs(out); err != nil {
+			if err := f.SaveAs(a.path(out)); err != nil {
 				return locale.Errorf("template.write", out, err)
 			}
 			towns, villages := 0, 0
