@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,7 +76,52 @@ func Record(ctx context.Context, db *store.DB, e Entry) error {
 			break
 		}
 	}
+	if err == nil {
+		writeHead(db, e.Seq, e.Hash)
+	}
 	return err
+}
+
+// HeadFile is the witness of the trail's newest entry, kept beside the
+// database file ("<db>.audit-head": its number and hash): the chain alone
+// cannot tell that its newest entries were cut off, the witness can. A
+// database in memory has none.
+func HeadFile(db *store.DB) string {
+	if db.Path == "" || db.Path == ":memory:" {
+		return ""
+	}
+	return db.Path + ".audit-head"
+}
+
+// writeHead replaces the witness atomically (best effort: a failure leaves
+// the older witness, which the chain still extends).
+func writeHead(db *store.DB, seq int64, hash string) {
+	f := HeadFile(db)
+	if f == "" {
+		return
+	}
+	tmp := f + ".part"
+	if err := os.WriteFile(tmp, []byte(fmt.Sprintf("%d %s\n", seq, hash)), 0o600); err == nil {
+		os.Rename(tmp, f)
+	}
+}
+
+// ResetHead makes the witness name the trail's newest entry as it stands
+// (after a restore, whose older trail is the one that now counts).
+func ResetHead(ctx context.Context, db *store.DB) error {
+	var seq int64
+	var hash string
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0), coalesce(arg_max(hash, seq), '') FROM audit_log`).Scan(&seq, &hash); err != nil {
+		return err
+	}
+	if seq == 0 {
+		if f := HeadFile(db); f != "" {
+			os.Remove(f)
+		}
+		return nil
+	}
+	writeHead(db, seq, hash)
+	return nil
 }
 
 // chainHash covers every field and the previous hash.
@@ -169,6 +215,21 @@ func Verify(ctx context.Context, db *store.DB) (int, error) {
 			return i, locale.Errorf("audit.altered", e.Seq)
 		}
 		prev = stored
+	}
+	// The witness: the entry it names must still be there, with its hash.
+	if f := HeadFile(db); f != "" {
+		if b, err := os.ReadFile(f); err == nil {
+			var seq int64
+			var hash string
+			if _, err := fmt.Sscanf(string(b), "%d %s", &seq, &hash); err == nil && seq > 0 {
+				if seq > int64(len(list)) {
+					return len(list), locale.Errorf("audit.truncated", seq, len(list))
+				}
+				if list[seq-1].Hash != hash {
+					return len(list), locale.Errorf("audit.altered", seq)
+				}
+			}
+		}
 	}
 	return len(list), nil
 }

@@ -293,3 +293,45 @@ func TestRoleNamesAndBadLogin(t *testing.T) {
 		}
 	}
 }
+
+// Cutting the newest entries off leaves a chain that holds together; the
+// witness beside the database file tells. A rewritten newest entry (its
+// hash recomputed) is told too.
+func TestAuditTailCutOff(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.duckdb")
+	db := openDB(t, path)
+	for _, a := range []string{"login", "upload", "export"} {
+		if err := Record(ctx, db, Entry{Actor: "amy", Action: a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := Verify(ctx, db); err != nil || n != 3 {
+		t.Fatalf("intact: %d %v", n, err)
+	}
+	if _, err := db.Exec(`DELETE FROM audit_log WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Verify(ctx, db)
+	if errKey(err) != "audit.truncated" || !strings.Contains(err.(*locale.Error).In(locale.ZH), "曾有 3 条，现在只有 2 条") {
+		t.Errorf("cut-off tail: %v", err)
+	}
+	// Put a different, well-chained entry 3 in its place: the witness's hash differs.
+	list, _ := List(ctx, db, Filter{})
+	e := Entry{Seq: 3, At: list[0].At, Actor: "amy", Action: "login", Result: OK, Prev: list[0].Hash}
+	e.Hash = e.chainHash()
+	if _, err := db.Exec(`INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, e.At, e.Actor, e.Roles, e.Remote, e.Action, e.Object, e.Result, e.Detail, e.Prev, e.Hash); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(ctx, db); errKey(err) != "audit.altered" {
+		t.Errorf("a new entry 3 in place of the old: %v", err)
+	}
+	// After a restore the witness names the trail as it stands.
+	if err := ResetHead(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Verify(ctx, db); err != nil || n != 3 {
+		t.Errorf("after ResetHead: %d %v", n, err)
+	}
+}

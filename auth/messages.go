@@ -17,6 +17,7 @@ func init() {
 		"auth.badttl":          {"有效期 %q 无效（如 90d、12h）", "invalid validity %q (e.g. 90d, 12h)"},
 		"audit.gap":            {"审计记录被删除：缺少第 %d 条", "an audit entry was removed: entry %d is missing"},
 		"audit.broken":         {"审计记录第 %d 条与前一条的链接被破坏", "audit entry %d no longer follows the previous one"},
+		"audit.truncated":      {"审计记录被截短：记录旁的见证文件表明曾有 %d 条，现在只有 %d 条", "the audit trail was cut short: the witness beside the database names entry %d, the trail now has %d"},
 		"audit.ok":             {"审计记录完整：共 %d 条，逐条哈希链校验通过", "the audit trail is intact: %d entries, every hash link checked"},
 		"audit.altered":        {"审计记录第 %d 条被改动", "audit entry %d was altered"},
 	})

@@ -204,8 +204,10 @@ func restoreCmd(a *app) *cobra.Command {
 				os.Remove(tmp)
 				return locale.Errorf("restore.write", a.dbPath, err)
 			}
-			// The restore itself goes on the restored database's trail.
-			if _, err := a.open(ctx); err == nil {
+			// The restored trail is the one that counts now: its witness is
+			// reset to it, then the restore itself goes on it.
+			if db, err := a.open(ctx); err == nil {
+				auth.ResetHead(ctx, db)
 				a.cliAudit(cmd, "restore", filepath.Base(src), auth.OK, "")
 			}
 			fmt.Fprintf(a.stdout, a.T("restore.done")+"\n", src, a.dbPath)

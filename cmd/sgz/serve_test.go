@@ -18,7 +18,6 @@ import (
 	"sgz/store"
 )
 
-
 // `sgz serve` answers the console from worker processes: a query works, a
 // memory bomb is stopped at --memory-limit and named, and the server goes on.
 func TestServeConsoleRunsInWorkers(t *testing.T) {
