@@ -45,9 +45,10 @@ type districtData struct {
 	Warnings   []issueRow
 	Score      *metrics.DistrictAssessment
 	TopName    string
-	TopComp    string // completeness of the whole area's values, where not whole
-	Reported   bool   // a return counts for the span
-	Due        bool   // some quarter of the span is due (else 未到期)
+	TopComp    string    // completeness of the whole area's values, where not whole
+	Reported   bool      // a return counts for the span
+	Due        bool      // some quarter of the span is due (else 未到期)
+	Risk       []riskRow // the district's at-risk forecasts (metrics.AtRisk)
 }
 
 func (s *Server) district(c *gin.Context) {
@@ -119,6 +120,12 @@ func (s *Server) district(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
+	fs, err := s.forecastsAt(ctx, sp.To)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d.Risk = riskRows(l, fs, code)
 	// Returns of the district over the last quarters.
 	var qs []string
 	for i := 0; i < 8; i++ {
