@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"context"
 	"database/sql"
 	"net/http"
@@ -49,6 +50,7 @@ type districtData struct {
 	Reported   bool      // a return counts for the span
 	Due        bool      // some quarter of the span is due (else 未到期)
 	Risk       []riskRow // the district's at-risk forecasts (metrics.AtRisk)
+	Panel      *panel    // the district's headline figures (metrics.HeadlineFor)
 }
 
 func (s *Server) district(c *gin.Context) {
@@ -126,6 +128,12 @@ func (s *Server) district(c *gin.Context) {
 		return
 	}
 	d.Risk = riskRows(l, fs, code)
+	if h, err := s.headlineOf(ctx, sp, code); err == nil {
+		d.Panel = buildPanel(l, h, sp, code, false)
+	} else if le := (*locale.Error)(nil); !errors.As(err, &le) { // not a district of one city: no panel
+		s.internal(c, err)
+		return
+	}
 	// Returns of the district over the last quarters.
 	var qs []string
 	for i := 0; i < 8; i++ {

@@ -191,7 +191,7 @@ func (s *Server) overview(c *gin.Context) {
 		return
 	}
 	if h, err := s.headlineOf(ctx, sp, ""); err == nil {
-		d.Panel = buildPanel(l, h, sp, "")
+		d.Panel = buildPanel(l, h, sp, "", c.Query("screen") == "big")
 	} else if le := (*locale.Error)(nil); !errors.As(err, &le) { // no city (several, or none): no panel
 		s.internal(c, err)
 		return

@@ -49,9 +49,10 @@ type panel struct {
 	Workers  []hlRow // 人才队伍 by level
 	Projects []hlRow // 服务项目 by domain
 	ProjTot  hlRow
+	Big      bool // the big screen: the figures only
 }
 
-func buildPanel(l locale.Lang, h *metrics.Headline, sp sgz.Span, unit string) *panel {
+func buildPanel(l locale.Lang, h *metrics.Headline, sp sgz.Span, unit string, big bool) *panel {
 	q := url.Values{"period": {sp.String()}}
 	if unit != "" {
 		q.Set("unit", unit)
@@ -60,7 +61,7 @@ func buildPanel(l locale.Lang, h *metrics.Headline, sp sgz.Span, unit string) *p
 	ind := func(id string) string { return "/indicator/" + id + "?period=" + url.QueryEscape(sp.String()) }
 	num := func(v *float64) string { return fmtNum(v) }
 	wan := func(v *float64) string { return inLang(l, fmtWan(v)) }
-	p := &panel{Title: locale.T(l, "ov.hl.title", h.UnitName, sp.String())}
+	p := &panel{Title: locale.T(l, "ov.hl.title", h.UnitName, sp.String()), Big: big}
 	add := func(key, label, value, sub, href string) {
 		p.Figures = append(p.Figures, hlFigure{key, locale.T(l, label), value, sub, href})
 	}
@@ -105,7 +106,7 @@ type riskRow struct {
 	District           bool
 	Indicator, Name    string
 	Milestone          string
-	Latest             string
+	Latest, LatestAt   string
 	Text               string
 }
 
@@ -122,7 +123,7 @@ func riskRows(l locale.Lang, fs []metrics.Forecast, unit string) []riskRow {
 		}
 		out = append(out, riskRow{UnitCode: f.UnitCode, UnitName: f.UnitName, District: f.Level == sgz.District,
 			Indicator: f.Indicator, Name: indName(l, f.Indicator), Milestone: ms + " · " + locale.T(l, "ind.deadline", f.Deadline),
-			Latest: fmtPct(f.Latest), Text: f.Text(l)})
+			Latest: fmtPct(f.Latest), LatestAt: f.LatestAt, Text: f.Text(l)})
 	}
 	return out
 }

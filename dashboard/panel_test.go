@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"sgz"
 	"sgz/locale"
 	"sgz/metrics"
@@ -47,23 +49,33 @@ func sameShown(page float64, api any, digits int) bool {
 	return math.Abs(page-math.Round(a*p)/p) < 0.5/p
 }
 
-func TestOverviewHeadlinePanelEqualsTheHeadlineAPI(t *testing.T) {
+func TestHeadlinePanelsEqualTheHeadlineAPI(t *testing.T) {
 	cfg := metrics.DefaultConfig()
 	prov := 81234.0
 	cfg.ProvinceCertifiedTotal = &prov // the rules give the province's total: the share is shown
 	ts, _, _ := newTestServer(t, Options{NoWarm: true, Config: cfg})
-	for _, period := range []string{"2026Q3", "2026"} {
-		t.Run(period, func(t *testing.T) {
+	for _, c := range []struct{ page, unit, period string }{
+		{"/", "", "2026Q3"},
+		{"/", "", "2026"},                        // a year in progress
+		{"/district/320505", "320505", "2026Q3"}, // a district
+		{"/district/320507", "320507", "2026Q3"}, // a district without a return: every figure —
+	} {
+		t.Run(c.unit+"_"+c.period, func(t *testing.T) {
+			period := c.period
+			apiURL, pageURL := ts.URL+"/api/v1/headline?period="+period, ts.URL+c.page+"?period="+period
+			if c.unit != "" {
+				apiURL += "&unit=" + c.unit
+			}
 			var api map[string]any
-			if code := getJSON(t, ts.URL+"/api/v1/headline?period="+period, &api); code != http.StatusOK {
+			if code := getJSON(t, apiURL, &api); code != http.StatusOK {
 				t.Fatalf("headline API: %d", code)
 			}
-			resp, b := fetch(t, ts.URL+"/?period="+period)
+			resp, b := fetch(t, pageURL)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("overview: %d", resp.StatusCode)
 			}
 			page := string(b)
-			if !strings.Contains(page, `id="headline-panel"`) || !strings.Contains(page, "“五强”主要数据（"+period+"）") {
+			if !strings.Contains(page, `id="headline-panel"`) || !strings.Contains(page, api["unit_name"].(string)+"“五强”主要数据（"+period+"）") {
 				t.Fatal("no 五强 panel titled with the period")
 			}
 			// Each figure: the API fields its numbers are, the digits shown, and
@@ -94,27 +106,37 @@ func TestOverviewHeadlinePanelEqualsTheHeadlineAPI(t *testing.T) {
 					t.Errorf("unexpected figure %s", key)
 					continue
 				}
-				got := numbersIn(t, value)
-				if len(got) != len(w.fields) {
-					t.Errorf("%s: %q shows %d numbers, want %d", key, value, len(got), len(w.fields))
+				parts := strings.Split(value, " / ")
+				if len(parts) != len(w.fields) {
+					t.Errorf("%s: %q shows %d figures, want %d", key, value, len(parts), len(w.fields))
 					continue
 				}
 				for i, field := range w.fields {
-					if !sameShown(got[i], api[field], w.digits) {
-						t.Errorf("%s: page %v, API %s = %v", key, got[i], field, api[field])
+					if api[field] == nil {
+						if parts[i] != "—" {
+							t.Errorf("%s: page %q, API %s = null", key, parts[i], field)
+						}
+						continue
+					}
+					if got := numbersIn(t, parts[i]); len(got) != 1 || !sameShown(got[0], api[field], w.digits) {
+						t.Errorf("%s: page %q, API %s = %v", key, parts[i], field, api[field])
 					}
 				}
-				if w.digits == 1 && !strings.HasSuffix(value, " 万元") {
+				if w.digits == 1 && api[w.fields[0]] != nil && !strings.HasSuffix(value, " 万元") {
 					t.Errorf("%s: %q not in 万元", key, value)
 				}
-				if w.sub != "" {
+				if w.sub != "" && api[w.sub] == nil && numbersIn(t, sub) != nil {
+					t.Errorf("%s: sub-line %q, API %s = null", key, sub, w.sub)
+				}
+				if w.sub != "" && api[w.sub] != nil {
 					s := numbersIn(t, sub)
 					if len(s) != 1 || !strings.HasSuffix(sub, "%") || !sameShown(s[0], api[w.sub].(float64)*100, 1) {
 						t.Errorf("%s: sub-line %q, API %s = %v", key, sub, w.sub, api[w.sub])
 					}
 				}
 				// Provenance: the indicator page or the API, for the viewed period, and it answers.
-				if !strings.HasPrefix(href, "/indicator/") && !strings.HasPrefix(href, "/api/v1/headline?") || !strings.Contains(href, "period="+period) {
+				if !strings.HasPrefix(href, "/indicator/") && !strings.HasPrefix(href, "/api/v1/headline?") || !strings.Contains(href, "period="+period) ||
+					strings.HasPrefix(href, "/api/") && c.unit != "" && !strings.Contains(href, "unit="+c.unit) {
 					t.Errorf("%s links to %q", key, href)
 				}
 				if r, _ := fetch(t, ts.URL+href); r.StatusCode != http.StatusOK {
@@ -132,12 +154,12 @@ func TestOverviewHeadlinePanelEqualsTheHeadlineAPI(t *testing.T) {
 					t.Errorf("人才队伍: no row %s", k)
 					continue
 				}
-				if n := numbersIn(t, r[1]); len(n) != 1 || !sameShown(n[0], api[k], 0) {
+				if n := numbersIn(t, r[1]); api[k] == nil && r[1] != "—" || api[k] != nil && (len(n) != 1 || !sameShown(n[0], api[k], 0)) {
 					t.Errorf("人才队伍 %s: page %q, API %v", k, r[1], api[k])
 				}
 			}
 			projects, _ := api["projects"].([]any)
-			if len(projects) == 0 {
+			if len(projects) == 0 && c.unit != "320507" {
 				t.Fatal("the fixture lists no 服务项目: the table is not exercised")
 			}
 			for _, p := range projects {
@@ -318,7 +340,7 @@ func TestPanelProjectWithoutDomain(t *testing.T) {
 	h := &metrics.Headline{UnitName: "苏州市", CertifiedTotal: &one, Supervisors: &two,
 		Projects:      []metrics.ProjectDomain{{Domain: "困境儿童", Projects: 2, Demonstration: 1, Served: 1500}, {Domain: "", Projects: 1, Served: 20}},
 		ProjectsTotal: 3, ProjectsDemonstration: 1}
-	p := buildPanel(locale.ZH, h, sgz.Span{From: sgz.MustPeriod("2026Q3"), To: sgz.MustPeriod("2026Q3")}, "")
+	p := buildPanel(locale.ZH, h, sgz.Span{From: sgz.MustPeriod("2026Q3"), To: sgz.MustPeriod("2026Q3")}, "", false)
 	if len(p.Projects) != 2 || p.Projects[1].Label != "未注明领域" || p.Projects[0].Extra != "1,500" || p.ProjTot.Value != "3" {
 		t.Errorf("projects %+v total %+v", p.Projects, p.ProjTot)
 	}
@@ -330,4 +352,25 @@ func TestPanelProjectWithoutDomain(t *testing.T) {
 			t.Errorf("gov_funding missing: %q, want —", f.Value)
 		}
 	}
+}
+
+// On the big screen at 1920×1080 the 五强 figures are one strip: one row,
+// no value cut off, a strip no taller than a row of cards.
+func TestBrowserBigScreenHeadlineStrip(t *testing.T) {
+	browser(t)
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	tb := openTab(t, ts.URL)
+	tb.run(chromedp.EmulateViewport(1920, 1080))
+	tb.visit("/?period=2026Q3&screen=big&lang=zh")
+	n := eval[int](tb, `document.querySelectorAll('#headline-panel .hl-fig').length`)
+	rows := eval[int](tb, `new Set(Array.prototype.map.call(document.querySelectorAll('#headline-panel .hl-fig'), function(e){return e.offsetTop})).size`)
+	cut := eval[int](tb, `Array.prototype.filter.call(document.querySelectorAll('#headline-panel .hl-fig .value'), function(e){return e.scrollWidth > e.clientWidth + 1}).length`)
+	h := eval[int](tb, `document.querySelector('#headline-panel .hl-figures').getBoundingClientRect().height | 0`)
+	if n != 9 || rows != 1 || cut != 0 || h > 160 {
+		t.Errorf("big screen strip: %d figures in %d rows, %d values cut off, %d px high (want 9, 1 row, none, ≤ 160)", n, rows, cut, h)
+	}
+	if eval[int](tb, `document.querySelectorAll('#hl-workers, #hl-projects').length`) != 0 {
+		t.Error("the big screen shows the 人才队伍 / 服务项目 tables")
+	}
+	tb.clean("big screen strip")
 }
