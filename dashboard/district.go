@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"context"
 	"database/sql"
 	"net/http"
@@ -45,9 +46,11 @@ type districtData struct {
 	Warnings   []issueRow
 	Score      *metrics.DistrictAssessment
 	TopName    string
-	TopComp    string // completeness of the whole area's values, where not whole
-	Reported   bool   // a return counts for the span
-	Due        bool   // some quarter of the span is due (else 未到期)
+	TopComp    string    // completeness of the whole area's values, where not whole
+	Reported   bool      // a return counts for the span
+	Due        bool      // some quarter of the span is due (else 未到期)
+	Risk       []riskRow // the district's at-risk forecasts (metrics.AtRisk)
+	Panel      *panel    // the district's headline figures (metrics.HeadlineFor)
 }
 
 func (s *Server) district(c *gin.Context) {
@@ -116,6 +119,18 @@ func (s *Server) district(c *gin.Context) {
 		}
 	}
 	if d.Towns, err = s.townRows(ctx, sp, code, d.Return); err != nil {
+		s.internal(c, err)
+		return
+	}
+	fs, err := s.forecastsAt(ctx, sp.To)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d.Risk = riskRows(l, fs, code)
+	if h, err := s.headlineOf(ctx, sp, code); err == nil {
+		d.Panel = buildPanel(l, h, sp, code, false)
+	} else if le := (*locale.Error)(nil); !errors.As(err, &le) { // not a district of one city: no panel
 		s.internal(c, err)
 		return
 	}

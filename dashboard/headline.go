@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"sgz"
 	"sgz/locale"
 	"sgz/metrics"
 )
@@ -20,7 +19,7 @@ func (s *Server) apiHeadline(c *gin.Context) {
 	}
 	unit := c.Query("unit")
 	out, err := memoize(s.calc, "H|"+sp.String()+"|"+unit, func() (*body, error) {
-		h, err := metrics.HeadlineFor(c.Request.Context(), s.db, sp, unit, s.opt.Config)
+		h, err := s.headlineOf(c.Request.Context(), sp, unit)
 		if err != nil {
 			return nil, err
 		}
@@ -54,7 +53,7 @@ func (s *Server) apiForecast(c *gin.Context) {
 	}
 	l := lang(c)
 	out, err := memoize(s.calc, "F|"+sp.To.String()+"|"+string(l), func() (*body, error) {
-		fs, err := metrics.Forecasts(c.Request.Context(), s.db, sp.To, []sgz.Level{sgz.City, sgz.District}, 0, s.opt.Config)
+		fs, err := s.forecastsAt(c.Request.Context(), sp.To)
 		if err != nil {
 			return nil, err
 		}

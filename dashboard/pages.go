@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -113,7 +114,10 @@ type overviewData struct {
 	Districts int
 	Ranking   []metrics.DistrictAssessment
 	Prev      string
-	More      int // districts in all, when only the top of the ranking is shown
+	More      int       // districts in all, when only the top of the ranking is shown
+	Panel     *panel    // the 五强 headline figures (metrics.HeadlineFor); nil without a city
+	Risk      []riskRow // the at-risk forecasts (metrics.AtRisk)
+	RiskMore  int       // at-risk rows not shown on the big screen
 }
 
 func (s *Server) overview(c *gin.Context) {
@@ -185,6 +189,21 @@ func (s *Server) overview(c *gin.Context) {
 	if err != nil {
 		s.internal(c, err)
 		return
+	}
+	if h, err := s.headlineOf(ctx, sp, ""); err == nil {
+		d.Panel = buildPanel(l, h, sp, "", c.Query("screen") == "big")
+	} else if le := (*locale.Error)(nil); !errors.As(err, &le) { // no city (several, or none): no panel
+		s.internal(c, err)
+		return
+	}
+	fs, err := s.forecastsAt(ctx, sp.To)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d.Risk = riskRows(l, fs, "")
+	if c.Query("screen") == "big" && len(d.Risk) > 5 {
+		d.Risk, d.RiskMore = d.Risk[:5], len(d.Risk)-5
 	}
 	d.Ranking = a.Districts
 	if len(d.Ranking) > 30 {

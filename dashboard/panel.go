@@ -1,0 +1,129 @@
+package dashboard
+
+import (
+	"context"
+	"net/url"
+
+	"sgz"
+	"sgz/locale"
+	"sgz/metrics"
+)
+
+// headlineOf is metrics.HeadlineFor of unit ("" for the city) over sp,
+// memoized: the same figures as GET /api/v1/headline.
+func (s *Server) headlineOf(ctx context.Context, sp sgz.Span, unit string) (*metrics.Headline, error) {
+	return memoize(s.calc, "HV|"+sp.String()+"|"+unit, func() (*metrics.Headline, error) {
+		return metrics.HeadlineFor(ctx, s.db, sp, unit, s.opt.Config)
+	})
+}
+
+// forecastsAt is metrics.Forecasts of the city and its districts at p,
+// memoized: the rows of GET /api/v1/forecast.
+func (s *Server) forecastsAt(ctx context.Context, p sgz.Period) ([]metrics.Forecast, error) {
+	return memoize(s.calc, "FV|"+p.String(), func() ([]metrics.Forecast, error) {
+		return metrics.Forecasts(ctx, s.db, p, []sgz.Level{sgz.City, sgz.District}, 0, s.opt.Config)
+	})
+}
+
+// hlFigure is one figure of the 五强 panel: what the headline API gives,
+// formatted as the pages format, and where it comes from.
+type hlFigure struct {
+	Key   string // the headline API's field of the main value (data-key)
+	Label string
+	Value string
+	Sub   string // coverage, share, …; "" when none
+	Href  string // the indicator page, else the headline API
+}
+
+// hlRow is one row of the 人才队伍 or 服务项目 table.
+type hlRow struct {
+	Key, Label  string
+	Value       string
+	Demo, Extra string
+}
+
+// panel is the 五强 headline panel of the overview (metrics.Headline).
+type panel struct {
+	Title    string
+	Figures  []hlFigure
+	Workers  []hlRow // 人才队伍 by level
+	Projects []hlRow // 服务项目 by domain
+	ProjTot  hlRow
+	Big      bool // the big screen: the figures only
+}
+
+func buildPanel(l locale.Lang, h *metrics.Headline, sp sgz.Span, unit string, big bool) *panel {
+	q := url.Values{"period": {sp.String()}}
+	if unit != "" {
+		q.Set("unit", unit)
+	}
+	api := "/api/v1/headline?" + q.Encode()
+	ind := func(id string) string { return "/indicator/" + id + "?period=" + url.QueryEscape(sp.String()) }
+	num := func(v *float64) string { return fmtNum(v) }
+	wan := func(v *float64) string { return inLang(l, fmtWan(v)) }
+	p := &panel{Title: locale.T(l, "ov.hl.title", h.UnitName, sp.String()), Big: big}
+	add := func(key, label, value, sub, href string) {
+		p.Figures = append(p.Figures, hlFigure{key, locale.T(l, label), value, sub, href})
+	}
+	add("stations_built", "ov.hl.stations", num(h.StationsBuilt)+" / "+num(h.TownsInScope),
+		locale.T(l, "ov.hl.coverage", fmtPct(h.StationCoverage)), ind("station_coverage"))
+	add("rooms_built", "ov.hl.rooms", num(h.RoomsBuilt)+" / "+num(h.VillagesInScope),
+		locale.T(l, "ov.hl.coverage", fmtPct(h.RoomCoverage)), ind("room_coverage"))
+	add("charity_fund_towns", "ov.hl.funds", num(h.CharityFundTowns)+" / "+num(h.CharityFundVillages), locale.T(l, "ov.hl.funds.sub"), api)
+	share := ""
+	if h.CertifiedProvinceShare != nil {
+		share = locale.T(l, "ov.hl.share", fmtPct(h.CertifiedProvinceShare))
+	}
+	add("certified_total", "ov.hl.certified", num(h.CertifiedTotal), share, ind("certified_total"))
+	add("organisations", "ov.hl.orgs", num(h.Organisations)+" / "+num(h.OrgStaff), locale.T(l, "ov.hl.orgs.sub"), api)
+	add("supervisors", "ov.hl.supervisors", num(h.Supervisors), "", api)
+	add("gov_funding", "ov.hl.gov", wan(h.GovFunding), "", ind("gov_funding"))
+	add("charity_funding", "ov.hl.charity", wan(h.CharityFunding), "", ind("charity_funding"))
+	add("training_participants", "ov.hl.training", num(h.TrainingParticipants), "", ind("training_participants"))
+	for _, w := range []struct {
+		key, label string
+		v          *float64
+	}{{"certified_assistant", "ov.hl.assistant", h.CertifiedAssistant}, {"certified_intermediate", "ov.hl.intermediate", h.CertifiedIntermediate},
+		{"certified_senior", "ov.hl.senior", h.CertifiedSenior}, {"supervisors", "ov.hl.supervisors", h.Supervisors}} {
+		p.Workers = append(p.Workers, hlRow{Key: w.key, Label: locale.T(l, w.label), Value: num(w.v)})
+	}
+	for _, d := range h.Projects {
+		name := d.Domain
+		if name == "" {
+			name = locale.T(l, "ov.hl.nodomain")
+		}
+		n, demo, served := float64(d.Projects), float64(d.Demonstration), float64(d.Served)
+		p.Projects = append(p.Projects, hlRow{Key: d.Domain, Label: name, Value: num(&n), Demo: num(&demo), Extra: num(&served)})
+	}
+	n, demo := float64(h.ProjectsTotal), float64(h.ProjectsDemonstration)
+	p.ProjTot = hlRow{Key: "projects_total", Label: locale.T(l, "ov.hl.projtotal"), Value: num(&n), Demo: num(&demo)}
+	return p
+}
+
+// riskRow is one forecast of the at-risk list, as pages show it.
+type riskRow struct {
+	UnitCode, UnitName string
+	District           bool
+	Indicator, Name    string
+	Milestone          string
+	Latest, LatestAt   string
+	Text               string
+}
+
+// riskRows are the at-risk forecasts (metrics.AtRisk) of unit ("" for all).
+func riskRows(l locale.Lang, fs []metrics.Forecast, unit string) []riskRow {
+	var out []riskRow
+	for _, f := range metrics.AtRisk(fs) {
+		if unit != "" && f.UnitCode != unit {
+			continue
+		}
+		ms := f.Milestone
+		if l == locale.EN {
+			ms = f.MilestoneEn
+		}
+		out = append(out, riskRow{UnitCode: f.UnitCode, UnitName: f.UnitName, District: f.Level == sgz.District,
+			Indicator: f.Indicator, Name: indName(l, f.Indicator), Milestone: ms + " · " + locale.T(l, "ind.deadline", f.Deadline),
+			Latest: fmtPct(f.Latest), LatestAt: f.LatestAt, Text: f.Text(l)})
+	}
+	return out
+}
