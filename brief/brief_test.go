@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sgz/internal/needs"
 	"sgz/locale/keytest"
 	"strconv"
 	"strings"
@@ -306,15 +307,7 @@ func TestProblemsOfTheMessages(t *testing.T) {
 
 // LibreOffice opens the document: converted to PDF, with the title inside.
 func TestBriefOpensInLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("soffice (LibreOffice) is not installed: the .docx is not checked by a second reader")
-	}
-	if real, err := filepath.EvalSymlinks(soffice); err == nil {
-		if _, err := os.Stat(filepath.Join(filepath.Dir(real), "libswlo.so")); err != nil {
-			t.Skip("LibreOffice has no Writer (apt-get install libreoffice-writer-nogui): the .docx is not checked by a second reader")
-		}
-	}
+	soffice := needs.Soffice(t, true)
 	db := demoDB(t)
 	docx, _ := write(t, db, "2026Q3", time.Date(2026, 12, 1, 0, 0, 0, 0, sgz.Beijing), locale.ZH)
 	dir := t.TempDir()

@@ -1,9 +1,9 @@
 package dashboard
 
 import (
-	"errors"
 	"context"
 	"database/sql"
+	"errors"
 	"net/http"
 	"strings"
 

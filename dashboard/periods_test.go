@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sgz/internal/needs"
 	"strconv"
 	"strings"
 	"testing"
@@ -246,10 +247,7 @@ func TestRoundingHalfAway(t *testing.T) {
 		t.Errorf("chart does not show 66.3")
 	}
 	// The workbook: LibreOffice renders the cell through its 0.0% format.
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("soffice not installed")
-	}
+	soffice := needs.Soffice(t, false)
 	resp, b := fetch(t, ts.URL+"/indicators.xlsx?period=2026Q3&level=district&as_of=2026-12-02")
 	if resp.StatusCode != 200 {
 		t.Fatalf("export %d", resp.StatusCode)

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"sgz/internal/needs"
 	"sort"
 	"strconv"
 	"strings"
@@ -270,10 +271,7 @@ func textOf(inner []byte) string {
 // its own user profile; the test is skipped when soffice is not installed.
 func soffice(t *testing.T, files map[string][]byte) map[string][]byte {
 	t.Helper()
-	bin, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("soffice (Debian libreoffice-calc-nogui) is not installed: the LibreOffice round trips are skipped")
-	}
+	bin := needs.Soffice(t, false)
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
 	os.MkdirAll(in, 0o755)
@@ -382,9 +380,7 @@ func TestMarkRoundTrips(t *testing.T) {
 		}
 	}
 	// The marked workbooks convert again with LibreOffice and keep their comments.
-	if _, err := exec.LookPath("soffice"); err != nil {
-		t.Skip("soffice is not installed: the marked workbooks are not converted again")
-	}
+	needs.Soffice(t, false)
 	for file, data := range soffice(t, marked) {
 		name := strings.TrimSuffix(file, ".xlsx")
 		got := sheetComments(t, data, name+" marked, LibreOffice")

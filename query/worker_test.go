@@ -24,7 +24,6 @@ import (
 	"sgz/store"
 )
 
-
 func testWorkers() Workers {
 	return Workers{Command: []string{os.Args[0]}, Env: []string{"SGZ_TEST_SQL_WORKER=1"}}
 }

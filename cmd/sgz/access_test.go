@@ -135,7 +135,7 @@ func TestServeRefusesUnsafeStarts(t *testing.T) {
 // TestDemoAccounts: the demo prints one account per role.
 func TestDemoAccounts(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the demo")
+		t.Skip("-short: this test builds the whole demo database (7 quarters of returns); run without -short")
 	}
 	db := filepath.Join(t.TempDir(), "d.duckdb")
 	code, out, e := sgzRun(t, "--db", db, "demo", "--build-only")

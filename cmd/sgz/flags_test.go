@@ -126,7 +126,7 @@ func TestServeBadAddressPrintsNothingFirst(t *testing.T) {
 // --build-only, and when stopped (the context main ends on Ctrl+C).
 func TestDemoCleansUp(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the demo twice")
+		t.Skip("-short: this test builds the whole demo database twice; run without -short")
 	}
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
