@@ -110,12 +110,7 @@ func (s *Server) setDisabled(c *gin.Context, disabled bool) {
 		}
 	}
 	if err := auth.SetDisabled(c.Request.Context(), s.db, name, disabled); err != nil {
-		var le *locale.Error
-		if errors.As(err, &le) {
-			s.fail(c, http.StatusNotFound, le.Key, le.Args...)
-			return
-		}
-		s.internal(c, err)
+		s.failWith(c, http.StatusNotFound, err)
 		return
 	}
 	s.sessions.Forget()

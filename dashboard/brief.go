@@ -2,13 +2,11 @@ package dashboard
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"sgz/brief"
-	"sgz/locale"
 )
 
 // GET /brief.docx?period=P: the quarterly briefing (工作简报) as a Word
@@ -20,13 +18,8 @@ func (s *Server) briefDocx(c *gin.Context) {
 	}
 	var buf bytes.Buffer
 	_, err := brief.Write(c.Request.Context(), s.db, brief.Options{Span: sp, AsOf: s.opt.Now(), Lang: lang(c), Config: s.opt.Config}, &buf)
-	var le *locale.Error
-	if errors.As(err, &le) {
-		s.fail(c, http.StatusBadRequest, le.Key, le.Args...)
-		return
-	}
 	if err != nil {
-		s.internal(c, err)
+		s.failWith(c, http.StatusBadRequest, err)
 		return
 	}
 	attach(c, "brief-"+sp.String()+".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", buf.Bytes())

@@ -1,12 +1,10 @@
 package dashboard
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"sgz/locale"
 	"sgz/metrics"
 )
 
@@ -25,13 +23,8 @@ func (s *Server) apiHeadline(c *gin.Context) {
 		}
 		return marshalJSON(h)
 	})
-	var le *locale.Error
-	if errors.As(err, &le) {
-		s.fail(c, http.StatusBadRequest, le.Key, le.Args...)
-		return
-	}
 	if err != nil {
-		s.internal(c, err)
+		s.failWith(c, http.StatusBadRequest, err)
 		return
 	}
 	serveJSON(c, out)

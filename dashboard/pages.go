@@ -278,6 +278,17 @@ func (s *Server) trendSeries(c *gin.Context, sp sgz.Span, u *unitRow, ids []stri
 	return qx, out, nil
 }
 
+// failWith answers a user's error (a locale.Error) with code and its
+// message, and anything else as an internal error.
+func (s *Server) failWith(c *gin.Context, code int, err error) {
+	var le *locale.Error
+	if errors.As(err, &le) {
+		s.fail(c, code, le.Key, le.Args...)
+		return
+	}
+	s.internal(c, err)
+}
+
 func (s *Server) internal(c *gin.Context, err error) {
 	s.log.Error("dashboard", "path", c.Request.URL.Path, "err", err)
 	s.fail(c, http.StatusInternalServerError, "dash.internal")

@@ -56,16 +56,11 @@ func redirectWith(c *gin.Context, back string, kv ...string) {
 // failReview answers a refused review action with its message (the state
 // did not allow it; nothing was changed).
 func (s *Server) failReview(c *gin.Context, err error) {
-	var le *locale.Error
-	if errors.As(err, &le) {
-		code := http.StatusConflict
-		if le.Key == "review.notfound" {
-			code = http.StatusNotFound
-		}
-		s.fail(c, code, le.Key, le.Args...)
-		return
+	code := http.StatusConflict
+	if le := (*locale.Error)(nil); errors.As(err, &le) && le.Key == "review.notfound" {
+		code = http.StatusNotFound
 	}
-	s.internal(c, err)
+	s.failWith(c, code, err)
 }
 
 // POST /reporting/:id/approve: the return is checked (已审核) and locked.
