@@ -10,11 +10,8 @@ package brief
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"math"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -218,39 +215,18 @@ func compare(ctx context.Context, db *store.DB, cfg *metrics.Config, unit string
 
 // ---- numbers as a Chinese civil servant writes them ----
 
-func group(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
-
 // Count formats a whole number: 18,000.
-func Count(v float64) string { return group(strconv.FormatFloat(math.Round(v), 'f', 0, 64)) }
+func Count(v float64) string { return metrics.Group(metrics.Fixed(v, 0)) }
 
 // Wan formats money in 万元 with one decimal: 4,700.0.
-func Wan(v float64) string { return group(strconv.FormatFloat(v, 'f', 1, 64)) }
+func Wan(v float64) string { return metrics.Group(metrics.Fixed(v, 1)) }
 
 // Pct formats a rate as a percentage with one decimal: 93.8%.
-func Pct(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }
+func Pct(v float64) string { return metrics.Fixed(v*100, 1) + "%" }
 
 // Points formats a change of a rate in percentage points: +2.1 个百分点.
 func Points(lang locale.Lang, d float64) string {
-	return locale.T(lang, "brief.points", signed(strconv.FormatFloat(d*100, 'f', 1, 64)))
+	return locale.T(lang, "brief.points", signed(metrics.Fixed(d*100, 1)))
 }
 
 func signed(s string) string {
@@ -276,5 +252,3 @@ func Write(ctx context.Context, db *store.DB, opt Options, w io.Writer) (*Report
 	d := r.Document(lang)
 	return r, d.WriteDocx(w)
 }
-
-var _ = fmt.Sprint

@@ -403,3 +403,15 @@ func TestBriefWhenNothingIsAtRisk(t *testing.T) {
 		t.Errorf("%s\n%v", text, tables[0])
 	}
 }
+
+// The briefing rounds as the pages do: half away from zero at the shown
+// precision (metrics.Fixed), with thousands separators.
+func TestBriefNumbersRoundLikeThePages(t *testing.T) {
+	for got, want := range map[string]string{
+		Pct(0.6625): "66.3%", Wan(1234.25): "1,234.3", Count(2.5): "3", Count(-1341): "-1,341", Wan(4700): "4,700.0",
+	} {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}

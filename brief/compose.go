@@ -1,7 +1,6 @@
 package brief
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -102,7 +101,7 @@ func change(lang locale.Lang, k kind, cur, prev *float64) string {
 	}
 	s := signed(k.format(d))
 	if *prev != 0 {
-		s += "（" + signed(strconv.FormatFloat(d / *prev * 100, 'f', 1, 64)) + "%）"
+		s += "（" + signed(metrics.Fixed(d / *prev * 100, 1)) + "%）"
 	}
 	return s
 }
@@ -172,7 +171,7 @@ func (r *Report) Document(lang locale.Lang) *Doc {
 		num(h.RoomsBuilt, kCount), num(h.VillagesInScope, kCount), num(h.RoomCoverage, kRate), num(r.Standard, kRate))
 	for _, f := range r.Forecasts {
 		if f.Level != sgz.District {
-			add(Block{Text: T("brief.cityfc", indicatorName(lang, f.Indicator), f.Milestone, f.Text(lang))})
+			add(Block{Text: T("brief.cityfc", metrics.IndicatorName(lang, f.Indicator), f.Milestone, f.Text(lang))})
 		}
 	}
 
@@ -218,7 +217,7 @@ func (r *Report) Document(lang locale.Lang) *Doc {
 		rank := func(ds []metrics.DistrictAssessment) [][]string {
 			rows := [][]string{{T("brief.col.rank"), T("brief.col.district"), T("brief.col.score")}}
 			for _, x := range ds {
-				rows = append(rows, []string{strconv.Itoa(x.Rank), x.UnitName, strconv.FormatFloat(x.Total, 'f', 1, 64)})
+				rows = append(rows, []string{strconv.Itoa(x.Rank), x.UnitName, metrics.Fixed(x.Total, 1)})
 			}
 			return rows
 		}
@@ -250,7 +249,7 @@ func (r *Report) Document(lang locale.Lang) *Doc {
 		para("brief.risk", len(r.AtRisk))
 		rows := [][]string{{T("brief.col.unit"), T("brief.col.indicator"), T("brief.col.latest"), T("brief.col.forecast")}}
 		for _, f := range r.AtRisk {
-			rows = append(rows, []string{f.UnitName, indicatorName(lang, f.Indicator), num(f.Latest, kRate), f.Text(lang)})
+			rows = append(rows, []string{f.UnitName, metrics.IndicatorName(lang, f.Indicator), num(f.Latest, kRate), f.Text(lang)})
 		}
 		add(Block{Rows: rows})
 	}
@@ -277,16 +276,3 @@ func quarterText(lang locale.Lang, p string) string {
 	}
 	return locale.T(lang, "brief.span.q", q.Year, q.Quarter)
 }
-
-func indicatorName(lang locale.Lang, id string) string {
-	ind, ok := metrics.Lookup(id)
-	if !ok {
-		return id
-	}
-	if lang == locale.EN {
-		return ind.Name.En
-	}
-	return ind.Name.Zh
-}
-
-var _ = fmt.Sprint

@@ -326,7 +326,7 @@ func fmtWan(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return groupDigits(metrics.Fixed(*v, 1)) + " 万元"
+	return metrics.Group(metrics.Fixed(*v, 1)) + " 万元"
 }
 
 func fmtNum(v *float64) string {
@@ -334,9 +334,9 @@ func fmtNum(v *float64) string {
 		return "—"
 	}
 	if *v == math.Trunc(*v) && math.Abs(*v) < 1e15 {
-		return groupDigits(metrics.Fixed(*v, 0))
+		return metrics.Group(metrics.Fixed(*v, 0))
 	}
-	return groupDigits(metrics.Fixed(*v, 2))
+	return metrics.Group(metrics.Fixed(*v, 2))
 }
 
 // inLang drops the 万元 suffix in English (the indicator's name says "10k yuan").
@@ -378,7 +378,7 @@ func fmtValue(id string, v *float64) string {
 			return "—"
 		}
 		if ind.Unit == metrics.Hours && !ind.IsRatio {
-			return groupDigits(metrics.Fixed(*v, 0))
+			return metrics.Group(metrics.Fixed(*v, 0))
 		}
 		return metrics.Fixed(*v, displayDigits(id))
 	}
@@ -402,38 +402,8 @@ func fmtDelta(id string, v *float64) string {
 	return sign + strings.TrimPrefix(fmtValue(id, &a), "+")
 }
 
-func groupDigits(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, ch := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(ch)
-	}
-	out := b.String()
-	if hasFrac {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
-
 // indName is an indicator's name in lang.
-func indName(l locale.Lang, id string) string {
-	ind, ok := metrics.Lookup(id)
-	if !ok {
-		return id
-	}
-	if l == locale.EN {
-		return ind.Name.En
-	}
-	return ind.Name.Zh
-}
+var indName = metrics.IndicatorName
 
 func tx(l locale.Lang, t metrics.Text) string {
 	if l == locale.EN {

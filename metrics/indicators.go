@@ -19,6 +19,8 @@
 //	LoadConfig / DefaultConfig                the evaluator's rules
 package metrics
 
+import "sgz/locale"
+
 import "sgz"
 
 // Kind says how an indicator behaves over a span of quarters.
@@ -201,4 +203,16 @@ func (u Unit) Text() Text {
 		return Text{"人/万人", "per 10,000"}
 	}
 	return Text{string(u), string(u)}
+}
+
+// IndicatorName is the indicator's name in l (its id when unknown).
+func IndicatorName(l locale.Lang, id string) string {
+	ind, ok := Lookup(id)
+	if !ok {
+		return id
+	}
+	if l == locale.EN {
+		return ind.Name.En
+	}
+	return ind.Name.Zh
 }

@@ -84,3 +84,25 @@ func Round(x float64, digits int) float64 {
 
 // Points is a difference of two rates in percentage points, as shown: "14.1".
 func Points(d float64) string { return Fixed(d*100, 1) }
+
+// Group puts thousands separators in a formatted number: 18,000.5, -1,341.
+func Group(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, ch := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(ch)
+	}
+	out := b.String()
+	if hasFrac {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
