@@ -36,6 +36,7 @@ type Compare struct {
 	Districts int      // reported in both
 	Names     []string // their names
 	Cur, Prev map[string]*float64
+	Metrics   *metrics.Comparison // the comparison behind it
 }
 
 // Report is everything the briefing says, before wording.
@@ -74,10 +75,8 @@ func Gather(ctx context.Context, db *store.DB, opt Options) (*Report, error) {
 	r.Headline = h
 	// A span running past its data (the year in progress): compare the
 	// quarters that have data with the same quarters a year earlier.
-	if h.AsOf != "" && opt.Span.Len() > 1 {
-		if last, err := sgz.ParsePeriod(h.AsOf); err == nil && last.Index() < opt.Span.To.Index() && last.Index() >= opt.Span.From.Index() {
-			r.Effective = sgz.Span{From: opt.Span.From, To: last}
-		}
+	if last, err := sgz.ParsePeriod(h.AsOf); err == nil {
+		r.Effective = metrics.ToDate(opt.Span, last)
 	}
 	cur, err := metrics.ComputeLevels(ctx, db, r.Effective, []sgz.Level{sgz.City, sgz.District}, cfg)
 	if err != nil {
@@ -88,15 +87,12 @@ func Gather(ctx context.Context, db *store.DB, opt Options) (*Report, error) {
 			r.Standard = v.Value
 		}
 	}
-	shift := func(s sgz.Span, q int) sgz.Span {
-		return sgz.Span{From: sgz.PeriodOfIndex(s.From.Index() - q), To: sgz.PeriodOfIndex(s.To.Index() - q)}
-	}
 	if r.Effective.Len() == 1 {
-		if r.Prev, err = compare(ctx, db, cfg, h.UnitCode, cur, shift(r.Effective, 1)); err != nil {
+		if r.Prev, err = compare(ctx, db, cfg, h.UnitCode, r.Effective, metrics.PrevSpan(r.Effective)); err != nil {
 			return nil, err
 		}
 	}
-	if r.YoY, err = compare(ctx, db, cfg, h.UnitCode, cur, shift(r.Effective, 4)); err != nil {
+	if r.YoY, err = compare(ctx, db, cfg, h.UnitCode, r.Effective, metrics.YearEarlier(r.Effective)); err != nil {
 		return nil, err
 	}
 	as, err := metrics.Assess(ctx, db, opt.Span, cfg)
@@ -135,81 +131,42 @@ func Gather(ctx context.Context, db *store.DB, opt Options) (*Report, error) {
 	return r, nil
 }
 
-// The figures compared, from Compute's district values: numerator and
-// denominator of the rates, the values of the rest.
+// The figures compared, from metrics.Compare: the numerator or denominator
+// of a rate, or the value of a count.
 var compared = []struct{ key, ind, part string }{
 	{"stations_built", "station_coverage", "num"}, {"towns_in_scope", "station_coverage", "den"},
+	{"station_coverage", "station_coverage", "val"},
 	{"rooms_built", "room_coverage", "num"}, {"villages_in_scope", "room_coverage", "den"},
+	{"room_coverage", "room_coverage", "val"},
 	{"certified_total", "certified_total", "val"},
 	{"gov_funding", "gov_funding", "val"}, {"charity_funding", "charity_funding", "val"},
 	{"training_participants", "training_participants", "val"},
 }
 
-// compare sums the figures over the districts of unit that reported in both
-// the current values and base.
-func compare(ctx context.Context, db *store.DB, cfg *metrics.Config, unit string, cur []metrics.Value, base sgz.Span) (*Compare, error) {
-	prev, err := metrics.Compute(ctx, db, base, sgz.District, cfg)
+// compare is metrics.Compare (the pages' computation: the districts of unit
+// that reported in both spans, rates from summed numerators and
+// denominators), keyed by the headline's fields.
+func compare(ctx context.Context, db *store.DB, cfg *metrics.Config, unit string, cur, base sgz.Span) (*Compare, error) {
+	mc, err := metrics.Compare(ctx, db, cfg, unit, cur, base)
 	if err != nil {
 		return nil, err
 	}
-	reported := func(vals []metrics.Value) map[string]string {
-		m := map[string]string{}
-		for _, v := range vals {
-			if v.Level == sgz.District && v.Completeness.DistrictsReported > 0 && (v.ParentCode == unit || v.UnitCode == unit || strings.HasPrefix(v.UnitCode, unit)) {
-				m[v.UnitCode] = v.UnitName
-			}
-		}
-		return m
-	}
-	a, b := reported(cur), reported(prev)
-	c := &Compare{Base: base, Cur: map[string]*float64{}, Prev: map[string]*float64{}}
-	both := map[string]bool{}
-	for code, name := range a {
-		if _, ok := b[code]; ok {
-			both[code] = true
-			c.Names = append(c.Names, name)
-		}
-	}
+	c := &Compare{Base: base, Districts: len(mc.Districts), Names: mc.Names(), Cur: map[string]*float64{}, Prev: map[string]*float64{}, Metrics: mc}
 	sort.Strings(c.Names)
-	c.Districts = len(both)
 	if c.Districts == 0 {
 		return c, nil
 	}
-	sum := func(vals []metrics.Value, into map[string]*float64) {
-		for _, f := range compared {
-			var s float64
-			ok := false
-			for _, v := range vals {
-				if v.Level != sgz.District || !both[v.UnitCode] || v.Indicator != f.ind {
-					continue
-				}
-				x := v.Value
-				switch f.part {
-				case "num":
-					x = v.Numerator
-				case "den":
-					x = v.Denominator
-				}
-				if x != nil {
-					s += *x
-					ok = true
-				}
-			}
-			if ok {
-				into[f.key] = &s
-			}
+	for _, f := range compared {
+		ch := mc.Of(f.ind)
+		switch f.part {
+		case "num":
+			c.Cur[f.key], c.Prev[f.key] = ch.Numerator, ch.BaseNumerator
+		case "den":
+			c.Cur[f.key], c.Prev[f.key] = ch.Denominator, ch.BaseDenominator
+		default:
+			c.Cur[f.key], c.Prev[f.key] = ch.Value, ch.Base
 		}
-		ratio := func(out, n, d string) {
-			if into[n] != nil && into[d] != nil && *into[d] > 0 {
-				v := *into[n] / *into[d]
-				into[out] = &v
-			}
-		}
-		ratio("station_coverage", "stations_built", "towns_in_scope")
-		ratio("room_coverage", "rooms_built", "villages_in_scope")
 	}
-	sum(cur, c.Cur)
-	sum(prev, c.Prev)
 	return c, nil
 }
 
