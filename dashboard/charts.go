@@ -52,6 +52,26 @@ func axisName(l locale.Lang, id string) string {
 
 // barChart: values by unit, with the target as a line.
 func barChart(l locale.Lang, title, id string, xs []string, ss []series, target *float64) map[string]any {
+	return barChartGaps(l, title, id, xs, ss, target, nil)
+}
+
+// barChartGaps is barChart where gaps[i], when not "", says why unit i has
+// no bar (未报送, 未到期): under its name on the axis, and as a labelled
+// marker where its bar would stand — never a silent gap or a 0.
+func barChartGaps(l locale.Lang, title, id string, xs []string, ss []series, target *float64, gaps []string) map[string]any {
+	var marks []opts.MarkPointNameCoordItem
+	if len(gaps) > 0 {
+		xs = append([]string(nil), xs...)
+		for i, why := range gaps {
+			if why == "" || i >= len(xs) {
+				continue
+			}
+			xs[i] = locale.T(l, "chart.gap", xs[i], why)
+			marks = append(marks, opts.MarkPointNameCoordItem{Name: why, Coordinate: []any{xs[i], 0}, Value: why, Symbol: "pin", SymbolSize: 44,
+				Label:     &opts.Label{Show: opts.Bool(true), Formatter: why, FontSize: 11},
+				ItemStyle: &opts.ItemStyle{Color: "#8a939c"}})
+		}
+	}
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(initOpts(), toolbox(l),
 		charts.WithTitleOpts(opts.Title{Title: title}),
@@ -68,6 +88,9 @@ func barChart(l locale.Lang, title, id string, xs []string, ss []series, target 
 			data[j] = opts.BarData{Value: display(id, v)}
 		}
 		var so []charts.SeriesOpts
+		if i == 0 && len(marks) > 0 {
+			so = append(so, charts.WithMarkPointNameCoordItemOpts(marks...))
+		}
 		if i == 0 && target != nil {
 			so = append(so, charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: locale.T(l, "chart.target"), YAxis: display(id, target)}),
 				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(true), Formatter: "{b} {c}"}}))

@@ -222,15 +222,18 @@ func (s *Server) Warm(ctx context.Context) {
 	t0 := time.Now()
 	s.regs.For(ctx, sp.To)
 	s.regs.For(ctx, sgz.PeriodOf(s.opt.Now()))
-	for _, x := range []sgz.Span{sp, prevSpan(sp)} {
-		top, err := s.calc.top(ctx, x)
-		if err != nil {
+	top, err := s.calc.top(ctx, sp)
+	if err != nil {
+		s.log.Debug("warm", "err", err)
+		return
+	}
+	if top != nil {
+		qs := s.trendQuarters(ctx, sp)
+		s.calc.trend(ctx, qs[0], qs[len(qs)-1], top.Level, top.Code)
+		// The overview's fair comparisons (较上期, 同比).
+		if _, _, err := s.comparisons(ctx, locale.ZH, sp, top.Code); err != nil {
 			s.log.Debug("warm", "err", err)
 			return
-		}
-		if top != nil && x == sp {
-			qs := s.trendQuarters(ctx, sp)
-			s.calc.trend(ctx, qs[0], qs[len(qs)-1], top.Level, top.Code)
 		}
 	}
 	for _, l := range []sgz.Level{sgz.District, sgz.City, sgz.Province} {

@@ -34,6 +34,7 @@ type compareRow struct {
 	District, City *float64
 	Target         *float64
 	Num, Den       *float64
+	Deltas         []districtDelta // the district's own 较上期, 同比 (metrics.Compare), or why none
 }
 
 type districtData struct {
@@ -51,6 +52,9 @@ type districtData struct {
 	Due        bool      // some quarter of the span is due (else 未到期)
 	Risk       []riskRow // the district's at-risk forecasts (metrics.AtRisk)
 	Panel      *panel    // the district's headline figures (metrics.HeadlineFor)
+	Unreported string     // 未报送 / 未到期 when no return counts
+	SpanLabel  string     // 年初至今（…）: a year in progress
+	Cmps       []*cmpView // 较上期, 同比 of the district itself
 }
 
 func (s *Server) district(c *gin.Context) {
@@ -76,7 +80,14 @@ func (s *Server) district(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
-	d := &districtData{Code: code, Name: u.Name, AsOf: u.AsOf, Reported: u.Comp.DistrictsReported > 0, Due: u.Comp.DistrictsExpected > 0}
+	d := &districtData{Code: code, Name: u.Name, AsOf: u.AsOf, Reported: u.Comp.DistrictsReported > 0, Due: u.Comp.DistrictsExpected > 0,
+		Unreported: unreportedText(l, u)}
+	eff, cmps, err := s.comparisons(ctx, l, sp, code)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d.Cmps, d.SpanLabel = cmps, spanLabel(l, sp, eff)
 	if top != nil {
 		d.TopName = top.Name
 		d.TopComp = s.compText(ctx, l, sp, top.Vals["station_coverage"])
@@ -89,6 +100,9 @@ func (s *Server) district(c *gin.Context) {
 		r := compareRow{ID: ind.ID, Name: indName(l, ind.ID), District: v.Value, City: top.val(ind.ID), Num: v.Numerator, Den: v.Denominator}
 		if t, ok := s.opt.Config.Target(ind.ID, sp); ok {
 			r.Target = ptr(t)
+		}
+		for _, cv := range cmps {
+			r.Deltas = append(r.Deltas, districtDeltaOf(l, cv, ind.ID))
 		}
 		d.Compare = append(d.Compare, r)
 	}
@@ -245,6 +259,7 @@ type behindRow struct {
 	Value      *float64
 	Num, Den   *float64
 	Returns    []metrics.ReturnUsed
+	Unreported string // 未报送 / 未到期: no return counts
 }
 
 type indicatorData struct {
@@ -319,11 +334,13 @@ func (s *Server) indicator(c *gin.Context) {
 	for _, r := range a.Returns {
 		used[r.DistrictCode] = append(used[r.DistrictCode], r)
 	}
-	var xs []string
+	var xs, gaps []string
 	vals := series{Name: d.Name}
 	for _, u := range dt.Units {
 		v := u.Vals[ind.ID]
-		r := behindRow{Code: u.Code, Name: u.Name, Value: v.Value, Num: v.Numerator, Den: v.Denominator, Returns: used[u.Code]}
+		r := behindRow{Code: u.Code, Name: u.Name, Value: v.Value, Num: v.Numerator, Den: v.Denominator, Returns: used[u.Code],
+			Unreported: unreportedText(l, u)}
+		gaps = append(gaps, r.Unreported)
 		if ind.Kind == metrics.Stock && v.AsOf != "" && v.AsOf != d.TopValue.AsOfLatest {
 			r.AsOf = v.AsOf
 		}
@@ -336,7 +353,7 @@ func (s *Server) indicator(c *gin.Context) {
 	}
 	charts := map[string]any{}
 	if len(xs) <= 80 {
-		charts["bars"] = barChart(l, locale.T(l, "ind.bydistrict"), ind.ID, xs, []series{vals}, d.Target)
+		charts["bars"] = barChartGaps(l, locale.T(l, "ind.bydistrict"), ind.ID, xs, []series{vals}, d.Target, gaps)
 	}
 	qx, trend, err := s.trendSeries(c, sp, top, []string{ind.ID})
 	if err != nil {
@@ -366,12 +383,27 @@ func (s *Server) indicatorList(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
+	// The districts due that sent nothing are named beside every value resting on the others.
+	dt, err := s.calc.level(c.Request.Context(), sp, sgz.District)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	var missing []string
+	for _, u := range dt.Units {
+		if u.Comp.DistrictsReported == 0 && u.Comp.DistrictsExpected > 0 {
+			missing = append(missing, u.Name)
+		}
+	}
 	var rows []indListRow
 	for _, ind := range metrics.Indicators {
 		r := indListRow{ID: ind.ID, Name: indName(l, ind.ID), Formula: tx(l, ind.Formula), Kind: tx(l, ind.Kind.Text()), Unit: tx(l, ind.Unit.Text()),
 			Weight: s.opt.Config.Rule(ind.ID).Weight, Value: top.val(ind.ID)}
 		if top != nil {
 			r.Comp = s.compText(c.Request.Context(), l, sp, top.Vals[ind.ID])
+			if len(missing) > 0 && r.Comp != "" {
+				r.Comp += locale.T(l, "metrics.comp.sep") + locale.T(l, "ov.unreported", strings.Join(missing, locale.T(l, "map.namesep")))
+			}
 		}
 		if t, ok := s.opt.Config.Target(ind.ID, sp); ok {
 			r.Target = ptr(t)

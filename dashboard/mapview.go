@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"math"
 	"net/http"
 	"strings"
@@ -140,14 +141,20 @@ func (s *Server) mapPage(c *gin.Context) {
 					"value": []any{m.Lon, m.Lat, v}, "href": "/district/" + u.Code, "itemStyle": map[string]any{"color": color}})
 				continue
 			}
+			item := map[string]any{"name": u.Name, "value": v, "href": "/district/" + u.Code, "reported": u.Comp.DistrictsReported > 0}
 			if v == nil {
-				gaps[missingWhy(l, u)] = append(gaps[missingWhy(l, u)], u.Name)
+				// Grey, and saying why on the map and in the tooltip (未报送, 未到期).
+				why := missingWhy(l, u)
+				gaps[why] = append(gaps[why], u.Name)
+				item["why"] = why
+				item["label"] = map[string]any{"show": true, "formatter": "{b}\n" + why}
+				item["tooltip"] = map[string]any{"formatter": html.EscapeString(u.Name) + locale.T(l, "map.gapsep") + why}
 			}
-			data = append(data, map[string]any{"name": u.Name, "value": v, "href": "/district/" + u.Code})
+			data = append(data, item)
 		}
 		// The grey districts say why they are grey (缺报 or 未到期) under the title.
 		var sub []string
-		for _, why := range []string{locale.T(l, "val.missing"), locale.T(l, "val.notdue")} {
+		for _, why := range []string{locale.T(l, "val.notyet"), locale.T(l, "val.missing"), locale.T(l, "val.notdue")} {
 			if names := gaps[why]; len(names) > 0 {
 				sub = append(sub, why+locale.T(l, "map.gapsep")+strings.Join(names, locale.T(l, "map.namesep")))
 			}
@@ -222,7 +229,7 @@ func (s *Server) mapPage(c *gin.Context) {
 			"series": []any{map[string]any{"type": "heatmap", "data": data,
 				"label":     map[string]any{"show": n <= 120, "formatter": "{b}", "fontSize": 13},
 				"itemStyle": map[string]any{"borderColor": "#fff", "borderWidth": 3},
-			}, map[string]any{"type": "heatmap", "data": missing, "name": locale.T(l, "val.missing"),
+			}, map[string]any{"type": "heatmap", "data": missing, "name": locale.T(l, "val.notyet"),
 				"label":     map[string]any{"show": n <= 120, "formatter": "{b}", "fontSize": 13},
 				"itemStyle": map[string]any{"color": "#c8cdd3", "borderColor": "#fff", "borderWidth": 3},
 			}},
@@ -262,11 +269,12 @@ func (s *Server) sqlPage(c *gin.Context) {
 	s.render(c, "sql", "sql", locale.T(l, "sql.title"), spanZero, s.opt.SQLEngine != nil, nil)
 }
 
-// missingWhy is why a district has no value on the map: 缺报 (due, no return
-// counts) or 未到期 (nothing due yet: not missing).
+// missingWhy is why a district has no value on the map: 未报送 (due, no
+// return counts), 未到期 (nothing due yet: not missing), or 缺报 (a return
+// counts but the value is missing, e.g. a zero denominator).
 func missingWhy(l locale.Lang, u *unitRow) string {
-	if u.Comp.DistrictsExpected == 0 && u.Comp.DistrictsReported == 0 {
-		return locale.T(l, "val.notdue")
+	if why := unreportedText(l, u); why != "" {
+		return why
 	}
 	return locale.T(l, "val.missing")
 }

@@ -51,7 +51,6 @@ func init() {
 		"ov.trend":             {"分季度趋势", "Trend by quarter"},
 		"ov.partial":           {"注意：仅含已报送区县（或部分区县取较早季度），非全市完整数据", "only districts that reported (or some from an earlier quarter): not the whole area"},
 		"ov.flows":             {"；流量 %s", "; flows: %s"},
-		"ov.change":            {"较上期(%s)", "vs %s"},
 		"ov.brief":             {"下载工作简报（Word）", "Download the quarterly briefing (Word)"},
 		"ov.hl.title":          {"%s“五强”主要数据（%s）", "%s: headline figures (%s)"},
 		"ov.hl.stations":       {"社工站 已建 / 应建（镇街）", "Stations built / towns in scope"},

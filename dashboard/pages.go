@@ -21,21 +21,22 @@ var headlineIDs = []string{"station_coverage", "room_coverage", "station_standar
 
 // headline is one figure of the overview.
 type headline struct {
-	ID, Name     string
-	Comp         string   // completeness, where it is not whole
-	Value, Delta *float64 // Delta: since the previous span
-	Num, Den     *float64
-	MS           *metrics.MilestoneStatus
-	MSText       string // metrics.MilestoneStatus.Text: the one milestone sentence
+	ID, Name string
+	Comp     string // completeness, where it is not whole
+	Value    *float64
+	Deltas   []cardDelta // 较上期, 同比: fair comparisons (metrics.Compare)
+	Num, Den *float64
+	MS       *metrics.MilestoneStatus
+	MSText   string // metrics.MilestoneStatus.Text: the one milestone sentence
 }
 
-// prevSpan is the span of the same length just before sp.
-func prevSpan(sp sgz.Span) sgz.Span {
-	n := sp.Len()
-	return sgz.Span{From: sgz.PeriodOfIndex(sp.From.Index() - n), To: sgz.PeriodOfIndex(sp.To.Index() - n)}
+// cardDelta is one comparison on a card: 较上期(2026Q2) +3, its scope in a tooltip.
+type cardDelta struct {
+	Kind, Label, Title string
+	Delta              *float64
 }
 
-func (s *Server) headlines(c *gin.Context, sp sgz.Span, u, prev *unitRow) []headline {
+func (s *Server) headlines(c *gin.Context, sp sgz.Span, u *unitRow, cmps []*cmpView) []headline {
 	l := lang(c)
 	var out []headline
 	for _, id := range headlineIDs {
@@ -45,9 +46,9 @@ func (s *Server) headlines(c *gin.Context, sp sgz.Span, u, prev *unitRow) []head
 		v := u.Vals[id]
 		h := headline{ID: id, Name: indName(l, id), Value: v.Value, Num: v.Numerator, Den: v.Denominator,
 			Comp: s.compText(c.Request.Context(), l, sp, v)}
-		if pv := prev.val(id); pv != nil && h.Value != nil {
-			d := *h.Value - *pv
-			h.Delta = &d
+		for _, cv := range cmps {
+			h.Deltas = append(h.Deltas, cardDelta{Kind: cv.Kind, Label: locale.T(l, "cmp.card."+cv.Kind, cv.Base),
+				Title: cv.Scope + locale.T(l, "map.gapsep") + cv.Names, Delta: cv.Delta(id)})
 		}
 		if ms, ok := metrics.Progress(s.opt.Config, v, sp.To); ok {
 			h.MS = &ms
@@ -113,11 +114,14 @@ type overviewData struct {
 	Reported  int
 	Districts int
 	Ranking   []metrics.DistrictAssessment
-	Prev      string
-	More      int       // districts in all, when only the top of the ranking is shown
-	Panel     *panel    // the 五强 headline figures (metrics.HeadlineFor); nil without a city
-	Risk      []riskRow // the at-risk forecasts (metrics.AtRisk)
-	RiskMore  int       // at-risk rows not shown on the big screen
+	SpanLabel string     // 年初至今（2026Q1-2026Q3）: a year in progress
+	Compare   []*cmpView // 较上期, 同比 with their scope
+	Missing   string     // the districts due that have not reported (未报送), named
+	Remind    bool       // the 催报 list may be opened
+	More      int        // districts in all, when only the top of the ranking is shown
+	Panel     *panel     // the 五强 headline figures (metrics.HeadlineFor); nil without a city
+	Risk      []riskRow  // the at-risk forecasts (metrics.AtRisk)
+	RiskMore  int        // at-risk rows not shown on the big screen
 }
 
 func (s *Server) overview(c *gin.Context) {
@@ -132,12 +136,16 @@ func (s *Server) overview(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
-	prev, err := s.calc.top(ctx, prevSpan(sp))
-	if err != nil {
-		s.internal(c, err)
-		return
+	d := &overviewData{Remind: may(user(c), "GET", "/reminders")}
+	if top != nil {
+		eff, cmps, err := s.comparisons(ctx, l, sp, top.Code)
+		if err != nil {
+			s.internal(c, err)
+			return
+		}
+		d.Compare, d.SpanLabel = cmps, spanLabel(l, sp, eff)
 	}
-	d := &overviewData{Headlines: s.headlines(c, sp, top, prev), Prev: prevSpan(sp).String()}
+	d.Headlines = s.headlines(c, sp, top, d.Compare)
 	if top != nil {
 		d.Top, d.Reported, d.Districts = top.Name, top.Comp.DistrictsReported, top.Comp.DistrictsExpected
 		st, fl := top.Vals["station_coverage"], top.Vals["gov_funding"]
@@ -155,16 +163,21 @@ func (s *Server) overview(c *gin.Context) {
 		return
 	}
 	charts := map[string]any{}
-	var xs []string
+	var xs, gaps, missing []string
 	st, rm := series{Name: indName(l, "station_coverage")}, series{Name: indName(l, "room_coverage")}
 	for _, u := range t.Units {
 		xs = append(xs, u.Name)
+		gaps = append(gaps, unreportedText(l, u))
 		st.Values = append(st.Values, u.val("station_coverage"))
 		rm.Values = append(rm.Values, u.val("room_coverage"))
+		if level == sgz.District && u.Comp.DistrictsReported == 0 && u.Comp.DistrictsExpected > 0 {
+			missing = append(missing, u.Name)
+		}
 	}
 	target, _ := s.opt.Config.Target("station_coverage", sp)
 	title := locale.T(l, "ov.coverage."+string(level))
-	charts["coverage"] = barChart(l, title, "station_coverage", xs, []series{st, rm}, &target)
+	charts["coverage"] = barChartGaps(l, title, "station_coverage", xs, []series{st, rm}, &target, gaps)
+	d.Missing = strings.Join(missing, locale.T(l, "map.namesep"))
 	// Trend by quarter.
 	ids := []string{"station_coverage", "room_coverage", "station_standard_rate"}
 	qx, trend, err := s.trendSeries(c, sp, top, ids)
@@ -251,6 +264,10 @@ func (s *Server) trendSeries(c *gin.Context, sp sgz.Span, u *unitRow, ids []stri
 			}
 			for i, id := range ids {
 				out[i].Values[j] = t.unit(u.Code).val(id)
+			}
+			// A quarter the district did not report says so under its point.
+			if why := unreportedText(l, t.unit(u.Code)); why != "" && t.unit(u.Code) != nil {
+				qx[j] = locale.T(l, "chart.gap", qx[j], why)
 			}
 		}
 		return qx, out, nil

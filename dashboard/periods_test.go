@@ -300,7 +300,8 @@ func TestTrendChartPartialQuarter(t *testing.T) {
 	}
 }
 
-// The map's grey tiles say 未到期 for a quarter not yet due, 缺报 after it.
+// The map's grey districts say 未到期 for a quarter not yet due, 未报送 after it
+// (under the title, on the map and in their tooltips).
 func TestMapNotDue(t *testing.T) {
 	ts, _, _ := newTestServer(t, Options{NoWarm: true})
 	_, before := fetch(t, ts.URL+"/map?period=2026Q4&as_of=2026-12-02")
@@ -309,7 +310,8 @@ func TestMapNotDue(t *testing.T) {
 	// the functional zone drawn as a marker says it on its label.
 	if !strings.Contains(string(before), `subtext&#34;:&#34;未到期：虎丘区、吴中区、相城区、姑苏区、吴江区、常熟市、张家港市、昆山市、太仓市&#34;`) ||
 		!strings.Contains(string(before), `苏州工业园区\n未到期`) || strings.Contains(string(before), `缺报`) ||
-		!strings.Contains(string(after), `subtext&#34;:&#34;缺报：虎丘区、`) || !strings.Contains(string(after), `苏州工业园区\n缺报`) {
+		!strings.Contains(string(after), `subtext&#34;:&#34;未报送：虎丘区、`) || !strings.Contains(string(after), `苏州工业园区\n未报送`) ||
+		!strings.Contains(string(after), `&#34;tooltip&#34;:{&#34;formatter&#34;:&#34;虎丘区：未报送&#34;}`) || strings.Contains(string(after), `缺报`) {
 		i, j := max(0, strings.Index(string(before), "subtext")), max(0, strings.Index(string(after), "subtext"))
 		t.Errorf("map before the due date: %.300s\nafter: %.300s", before[i:], after[j:])
 	}
