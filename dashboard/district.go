@@ -47,11 +47,11 @@ type districtData struct {
 	Warnings   []issueRow
 	Score      *metrics.DistrictAssessment
 	TopName    string
-	TopComp    string    // completeness of the whole area's values, where not whole
-	Reported   bool      // a return counts for the span
-	Due        bool      // some quarter of the span is due (else 未到期)
-	Risk       []riskRow // the district's at-risk forecasts (metrics.AtRisk)
-	Panel      *panel    // the district's headline figures (metrics.HeadlineFor)
+	TopComp    string     // completeness of the whole area's values, where not whole
+	Reported   bool       // a return counts for the span
+	Due        bool       // some quarter of the span is due (else 未到期)
+	Risk       []riskRow  // the district's at-risk forecasts (metrics.AtRisk)
+	Panel      *panel     // the district's headline figures (metrics.HeadlineFor)
 	Unreported string     // 未报送 / 未到期 when no return counts
 	SpanLabel  string     // 年初至今（…）: a year in progress
 	Cmps       []*cmpView // 较上期, 同比 of the district itself

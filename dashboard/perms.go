@@ -49,6 +49,9 @@ var (
 	templates    = []auth.Role{auth.Clerk, auth.Evaluator, auth.Admin}
 	admins       = []auth.Role{auth.Admin}
 	briefReaders = []auth.Role{auth.Leader, auth.Evaluator, auth.Admin} // the quarterly briefing (工作简报)
+	// The 催报 list: everyone who follows the returns; 填报人 and 联系电话 in it
+	// only for those who may read the district's returns (reminders.go).
+	reminderReaders = []auth.Role{auth.Leader, auth.Evaluator, auth.Analyst, auth.Admin, auth.Clerk}
 )
 
 // routes is the table (filled in init: its handlers render pages, which ask
@@ -90,6 +93,8 @@ func init() {
 		// Returns: evaluators (review), admins; clerks their own districts'.
 		{Method: "GET", Path: "/reporting", Access: roles, Roles: reviewers, Nav: "nav.reporting", h: (*Server).reporting},
 		{Method: "GET", Path: "/api/v1/reporting", Access: roles, Roles: reviewers, h: (*Server).apiReporting},
+		{Method: "GET", Path: "/reminders", Access: roles, Roles: reminderReaders, h: (*Server).reminders},
+		{Method: "GET", Path: "/reminders.csv", Access: roles, Roles: reminderReaders, Audit: "export", h: (*Server).remindersCSV},
 		{Method: "POST", Path: "/reporting/:id/approve", Access: roles, Roles: reviewers, h: (*Server).approve},
 		{Method: "POST", Path: "/reporting/:id/sendback", Access: roles, Roles: reviewers, h: (*Server).sendBack}, // an approved return: admins (package review)
 		{Method: "POST", Path: "/reporting/:id/restore", Access: roles, Roles: reviewers, h: (*Server).restore},

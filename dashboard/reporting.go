@@ -128,6 +128,7 @@ type reportingData struct {
 	Flash     string
 	FlashBad  bool
 	Closed    *review.Closure // a closed span covering the period shown
+	Reminders *reminderData   // the 催报 list of the period shown (reminders.go)
 }
 
 // ReviewOf is the review state of a return listed (for the status table).
@@ -163,6 +164,10 @@ func (s *Server) reporting(c *gin.Context) {
 	d := &reportingData{Status: st, Returns: list, Evaluator: s.isEvaluator(c),
 		Reported: metrics.CountText(l, st.Total.Reported, st.Total.Expected, sp.Len() > 1)}
 	if d.Closed, err = review.ClosedFor(ctx, s.db, sp.To); err != nil {
+		s.internal(c, err)
+		return
+	}
+	if d.Reminders, err = s.reminderList(ctx, l, user(c), sp); err != nil {
 		s.internal(c, err)
 		return
 	}
