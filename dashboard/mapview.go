@@ -124,7 +124,7 @@ func (s *Server) mapPage(c *gin.Context) {
 	if builtin != nil {
 		// Districts on the embedded boundaries; units without a polygon
 		// (functional zones) as labelled markers below the map.
-		var data, markers []map[string]any
+		var data, markers, regions []map[string]any
 		gaps := map[string][]string{}
 		at := map[string]geo.Marker{}
 		for _, m := range builtin.Markers {
@@ -149,6 +149,9 @@ func (s *Server) mapPage(c *gin.Context) {
 				item["why"] = why
 				item["label"] = map[string]any{"show": true, "formatter": "{b}\n" + why}
 				item["tooltip"] = map[string]any{"formatter": html.EscapeString(u.Name) + locale.T(l, "map.gapsep") + why}
+				// The geo component draws the area and its label.
+				regions = append(regions, map[string]any{"name": u.Name, "label": map[string]any{"show": true, "formatter": u.Name + "\n" + why},
+					"itemStyle": map[string]any{"areaColor": "#c8cdd3"}})
 			}
 			data = append(data, item)
 		}
@@ -170,7 +173,7 @@ func (s *Server) mapPage(c *gin.Context) {
 			"toolbox":   map[string]any{"feature": map[string]any{"saveAsImage": map[string]any{"title": locale.T(l, "chart.save")}}},
 			"visualMap": visual,
 			"geo": map[string]any{"map": "sgz-districts", "roam": true, "nameProperty": "name", "label": map[string]any{"show": true},
-				"itemStyle": map[string]any{"areaColor": "#c8cdd3", "borderColor": "#fff"}},
+				"itemStyle": map[string]any{"areaColor": "#c8cdd3", "borderColor": "#fff"}, "regions": regions},
 			"series": series,
 		}
 	} else if d.Geo {
