@@ -8,7 +8,10 @@ package dashboard
 
 import (
 	"context"
+	"net/http"
 	"strings"
+
+	"github.com/gin-gonic/gin"
 
 	"sgz"
 	"sgz/locale"
@@ -157,4 +160,63 @@ func unreportedText(l locale.Lang, u *unitRow) string {
 		return locale.T(l, "val.notdue")
 	}
 	return locale.T(l, "val.notyet")
+}
+
+// compareJSON is GET /api/v1/compare's answer.
+type compareJSON struct {
+	Period      string            `json:"period"`           // as asked
+	Effective   string            `json:"effective_period"` // a year in progress: up to its latest quarter with a return
+	Comparisons []compareJSONItem `json:"comparisons"`
+}
+
+type compareJSONItem struct {
+	Kind  string `json:"kind"` // prev (较上期, a quarter only) | yoy (同比)
+	Scope string `json:"scope"`
+	*metrics.Comparison
+}
+
+// GET /api/v1/compare?period=P[&unit=CODE]: the fair comparisons the pages
+// show (metrics.Compare) for the top unit (default) or a city or district.
+func (s *Server) apiCompare(c *gin.Context) {
+	sp, ok := s.span(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	l := lang(c)
+	unit := c.Query("unit")
+	if unit == "" {
+		top, err := s.calc.top(ctx, sp)
+		if err != nil {
+			s.internal(c, err)
+			return
+		}
+		if top != nil {
+			unit = top.Code
+		}
+	} else if unit != metrics.CountryCode {
+		reg, err := s.regs.For(ctx, sp.To)
+		if err != nil {
+			s.internal(c, err)
+			return
+		}
+		if reg == nil {
+			s.fail(c, http.StatusNotFound, "cmp.badunit", unit)
+			return
+		}
+		if _, found := reg.Unit(unit); !found {
+			s.fail(c, http.StatusNotFound, "cmp.badunit", unit)
+			return
+		}
+	}
+	eff, cmps, err := s.comparisons(ctx, l, sp, unit)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	out := compareJSON{Period: sp.String(), Effective: eff.String()}
+	for _, cv := range cmps {
+		out.Comparisons = append(out.Comparisons, compareJSONItem{Kind: cv.Kind, Scope: cv.Note, Comparison: cv.C})
+	}
+	c.JSON(http.StatusOK, out)
 }

@@ -151,6 +151,34 @@ func TestOverviewComparesTheSameDistricts(t *testing.T) {
 	if !regexp.MustCompile(`相城区</a></td><td class="num">0\.00 <small class="warn unreported">未报送</small>`).MatchString(body) {
 		t.Errorf("the ranking shows 相城区 without 未报送")
 	}
+	// The API says the same, from the same computation.
+	var api struct {
+		Effective   string `json:"effective_period"`
+		Comparisons []struct {
+			Kind, Scope, Base string
+			BasePeriod        string `json:"base_period"`
+			Districts         []struct{ Code string }
+			NotInPeriod       []struct{ Code string } `json:"not_in_period"`
+			Indicators        map[string]struct{ Value, Base, Change *float64 }
+		}
+	}
+	if code := getJSON(t, ts.URL+"/api/v1/compare?period=2026Q3&as_of=2026-12-01", &api); code != 200 || len(api.Comparisons) != 2 {
+		t.Fatalf("compare API %d %+v", code, api)
+	}
+	p := api.Comparisons[0]
+	if p.Kind != "prev" || p.BasePeriod != "2026Q2" || len(p.Districts) != 9 || len(p.NotInPeriod) != 1 || p.NotInPeriod[0].Code != fixtureLate ||
+		p.Indicators["certified_total"].Change == nil || *p.Indicators["certified_total"].Change != d || !strings.HasPrefix(p.Scope, "较上期（2026Q2）同口径：9 个区县") {
+		t.Errorf("compare API: %+v", p)
+	}
+	if api.Comparisons[1].Kind != "yoy" || api.Comparisons[1].Indicators["certified_total"].Change != nil {
+		t.Errorf("compare API 同比: %+v", api.Comparisons[1])
+	}
+	if code := getJSON(t, ts.URL+"/api/v1/compare?period=2026Q3&unit="+fixtureLate, &api); code != 200 || len(api.Comparisons[0].Districts) != 0 || len(api.Comparisons[0].NotInPeriod) != 1 {
+		t.Errorf("compare API for 相城区: %d %+v", code, api)
+	}
+	if resp, b := fetch(t, ts.URL+"/api/v1/compare?period=2026Q3&unit=999999&lang=zh"); resp.StatusCode != 404 || !strings.Contains(string(b), "单位 999999 不在名录中") {
+		t.Errorf("unknown unit: %d %s", resp.StatusCode, b)
+	}
 	// English says the same.
 	en := getPage(t, leader, ts.URL+"/?period=2026Q3&as_of=2026-12-01&lang=en")
 	if !strings.Contains(en, "vs the previous period (2026Q2), same districts: 9") || !strings.Contains(en, "left out: 相城区 (not reported in this period)") {

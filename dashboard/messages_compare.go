@@ -20,6 +20,7 @@ func init() {
 		"cmp.notbase.prev":        {"上期未报送", "not reported in the previous period"},
 		"cmp.notbase.yoy":         {"去年同期未报送", "not reported a year earlier"},
 		"cmp.rule":                {"比较只计两期均已报送的区县（同口径），比率的变化以个百分点表示。", "Comparisons count only the districts that reported in both periods; changes of rates are in percentage points."},
+		"cmp.badunit":             {"单位 %s 不在名录中", "unit %s is not in the registry"},
 		"chart.gap":               {"%s（%s）", "%s (%s)"},
 		"ov.unreported":           {"未报送：%s", "not reported: %s"},
 		"remind.link":             {"催报名单", "Reminder list"},

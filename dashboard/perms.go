@@ -89,6 +89,7 @@ func init() {
 		{Method: "GET", Path: "/api/v1/geojson", Access: roles, Roles: viewers, h: (*Server).apiGeoJSON},
 		{Method: "GET", Path: "/api/v1/headline", Access: roles, Roles: viewers, h: (*Server).apiHeadline},
 		{Method: "GET", Path: "/api/v1/forecast", Access: roles, Roles: viewers, h: (*Server).apiForecast},
+		{Method: "GET", Path: "/api/v1/compare", Access: roles, Roles: viewers, h: (*Server).apiCompare},
 		{Method: "GET", Path: "/brief.docx", Access: roles, Roles: briefReaders, Audit: "export", h: (*Server).briefDocx},
 		// Returns: evaluators (review), admins; clerks their own districts'.
 		{Method: "GET", Path: "/reporting", Access: roles, Roles: reviewers, Nav: "nav.reporting", h: (*Server).reporting},
