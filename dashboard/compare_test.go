@@ -341,7 +341,7 @@ func TestReminders(t *testing.T) {
 		sees    bool
 	}{{"t-evaluator", true}, {"t-admin", true}, {"t-clerk", true}, {"t-leader", false}, {"t-analyst", false}, {"t-clerk2", false}} {
 		body := getPage(t, loginAs(t, ts.URL, x.account), ts.URL+"/reminders"+q)
-		row := regexp.MustCompile(`(?s)<tr data-district="` + fixtureLate + `" data-status="missing">.*?</tr>`).FindString(body)
+		row := regexp.MustCompile(`(?s)<tr data-district="` + fixtureLate + `" data-remind="missing">.*?</tr>`).FindString(body)
 		if !strings.Contains(row, "相城区") || !strings.Contains(row, "<td>2026Q3</td>") || !strings.Contains(row, "<td>2026-10-15</td>") ||
 			!strings.Contains(row, `<td class="num days-late">5</td>`) {
 			t.Errorf("%s: row %q", x.account, row)
@@ -374,7 +374,7 @@ func TestReminders(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if rp := getPage(t, ev, ts.URL+"/reminders"+q); !strings.Contains(rp, `<tr data-district="320505" data-status="sent_back">`) || !strings.Contains(rp, "退回修改后未重新报送") {
+	if rp := getPage(t, ev, ts.URL+"/reminders"+q); !strings.Contains(rp, `<tr data-district="320505" data-remind="sent_back">`) || !strings.Contains(rp, "退回修改后未重新报送") {
 		t.Errorf("the return sent back is not on the list (%d)", resp.StatusCode)
 	}
 	// The CSV: formula-safe, the phone only for those who may see it.
