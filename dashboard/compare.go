@@ -18,12 +18,37 @@ import (
 	"sgz/metrics"
 )
 
-// compare is metrics.Compare, cached like every number of the pages.
+// compare is metrics.Compare, cached like every number of the pages, and
+// computed from the cached district table of each quarter (shared with the
+// trends and the district pages; Server.Warm computes them).
 func (c *calc) compare(ctx context.Context, unit string, span, base sgz.Span) (*metrics.Comparison, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
-	cfg, ref := c.cfgAt(ctx)
+	_, ref := c.cfgAt(ctx)
 	return memoize(c, ref+"C|"+unit+"|"+span.String()+"|"+base.String(), func() (*metrics.Comparison, error) {
-		return metrics.Compare(ctx, c.db, cfg, unit, span, base)
+		quarters := func(s sgz.Span) ([]metrics.Value, error) {
+			var out []metrics.Value
+			for _, q := range s.Quarters() {
+				t, err := c.level(ctx, sgz.QuarterSpan(q), sgz.District)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, t.Raw...)
+			}
+			return out, nil
+		}
+		in, err := metrics.DistrictsOf(ctx, c.db, unit, span.To)
+		if err != nil {
+			return nil, err
+		}
+		cur, err := quarters(span)
+		if err != nil {
+			return nil, err
+		}
+		prev, err := quarters(base)
+		if err != nil {
+			return nil, err
+		}
+		return metrics.CompareValues(unit, in, span, base, cur, prev)
 	})
 }
 

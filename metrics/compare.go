@@ -112,20 +112,34 @@ func Compare(ctx context.Context, db *store.DB, cfg *Config, unit string, span, 
 	if span.Len() != base.Len() {
 		return nil, fmt.Errorf("compare %s with %s: spans of different lengths", span, base)
 	}
-	in, err := districtsOf(ctx, db, unit, span.To)
+	in, err := DistrictsOf(ctx, db, unit, span.To)
 	if err != nil {
 		return nil, err
 	}
-	series := func(s sgz.Span) (map[string][]map[string]Value, map[string]string, error) {
-		vals, err := Trend(ctx, db, s.From, s.To, sgz.District, cfg)
-		if err != nil {
-			return nil, nil, err
-		}
+	cur, err := Trend(ctx, db, span.From, span.To, sgz.District, cfg)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := Trend(ctx, db, base.From, base.To, sgz.District, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return CompareValues(unit, in, span, base, cur, prev)
+}
+
+// CompareValues is Compare over district values already computed: cur and
+// prev hold each quarter's district values of span and base (Trend, or
+// Compute of each quarter alone), in holds the districts of unit (nil: all).
+func CompareValues(unit string, in map[string]bool, span, base sgz.Span, curVals, prevVals []Value) (*Comparison, error) {
+	if span.Len() != base.Len() {
+		return nil, fmt.Errorf("compare %s with %s: spans of different lengths", span, base)
+	}
+	series := func(s sgz.Span, vals []Value) (map[string][]map[string]Value, map[string]string) {
 		// by district: per quarter offset, the values by indicator (nil map: not reported)
 		out := map[string][]map[string]Value{}
 		names := map[string]string{}
 		for _, v := range vals {
-			if in != nil && !in[v.UnitCode] {
+			if v.Level != sgz.District || in != nil && !in[v.UnitCode] {
 				continue
 			}
 			p, err := sgz.ParsePeriod(v.Period)
@@ -133,6 +147,9 @@ func Compare(ctx context.Context, db *store.DB, cfg *Config, unit string, span, 
 				continue
 			}
 			k := p.Index() - s.From.Index()
+			if k < 0 || k >= s.Len() {
+				continue
+			}
 			qs := out[v.UnitCode]
 			if qs == nil {
 				qs = make([]map[string]Value, s.Len())
@@ -147,16 +164,10 @@ func Compare(ctx context.Context, db *store.DB, cfg *Config, unit string, span, 
 			}
 			qs[k][v.Indicator] = v
 		}
-		return out, names, nil
+		return out, names
 	}
-	cur, names, err := series(span)
-	if err != nil {
-		return nil, err
-	}
-	prev, bnames, err := series(base)
-	if err != nil {
-		return nil, err
-	}
+	cur, names := series(span, curVals)
+	prev, bnames := series(base, prevVals)
 	for k, v := range bnames {
 		if names[k] == "" {
 			names[k] = v
@@ -291,9 +302,9 @@ func Compare(ctx context.Context, db *store.DB, cfg *Config, unit string, span, 
 
 func f64(x float64) *float64 { return &x }
 
-// districtsOf is the set of district codes within unit in the registry in
-// force at p (nil: every district).
-func districtsOf(ctx context.Context, db *store.DB, unit string, p sgz.Period) (map[string]bool, error) {
+// DistrictsOf is the set of district codes within unit (a district, city
+// or province code) in the registry in force at p (nil: every district).
+func DistrictsOf(ctx context.Context, db *store.DB, unit string, p sgz.Period) (map[string]bool, error) {
 	if unit == "" || unit == CountryCode {
 		return nil, nil
 	}
