@@ -117,6 +117,10 @@ func cmpViewOf(l locale.Lang, kind string, c *metrics.Comparison) *cmpView {
 		v.Scope = locale.T(l, "cmp.scope", v.Label, c.Base, len(c.Districts))
 		v.Names = strings.Join(c.Names(), sep)
 	}
+	if len(c.Districts) == 0 { // nothing compares: no list of who is left out
+		v.Note = v.Scope
+		return v
+	}
 	var left []string
 	names := func(ds []metrics.ComparedDistrict) string {
 		var n []string

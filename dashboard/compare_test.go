@@ -228,6 +228,11 @@ func TestYearViewComparesTheSameQuarters(t *testing.T) {
 	if got, want := card(t, body, "certified_total", "yoy"), "同比(2025Q1-2025Q3) "+fmtDelta("certified_total", &c); got != want {
 		t.Errorf("certified_total %q, want %q", got, want)
 	}
+	// 2025Q4 against 2025Q3: the 3 districts that sent both; the others' 2025Q3 is missing.
+	q4 := getPage(t, leader, ts.URL+"/?period=2025Q4&as_of=2026-12-01")
+	if !strings.Contains(q4, "较上期（2025Q3）同口径：3 个区县（不计入：") || !strings.Contains(q4, "太仓市（上期未报送）") {
+		t.Errorf("2025Q4 against 2025Q3: %.300s", q4[max(0, strings.Index(q4, "compare-scope")):])
+	}
 	// A district's own year: compared with its own 2025Q1–Q3.
 	dp := getPage(t, leader, ts.URL+"/district/320505?period=2026&as_of=2026-12-01")
 	if !strings.Contains(dp, `<b id="span-label">年初至今（2026Q1-2026Q3）</b>`) || !strings.Contains(dp, `<th class="num" data-cmp="yoy">同比(2025Q1-2025Q3)</th>`) {
