@@ -109,6 +109,11 @@ func TestOverviewComparesTheSameDistricts(t *testing.T) {
 	if got, want := card(t, body, "certified_total", "prev"), "较上期(2026Q2) "+fmtDelta("certified_total", &d); got != want {
 		t.Errorf("certified_total card %q, want %q", got, want)
 	}
+	// Each card's comparison carries its scope in its tooltip.
+	if m := regexp.MustCompile(`(?s)data-indicator="certified_total">.*?data-cmp="prev" title="([^"]*)"`).FindStringSubmatch(body); m == nil ||
+		!strings.HasPrefix(html.UnescapeString(m[1]), "较上期（2026Q2）同口径：9 个区县：") || strings.Contains(m[1], "相城区") {
+		t.Errorf("card tooltip %v", m)
+	}
 	// The whole-city difference (9 against 10 districts) is not what is shown.
 	all := append([]string{fixtureLate}, others...)
 	artefact := sumSQL(t, db, certifiedSQL, "2026Q3", "2026Q3", all) - sumSQL(t, db, certifiedSQL, "2026Q2", "2026Q2", all)

@@ -47,8 +47,11 @@ func (s *Server) headlines(c *gin.Context, sp sgz.Span, u *unitRow, cmps []*cmpV
 		h := headline{ID: id, Name: indName(l, id), Value: v.Value, Num: v.Numerator, Den: v.Denominator,
 			Comp: s.compText(c.Request.Context(), l, sp, v)}
 		for _, cv := range cmps {
-			h.Deltas = append(h.Deltas, cardDelta{Kind: cv.Kind, Label: locale.T(l, "cmp.card."+cv.Kind, cv.Base),
-				Title: cv.Scope + locale.T(l, "map.gapsep") + cv.Names, Delta: cv.Delta(id)})
+			title := cv.Scope
+			if cv.Names != "" {
+				title += locale.T(l, "map.gapsep") + cv.Names
+			}
+			h.Deltas = append(h.Deltas, cardDelta{Kind: cv.Kind, Label: locale.T(l, "cmp.card."+cv.Kind, cv.Base), Title: title, Delta: cv.Delta(id)})
 		}
 		if ms, ok := metrics.Progress(s.opt.Config, v, sp.To); ok {
 			h.MS = &ms
