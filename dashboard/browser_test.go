@@ -449,8 +449,10 @@ func TestBrowserGeoJSONMap(t *testing.T) {
 	tb.clean("geojson map")
 }
 
-// TestScreenshots writes docs/overview.png and docs/district.png (1600×1000)
-// when SGZ_SCREENSHOTS names the docs folder:
+// TestScreenshots writes the screenshots of docs/ (overview.png,
+// district.png, map.png, upload.png at 1600×1000; bigscreen.png at
+// 1920×1080, bigscreen-1366.png at 1366×768) when SGZ_SCREENSHOTS names the
+// docs folder:
 //
 //	SGZ_SCREENSHOTS=$PWD/docs go test ./dashboard -run Screenshots
 func TestScreenshots(t *testing.T) {
@@ -461,14 +463,21 @@ func TestScreenshots(t *testing.T) {
 	browser(t)
 	ts, _, _ := newTestServer(t, Options{})
 	tb := openTab(t, ts.URL)
-	tb.run(chromedp.EmulateViewport(1600, 1000))
-	for _, s := range []struct{ path, file string }{
-		{"/?period=2026Q3&lang=zh", "overview.png"},
-		{"/district/320506?period=2026Q3&lang=zh", "district.png"},
+	for _, s := range []struct {
+		path, file string
+		w, h       int64
+	}{
+		{"/?period=2026Q3&lang=zh", "overview.png", 1600, 1000},
+		{"/district/320506?period=2026Q3&lang=zh", "district.png", 1600, 1000},
+		{"/big?period=2026Q3&lang=zh&rotate=600s", "bigscreen.png", 1920, 1080},
+		{"/big?period=2026Q3&lang=zh", "bigscreen-1366.png", 1366, 768},
+		{"/map?period=2026Q3&lang=zh", "map.png", 1600, 1000},
+		{"/upload?lang=zh&period=2026Q3", "upload.png", 1600, 1000},
 	} {
 		if extra := os.Getenv("SGZ_SCREENSHOT_EXTRA"); extra != "" {
 			s.path, s.file = extra, "extra.png"
 		}
+		tb.run(chromedp.EmulateViewport(s.w, s.h))
 		tb.visit(s.path)
 		time.Sleep(300 * time.Millisecond)
 		ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)

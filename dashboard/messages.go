@@ -84,7 +84,6 @@ func init() {
 		"risk.latest":          {"最新值", "Latest"},
 		"risk.forecast":        {"预测", "Forecast"},
 		"risk.none":            {"按当前进度，各项里程碑均可按期完成。", "At the current pace every milestone is met in time."},
-		"risk.more":            {"另有 %d 项（大屏只列前 5 项）", "%d more (the big screen lists the first 5)"},
 		"ov.allranking":        {"查看全部 %d 个区县的排名", "the ranking of all %d districts"},
 		"ov.ranking":           {"考核排名", "Ranking"},
 		"col.rank":             {"排名", "Rank"},

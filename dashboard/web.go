@@ -208,7 +208,7 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 	case strings.HasPrefix(nav, "/"):
 		navOn = nav
 	}
-	v := &view{Lang: l, Title: title, NavOn: navOn, Nav: navFor(u), User: u, Span: sp, Big: c.Query("screen") == "big",
+	v := &view{Lang: l, Title: title, NavOn: navOn, Nav: navFor(u), User: u, Span: sp, Big: c.Query("screen") == "big" || name == "big",
 		Refresh: s.opt.RefreshSeconds, Path: c.Request.URL.Path, Query: c.Request.URL.Query(), Data: data, Charts: map[string]string{}}
 	if sp.From.Valid() {
 		v.Period = sp.String()
@@ -248,9 +248,15 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 			},
 		})
 	}
+	// A page with a document of its own (the big screen: no navigation)
+	// defines "bigscreen"; the others fill the layout's "content".
+	entry := "layout"
+	if err == nil && t.Lookup("bigscreen") != nil {
+		entry = "bigscreen"
+	}
 	var buf bytes.Buffer
 	if err == nil {
-		err = t.ExecuteTemplate(&buf, "layout", v)
+		err = t.ExecuteTemplate(&buf, entry, v)
 	}
 	if err != nil {
 		s.log.Error("render page", "page", name, "err", err)
