@@ -133,7 +133,6 @@ func init() {
 		"val.outscope":         {"不纳入考核", "out of scope"},
 		"asmt.download.xlsx":   {"下载 Excel", "Download .xlsx"},
 		"asmt.download.csv":    {"下载 CSV", "Download .csv"},
-		"asmt.rules":           {"考核规则", "Rules"},
 		"asmt.sort":            {"点击表头排序", "click a header to sort"},
 		"rep.title":            {"报表报送情况", "Returns received"},
 		"rep.due":              {"截止日期：%s", "due by %s"},

@@ -18,3 +18,14 @@ func init() {
 		"big.spotlight":  {"区县轮播", "District in focus"},
 	})
 }
+
+// Sentences of the wording fixes.
+func init() {
+	locale.Add(map[string]locale.Text{
+		"ret.col.row": {"行号", "Row"},
+		"rules.cite":  {"考核规则：%s（SHA-256 %s…）", "Rules: %s (SHA-256 %s…)"},
+		"val.nopop":   {"名录未提供人口", "no population in the registry"},
+		"val.late1":   {"逾期 1 天", "1 day late"},
+		"val.lateN":   {"逾期 %d 天", "%d days late"},
+	})
+}

@@ -331,7 +331,7 @@ func TestMilestoneText(t *testing.T) {
 	for _, c := range []struct {
 		period, state, zh, en string
 	}{
-		{"2026Q3", MsOpen, "两年全覆盖（2026Q4 末）：差 14.1 个百分点，剩 1 个季度", "full coverage in two years (by the end of 2026Q4): 14.1 percentage points to go; quarters left: 1"},
+		{"2026Q3", MsOpen, "两年全覆盖（2026Q4 末）：差 14.1 个百分点，还剩 1 个季度", "full coverage in two years (by the end of 2026Q4): 14.1 percentage points to go, 1 quarter left"},
 		{"2026Q4", MsDue, "两年全覆盖（2026Q4 末）：已到期，差 14.1 个百分点", "full coverage in two years (by the end of 2026Q4): due now, 14.1 percentage points short"},
 		{"2027Q1", MsOverdue, "两年全覆盖（2026Q4 末）：已逾期未达标，差 14.1 个百分点", "full coverage in two years (by the end of 2026Q4): overdue, not met: 14.1 percentage points short"},
 	} {
@@ -354,7 +354,10 @@ func TestMilestoneText(t *testing.T) {
 	}
 	half := 0.66625 // a gap of 33.375 points shows as 33.4 (half away from zero)
 	s, _ := Progress(cfg, Value{Indicator: "station_standard_rate", Value: &half}, sgz.MustPeriod("2026Q3"))
-	if got := MilestonesText(locale.ZH, []MilestoneStatus{s}); got != "社工站规范化率 三年全规范（2027Q4 末）：差 33.4 个百分点，剩 5 个季度" {
+	if got := MilestonesText(locale.ZH, []MilestoneStatus{s}); got != "社工站规范化率 三年全规范（2027Q4 末）：差 33.4 个百分点，还剩 5 个季度" {
+		t.Errorf("%q", got)
+	}
+	if got := s.StateText(locale.EN); got != "33.4 percentage points to go, 5 quarters left" {
 		t.Errorf("%q", got)
 	}
 }
