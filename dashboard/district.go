@@ -35,8 +35,8 @@ type compareRow struct {
 	// DistrictWhy, CityWhy: why a value is missing where a dash would not
 	// say it (名录未提供人口); "" otherwise.
 	DistrictWhy, CityWhy string
-	Target         *float64
-	Num, Den       *float64
+	Target               *float64
+	Num, Den             *float64
 }
 
 type districtData struct {
