@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -402,5 +403,28 @@ func TestRecordAsOf(t *testing.T) {
 	recs, err := RecordedAssessments(ctx, db)
 	if err != nil || len(recs) != 1 || recs[0].AsOf != "2026-12-02" || recs[0].Period != "2026" {
 		t.Errorf("%+v %v", recs, err)
+	}
+}
+
+// The due day, days late and days left around the end of 2026Q3 (due
+// 2026-10-15, inclusive): the reporting page's count and the upload page's.
+func TestDueDaysLateLeft(t *testing.T) {
+	cfg := DefaultConfig()
+	p := sgz.MustPeriod("2026Q3")
+	if d := cfg.DueDay(p); d != "2026-10-15" {
+		t.Fatalf("due day %s", d)
+	}
+	at := func(day, hour int) time.Time { return time.Date(2026, 10, day, hour, 0, 0, 0, sgz.Beijing) }
+	for _, c := range []struct {
+		t          time.Time
+		late, left int
+	}{
+		{at(10, 10), 0, 5}, {at(14, 0), 0, 1}, {at(14, 23), 0, 1}, {at(15, 0), 0, 0}, {at(15, 23), 0, 0},
+		{at(16, 0), 1, 0}, {at(16, 10), 1, 0}, {at(17, 0), 2, 0}, {at(17, 10), 2, 0},
+		{time.Date(2026, 10, 16, 1, 0, 0, 0, time.UTC), 1, 0}, // 09:00 in Beijing
+	} {
+		if late, left := cfg.DaysLate(p, c.t), cfg.DaysLeft(p, c.t); late != c.late || left != c.left {
+			t.Errorf("%s: %d days late, %d left; want %d, %d", c.t, late, left, c.late, c.left)
+		}
 	}
 }
