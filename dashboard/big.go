@@ -28,18 +28,23 @@ import (
 // are counted: "另有 N 项").
 const bigRiskRows = 4
 
+// bigRanking is how many districts the ranking (and the rotation) shows: a
+// registry of many cities shows its first 20.
+const bigRanking = 20
+
 type bigData struct {
-	Heading    string   // 苏州市社工站点建设 · 2026Q3
-	Reported   string   // 已报送 9 / 10 个区县
-	Unreported []string // the districts without a return for the span (未报送)
-	AsOf       string   // the reference date
-	Panel      *panel
-	Milestones []bigMilestone
-	Risk       []riskRow
-	RiskMore   int
-	Spots      []bigSpot // the districts the rotation cycles through
-	Rotate     int       // seconds per district; 0: no rotation
-	Geo        bool      // the map draws the boundary map (fetches /api/v1/geojson)
+	Heading        string   // 苏州市社工站点建设 · 2026Q3
+	Reported       string   // 已报送 9 / 10 个区县
+	Unreported     []string // the districts without a return for the span (未报送), the first 5
+	UnreportedMore bool     // more than 5
+	AsOf           string   // the reference date
+	Panel          *panel
+	Milestones     []bigMilestone
+	Risk           []riskRow
+	RiskMore       int
+	Spots          []bigSpot // the districts the rotation cycles through
+	Rotate         int       // seconds per district; 0: no rotation
+	Geo            bool      // the map draws the boundary map (fetches /api/v1/geojson)
 }
 
 // bigMilestone is one milestone line: the indicator and its progress
@@ -137,6 +142,14 @@ func (s *Server) bigScreen(c *gin.Context) {
 	var names []string
 	var totals []opts.BarData
 	for i, x := range a.Districts {
+		if !x.Reported && len(d.Unreported) < 5 { // the count is in Reported
+			d.Unreported = append(d.Unreported, x.UnitName)
+		} else if !x.Reported {
+			d.UnreportedMore = true
+		}
+		if i >= bigRanking {
+			continue
+		}
 		spot := bigSpot{Code: x.UnitCode, Name: x.UnitName, Index: i, Reported: x.Reported, Rank: x.RankText(l)}
 		label := x.UnitName
 		if x.Reported {
@@ -144,7 +157,6 @@ func (s *Server) bigScreen(c *gin.Context) {
 			// The label as the pages write the score (two decimals: 83.80).
 			totals = append(totals, opts.BarData{Value: metrics.Round(x.Total, 2), Label: &opts.Label{Show: opts.Bool(true), Formatter: metrics.Fixed(x.Total, 2)}})
 		} else {
-			d.Unreported = append(d.Unreported, x.UnitName)
 			label += locale.T(l, "big.unreported", x.RankText(l))
 			totals = append(totals, opts.BarData{})
 		}
