@@ -156,11 +156,12 @@ func TestBrowserBigScreenFits(t *testing.T) {
 	for _, size := range []struct {
 		w, h    int64
 		minFont float64
-	}{{1920, 1080, 19}, {1366, 768, 13}, {1280, 720, 12}} {
+		lang    string
+	}{{1920, 1080, 19, "zh"}, {1366, 768, 13, "zh"}, {1280, 720, 12, "zh"}, {1920, 1080, 19, "en"}, {1366, 768, 13, "en"}} {
 		tb.run(chromedp.EmulateViewport(size.w, size.h))
-		tb.visit("/big?period=2026Q3&lang=zh")
+		tb.visit("/big?period=2026Q3&lang=" + size.lang)
 		m := eval[bigBoxes](tb, measureBig)
-		t.Logf("%d×%d: scroll %d×%d in %d×%d; type %.1f px, figures %.1f px; %d charts drawn", size.w, size.h, m.ScrollW, m.ScrollH, m.InnerW, m.InnerH, m.FontPx, m.Value, m.Canvases)
+		t.Logf("%s %d×%d: scroll %d×%d in %d×%d; type %.1f px, figures %.1f px; %d charts drawn", size.lang, size.w, size.h, m.ScrollW, m.ScrollH, m.InnerW, m.InnerH, m.FontPx, m.Value, m.Canvases)
 		if m.ScrollH > m.InnerH || m.ScrollW > m.InnerW {
 			t.Errorf("%d×%d: the page scrolls: %d×%d in a %d×%d window", size.w, size.h, m.ScrollW, m.ScrollH, m.InnerW, m.InnerH)
 		}
@@ -176,11 +177,12 @@ func TestBrowserBigScreenFits(t *testing.T) {
 		if m.FontPx < size.minFont || m.Value < 1.4*m.FontPx {
 			t.Errorf("%d×%d: type %.1f px, figures %.1f px (want ≥ %.0f, figures larger)", size.w, size.h, m.FontPx, m.Value, size.minFont)
 		}
-		tb.clean(fmt.Sprintf("big screen %d×%d", size.w, size.h))
+		tb.clean(fmt.Sprintf("big screen %s %d×%d", size.lang, size.w, size.h))
 	}
 	// The map on the big screen is the city's boundary map.
 	tb.run(chromedp.EmulateViewport(1920, 1080))
 	tb.visit("/big?period=2026Q3&lang=zh&rotate=5s")
+	tb.clean("language back to Chinese")
 	if n := eval[int](tb, `echarts.getInstanceByDom(document.getElementById('chart-map')).getOption().geo.length`); n != 1 {
 		t.Errorf("the big screen's map is not the boundary map (%d geo)", n)
 	}
