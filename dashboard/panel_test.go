@@ -234,9 +234,9 @@ func TestAtRiskListIsTheForecastAPIs(t *testing.T) {
 		t.Error("the at-risk sentences are not the Chinese ones")
 	}
 	// The big screen lists the first five and says how many more.
-	_, b = fetch(t, ts.URL+"/?period="+period+"&screen=big")
+	_, b = fetch(t, ts.URL+"/big?period="+period)
 	got := riskOnPage(string(b))
-	n := min(5, len(want))
+	n := min(bigRiskRows, len(want))
 	if fmt.Sprint(got) != fmt.Sprint(want[:n]) {
 		t.Errorf("big screen at-risk list:\n got %q\nwant %q", got, want[:n])
 	}

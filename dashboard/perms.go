@@ -71,6 +71,7 @@ func init() {
 		{Method: "POST", Path: "/password", Access: anyUser, h: (*Server).changePassword},
 		// Dashboards and aggregate exports.
 		{Method: "GET", Path: "/", Access: roles, Roles: viewers, Nav: "nav.overview", h: (*Server).overview},
+		{Method: "GET", Path: "/big", Access: roles, Roles: viewers, h: (*Server).bigScreen}, // the big screen: no navigation of its own
 		{Method: "GET", Path: "/map", Access: roles, Roles: viewers, Nav: "nav.map", h: (*Server).mapPage},
 		{Method: "GET", Path: "/indicators", Access: roles, Roles: viewers, Nav: "nav.indicators", h: (*Server).indicatorList},
 		{Method: "GET", Path: "/assessment", Access: roles, Roles: viewers, Nav: "nav.assessment", h: (*Server).assessment},
