@@ -387,7 +387,9 @@ func (s *Server) headers(c *gin.Context) {
 	h.Set("Referrer-Policy", "same-origin")
 	// A Host other than the server's own (DNS rebinding) is refused, and
 	// so is a state-changing request from another origin or from "null".
-	if !s.hostOK(c.Request.Host) {
+	// A replica's request to the peer routes (with the shared secret, which
+	// no browser has) may name the writer's internal address.
+	if !s.hostOK(c.Request.Host) && !s.peerOK(c) {
 		s.fail(c, http.StatusMisdirectedRequest, "auth.badhost")
 		return
 	}

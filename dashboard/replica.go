@@ -153,13 +153,19 @@ func (s *Server) writerName() string {
 // peerClient asks the writer about credentials, with a short cache.
 type peerClient struct {
 	writer *url.URL
-	host   string // the Host header the writer accepts (its public URL's)
 	secret string
 	ttl    time.Duration
 	http   *http.Client
 
-	mu    sync.Mutex
-	cache map[string]peerCached
+	mu       sync.Mutex
+	cache    map[string]peerCached
+	inflight map[string]*peerCall // one question per credential at a time
+}
+
+type peerCall struct {
+	done chan struct{}
+	user *auth.User
+	err  error
 }
 
 type peerCached struct {
@@ -167,7 +173,7 @@ type peerCached struct {
 	at   time.Time
 }
 
-func newPeerClient(o *ReplicaOptions, public string) (*peerClient, error) {
+func newPeerClient(o *ReplicaOptions) (*peerClient, error) {
 	w, err := url.Parse(strings.TrimSuffix(o.WriterURL, "/"))
 	if err != nil || (w.Scheme != "http" && w.Scheme != "https") || w.Host == "" {
 		return nil, locale.Errorf("replica.badwriter", o.WriterURL)
@@ -175,15 +181,10 @@ func newPeerClient(o *ReplicaOptions, public string) (*peerClient, error) {
 	if o.PeerSecret == "" {
 		return nil, locale.Errorf("replica.nosecret")
 	}
-	p := &peerClient{writer: w, host: w.Host, secret: o.PeerSecret, ttl: o.PeerCache,
+	p := &peerClient{writer: w, secret: o.PeerSecret, ttl: o.PeerCache,
 		http: &http.Client{Timeout: 5 * time.Second}}
 	if p.ttl == 0 {
 		p.ttl = 5 * time.Second
-	}
-	if public != "" {
-		if pu, err := url.Parse(public); err == nil && pu.Host != "" {
-			p.host = pu.Host // the writer serves the same public URL
-		}
 	}
 	return p, nil
 }
@@ -197,10 +198,41 @@ func (p *peerClient) lookup(ctx context.Context, kind, secret string) (*auth.Use
 	now := time.Now()
 	p.mu.Lock()
 	pc, ok := p.cache[key]
-	p.mu.Unlock()
 	if ok && now.Sub(pc.at) < p.ttl && !now.Before(pc.at) {
+		p.mu.Unlock()
 		return copyUser(pc.user), nil
 	}
+	// The requests of a page arrive together: one question for them all.
+	if call := p.inflight[key]; call != nil {
+		p.mu.Unlock()
+		select {
+		case <-call.done:
+			return copyUser(call.user), call.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	call := &peerCall{done: make(chan struct{})}
+	if p.inflight == nil {
+		p.inflight = map[string]*peerCall{}
+	}
+	p.inflight[key] = call
+	p.mu.Unlock()
+	call.user, call.err = p.ask(context.WithoutCancel(ctx), kind, secret)
+	p.mu.Lock()
+	delete(p.inflight, key)
+	if call.err == nil {
+		if p.cache == nil || len(p.cache) > 10000 {
+			p.cache = map[string]peerCached{}
+		}
+		p.cache[key] = peerCached{user: call.user, at: now}
+	}
+	p.mu.Unlock()
+	close(call.done)
+	return copyUser(call.user), call.err
+}
+
+func (p *peerClient) ask(ctx context.Context, kind, secret string) (*auth.User, error) {
 	req, err := p.request(ctx, http.MethodGet, "/api/internal/peer/auth", nil)
 	if err != nil {
 		return nil, err
@@ -210,13 +242,7 @@ func (p *peerClient) lookup(ctx context.Context, kind, secret string) (*auth.Use
 	if err := p.do(req, &ans); err != nil {
 		return nil, err
 	}
-	p.mu.Lock()
-	if p.cache == nil || len(p.cache) > 10000 {
-		p.cache = map[string]peerCached{}
-	}
-	p.cache[key] = peerCached{user: ans.User, at: now}
-	p.mu.Unlock()
-	return copyUser(ans.User), nil
+	return ans.User, nil
 }
 
 func copyUser(u *auth.User) *auth.User {
@@ -245,7 +271,6 @@ func (p *peerClient) request(ctx context.Context, method, path string, body io.R
 	if err != nil {
 		return nil, err
 	}
-	req.Host = p.host
 	req.Header.Set(peerHeader, p.secret)
 	return req, nil
 }
@@ -313,7 +338,7 @@ func NewReplica(opt Options) (*Replica, error) {
 	r := &Replica{opt: opt, log: opt.Logger,
 		switches: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sgz_replica_switches_total",
 			Help: "Switches to a newer snapshot by result: ok, failed (the replica stays on the one it serves)."}, []string{"result"})}
-	peer, err := newPeerClient(opt.Replica, opt.PublicURL)
+	peer, err := newPeerClient(opt.Replica)
 	if err != nil {
 		return nil, err
 	}
