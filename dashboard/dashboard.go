@@ -172,8 +172,10 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = func() time.Time { return time.Now().In(sgz.Beijing) }
 	}
-	if _, err := registry.EnsureDefault(context.Background(), db); err != nil {
-		return nil, err
+	if opt.Replica == nil { // a replica's snapshot has the writer's registry, and is read-only
+		if _, err := registry.EnsureDefault(context.Background(), db); err != nil {
+			return nil, err
+		}
 	}
 	if opt.SQLEngine == nil && !opt.NoSQL {
 		ctx := context.Background()

@@ -172,7 +172,7 @@ func TestReplicasFollowTheWriter(t *testing.T) {
 						}
 						served.Add(1)
 					}
-					time.Sleep(5 * time.Millisecond) // viewers, not a flood: the machine is shared
+					time.Sleep(20 * time.Millisecond) // viewers, not a flood: the machine is shared
 				}
 			}(r.URL)
 		}

@@ -63,11 +63,13 @@ func (r *replicaFlags) secret() (string, error) {
 	return s, nil
 }
 
-// startPublisher starts publishing snapshots of db when --publish is
-// given, adding its metrics and its last generation to the server's.
-func (r *replicaFlags) startPublisher(ctx context.Context, db *store.DB, opt *dashboard.Options) (stop func(), err error) {
+// publisher prepares publishing snapshots of db when --publish is given,
+// adding its metrics and its last generation to the server's options;
+// start (once the server is built: its registry is in the first
+// snapshot) runs it until stop.
+func (r *replicaFlags) publisher(db *store.DB, opt *dashboard.Options) (start func(context.Context) (stop func()), err error) {
 	if r.publishDir == "" {
-		return func() {}, nil
+		return func(context.Context) func() { return func() {} }, nil
 	}
 	p, err := publish.New(db, publish.Options{Dir: r.publishDir, Keep: r.keep, Debounce: r.debounce})
 	if err != nil {
@@ -82,11 +84,13 @@ func (r *replicaFlags) startPublisher(ctx context.Context, db *store.DB, opt *da
 		}
 		return h
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); p.Run(ctx) }()
-	return func() { cancel(); wg.Wait() }, nil
+	return func(ctx context.Context) func() {
+		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); p.Run(ctx) }()
+		return func() { cancel(); wg.Wait() }
+	}, nil
 }
 
 // serveReplica is sgz serve --replica DIR: no --db, the newest snapshot

@@ -92,11 +92,10 @@ func serveCmd(a *app) *cobra.Command {
 				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20)), TrustedProxies: proxies,
 				PeerSecret: peerSecret}
 			// Snapshots for replicas and Parquet readers (replica.go).
-			stopPub, err := rep.startPublisher(ctx, db, &opt)
+			startPub, err := rep.publisher(db, &opt)
 			if err != nil {
 				return err
 			}
-			defer stopPub()
 			if oidcOpt.Issuer != "" || oidcOpt.ClientID != "" {
 				if oidcOpt.Issuer == "" || oidcOpt.ClientID == "" {
 					return locale.Errorf("serve.oidcpair")
@@ -136,6 +135,7 @@ func serveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer startPub(ctx)()
 			go srv.Warm(ctx)
 			h := srv.Engine()
 			// The other commands given this --db run here meanwhile
