@@ -345,7 +345,7 @@ func TestRunPublishesChangesThatCount(t *testing.T) {
 		t.Errorf("a burst of 5 changes made %d publications, want 1", n-1)
 	}
 	write((*store.Writer).LogOnly) // a session, an audit entry
-	time.Sleep(2 * time.Second) // beyond Debounce: a publication would have started
+	time.Sleep(2 * time.Second)    // beyond Debounce: a publication would have started
 	settled("a log write")
 	if n := published(); n != 2 {
 		t.Errorf("a log-only write was published")
