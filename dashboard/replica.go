@@ -478,6 +478,7 @@ func (r *Replica) Refresh(ctx context.Context, dir string) error {
 	if have, _ := r.Current(); gen <= have {
 		return nil
 	}
+	start := time.Now()
 	m, err := publish.ReadManifest(path)
 	if err != nil {
 		return err
@@ -491,7 +492,8 @@ func (r *Replica) Refresh(ctx context.Context, dir string) error {
 		return err
 	}
 	r.switches.WithLabelValues("ok").Inc()
-	r.log.Info("replica: serving snapshot", "generation", gen)
+	r.log.Info("replica: serving snapshot", "generation", gen, "switch_ms", time.Since(start).Milliseconds(),
+		"behind_writer_ms", time.Since(m.Time).Milliseconds())
 	return nil
 }
 
