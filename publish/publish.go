@@ -114,6 +114,11 @@ func New(db *store.DB, opt Options) (*Publisher, error) {
 	if opt.Dir == "" {
 		return nil, errors.New("publish: no directory")
 	}
+	abs, err := filepath.Abs(opt.Dir)
+	if err != nil {
+		return nil, err
+	}
+	opt.Dir = abs
 	if opt.Keep <= 0 {
 		opt.Keep = DefaultKeep
 	}

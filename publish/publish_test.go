@@ -268,6 +268,24 @@ func TestFailedPublicationKeepsThePrevious(t *testing.T) {
 	}
 }
 
+// A relative directory (sgz serve --publish pub) works as an absolute one.
+func TestPublishRelativeDir(t *testing.T) {
+	db := demoDB(t)
+	t.Chdir(t.TempDir())
+	p, err := New(db, Options{Dir: "pub"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Publish(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if g, path, err := Current("pub"); err != nil || g != 1 {
+		t.Fatalf("current: %d %s %v", g, path, err)
+	} else if _, err := ReadManifest(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Old snapshots go: the newest Keep stay, and any replaced less than Grace ago.
 func TestRetention(t *testing.T) {
 	db := demoDB(t)
