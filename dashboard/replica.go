@@ -483,6 +483,13 @@ func (r *Replica) Refresh(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
+	// A writer and its replicas run the same version of sgz: a snapshot of
+	// another schema is refused (the replica goes on serving the one it has).
+	if ms, err := store.Migrations(); err != nil {
+		return err
+	} else if want := ms[len(ms)-1].Version; m.Schema != want {
+		return fmt.Errorf("snapshot %d has schema version %d, this sgz has %d: upgrade the writer and the replicas together", gen, m.Schema, want)
+	}
 	db, err := store.OpenReadOnly(ctx, filepath.Join(path, publish.DBFile))
 	if err != nil {
 		return err

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -403,6 +405,21 @@ func TestReplicaEdges(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rep.Close()
+	// A snapshot of another schema (a writer upgraded before its replicas)
+	// is refused; the replica keeps the one it serves.
+	g0, _ := rep.Current()
+	if _, err := p.Publish(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, newest, _ := publish.Current(dir)
+	mb, _ := os.ReadFile(filepath.Join(newest, publish.ManifestFile))
+	os.WriteFile(filepath.Join(newest, publish.ManifestFile), bytes.Replace(mb, []byte(`"schema_version": `), []byte(`"schema_version": 9`), 1), 0o644)
+	if err := rep.Refresh(context.Background(), dir); err == nil || !strings.Contains(err.Error(), "schema version") {
+		t.Errorf("a snapshot of another schema: %v", err)
+	}
+	if g, _ := rep.Current(); g != g0 {
+		t.Errorf("the replica switched to a snapshot of another schema: %d → %d", g0, g)
+	}
 	code, b, _ = getWith(context.Background(), ts.URL+"/api/v1/headline", "some-session", "")
 	if code != http.StatusServiceUnavailable || !strings.Contains(string(b), dead) || !strings.Contains(string(b), "核对登录") {
 		t.Errorf("writer down: %d %s", code, b)

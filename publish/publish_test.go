@@ -318,7 +318,7 @@ func TestRunPublishesChangesThatCount(t *testing.T) {
 	db := demoDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
-	p, err := New(db, Options{Dir: dir, Debounce: time.Second, Poll: 10 * time.Millisecond, Keep: 100})
+	p, err := New(db, Options{Dir: dir, Debounce: 2 * time.Second, Poll: 10 * time.Millisecond, Keep: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +363,7 @@ func TestRunPublishesChangesThatCount(t *testing.T) {
 		t.Errorf("a burst of 5 changes made %d publications, want 1", n-1)
 	}
 	write((*store.Writer).LogOnly) // a session, an audit entry
-	time.Sleep(2 * time.Second)    // beyond Debounce: a publication would have started
+	time.Sleep(3 * time.Second)    // beyond Debounce: a publication would have started
 	settled("a log write")
 	if n := published(); n != 2 {
 		t.Errorf("a log-only write was published")
