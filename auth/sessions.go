@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -133,10 +134,14 @@ func (s *Sessions) Lookup(ctx context.Context, secret string) (*User, error) {
 		return nil, nil
 	}
 	if now.Sub(cs.seen) > touchEvery {
+		// Two requests of one session at once (two tabs, or two replicas
+		// asking: dashboard/replica.go) both touch it: DuckDB refuses the
+		// second UPDATE of the row ("Conflict on update"). The first one
+		// recorded the use: the second is no reason to refuse the request.
 		if err := s.DB.Write(ctx, func(w *store.Writer) error {
 			w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
 			return w.Exec(`UPDATE sessions SET last_seen = ? WHERE id_hash = ?`, now, id)
-		}); err != nil {
+		}); err != nil && !strings.Contains(err.Error(), "Conflict") {
 			return nil, err
 		}
 		cs.seen = now

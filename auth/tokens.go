@@ -31,7 +31,7 @@ func CreateToken(ctx context.Context, db *store.DB, name string, ttl time.Durati
 	secret := TokenPrefix + Secret()
 	var id int64
 	err = db.Write(ctx, func(w *store.Writer) error {
-		w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
+		w.Accounts() // accounts and tokens: not in the analysts' views, but replicas show them
 		if err := w.QueryRow(`SELECT nextval('api_token_id_seq')`, nil, &id); err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ func RevokeToken(ctx context.Context, db *store.DB, id int64, now time.Time) err
 		return locale.Errorf("auth.notoken", id)
 	}
 	return db.Write(ctx, func(w *store.Writer) error {
-		w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
+		w.Accounts() // accounts and tokens: not in the analysts' views, but replicas show them
 		return w.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL`, Wall(now), id)
 	})
 }

@@ -103,7 +103,7 @@ func AddUser(ctx context.Context, db *store.DB, nu NewUser, now time.Time) (*Use
 	}
 	var id int64
 	err := db.Write(ctx, func(w *store.Writer) error {
-		w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
+		w.Accounts() // accounts and tokens: not in the analysts' views, but replicas show them
 		if err := w.QueryRow(`SELECT nextval('user_id_seq')`, nil, &id); err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func SetRoles(ctx context.Context, db *store.DB, name string, roles []Role, dist
 	if slices.Contains(roles, Clerk) && len(districts) == 0 {
 		return locale.Errorf("auth.clerknodistrict")
 	}
-	return db.Write(ctx, func(w *store.Writer) error { w.LogOnly(); return setRoles(w, u.ID, roles, districts) })
+	return db.Write(ctx, func(w *store.Writer) error { w.Accounts(); return setRoles(w, u.ID, roles, districts) })
 }
 
 const userCols = `u.user_id, u.name, u.must_change, u.disabled, u.source,
@@ -270,7 +270,7 @@ func SetPassword(ctx context.Context, db *store.DB, name, pw string, mustChange 
 		return err
 	}
 	return db.Write(ctx, func(w *store.Writer) error {
-		w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
+		w.Accounts() // accounts and tokens: not in the analysts' views, but replicas show them
 		if err := w.Exec(`UPDATE users SET password_hash = ?, must_change = ? WHERE user_id = ?`, h, mustChange, u.ID); err != nil {
 			return err
 		}
@@ -288,7 +288,7 @@ func SetDisabled(ctx context.Context, db *store.DB, name string, disabled bool) 
 		return locale.Errorf("auth.nouser", name)
 	}
 	return db.Write(ctx, func(w *store.Writer) error {
-		w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
+		w.Accounts() // accounts and tokens: not in the analysts' views, but replicas show them
 		if err := w.Exec(`UPDATE users SET disabled = ? WHERE user_id = ?`, disabled, u.ID); err != nil {
 			return err
 		}

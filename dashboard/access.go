@@ -46,12 +46,20 @@ func (s *Server) authenticate(c *gin.Context) (u *auth.User, bad bool, err error
 		if !ok {
 			return nil, true, nil
 		}
+		if s.peer != nil {
+			u, err := s.peer.lookup(ctx, "token", strings.TrimSpace(tok))
+			return u, u == nil && err == nil, err
+		}
 		u, err := s.tokens.Lookup(ctx, strings.TrimSpace(tok), s.opt.Now())
 		return u, u == nil, err
 	}
 	v, cerr := c.Cookie(sessionCookie)
 	if cerr != nil || v == "" {
 		return nil, false, nil
+	}
+	if s.peer != nil {
+		u, err = s.peer.lookup(ctx, "session", v)
+		return u, false, err
 	}
 	u, err = s.sessions.Lookup(ctx, v)
 	return u, false, err
@@ -61,7 +69,16 @@ func (s *Server) authenticate(c *gin.Context) (u *auth.User, bad bool, err error
 // does a state-changing request carry the session's CSRF token.
 func (s *Server) guard(rt *route) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if rt.Access == peer && s.peerOK(c) {
+			c.Next()
+			return
+		}
 		u, bad, err := s.authenticate(c)
+		if errors.Is(err, errWriterDown) {
+			s.log.Warn("replica: the writer does not answer", "err", err)
+			s.fail(c, http.StatusServiceUnavailable, "replica.writerdown", s.writerName())
+			return
+		}
 		if err != nil {
 			s.internal(c, err)
 			c.Abort()
@@ -216,7 +233,7 @@ func (s *Server) record(c *gin.Context, action, object, result, detail string) {
 	}
 	// Not cancelled with the request: a client that hangs up as soon as
 	// it has its export must not take the entry with it.
-	if err := auth.Record(context.WithoutCancel(c.Request.Context()), s.db, e); err != nil {
+	if err := s.recordEntry(context.WithoutCancel(c.Request.Context()), e); err != nil {
 		s.log.Error("audit", "action", action, "err", err)
 	}
 }
@@ -416,7 +433,15 @@ func (s *Server) changePassword(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, home(u))
 }
 
-func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+func (s *Server) healthz(c *gin.Context) {
+	h := gin.H{"status": "ok"}
+	if s.opt.Health != nil {
+		for k, v := range s.opt.Health() {
+			h[k] = v
+		}
+	}
+	c.JSON(http.StatusOK, h)
+}
 
 func (s *Server) serveStatic(c *gin.Context) { s.static.serve(c) }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sgz"
+	"sgz/internal/needs"
 	"sgz/registry"
 )
 
@@ -449,8 +450,10 @@ func TestBrowserGeoJSONMap(t *testing.T) {
 	tb.clean("geojson map")
 }
 
-// TestScreenshots writes docs/overview.png and docs/district.png (1600×1000)
-// when SGZ_SCREENSHOTS names the docs folder:
+// TestScreenshots writes the screenshots of docs/ (overview.png,
+// district.png, map.png, upload.png at 1600×1000; bigscreen.png at
+// 1920×1080, bigscreen-1366.png at 1366×768; brief.png, the briefing's first
+// page drawn by LibreOffice) when SGZ_SCREENSHOTS names the docs folder:
 //
 //	SGZ_SCREENSHOTS=$PWD/docs go test ./dashboard -run Screenshots
 func TestScreenshots(t *testing.T) {
@@ -461,14 +464,21 @@ func TestScreenshots(t *testing.T) {
 	browser(t)
 	ts, _, _ := newTestServer(t, Options{})
 	tb := openTab(t, ts.URL)
-	tb.run(chromedp.EmulateViewport(1600, 1000))
-	for _, s := range []struct{ path, file string }{
-		{"/?period=2026Q3&lang=zh", "overview.png"},
-		{"/district/320506?period=2026Q3&lang=zh", "district.png"},
+	for _, s := range []struct {
+		path, file string
+		w, h       int64
+	}{
+		{"/?period=2026Q3&lang=zh", "overview.png", 1600, 1000},
+		{"/district/320506?period=2026Q3&lang=zh", "district.png", 1600, 1000},
+		{"/big?period=2026Q3&lang=zh&rotate=600s", "bigscreen.png", 1920, 1080},
+		{"/big?period=2026Q3&lang=zh", "bigscreen-1366.png", 1366, 768},
+		{"/map?period=2026Q3&lang=zh", "map.png", 1600, 1000},
+		{"/upload?district=320507&lang=zh", "upload.png", 1600, 1000},
 	} {
 		if extra := os.Getenv("SGZ_SCREENSHOT_EXTRA"); extra != "" {
 			s.path, s.file = extra, "extra.png"
 		}
+		tb.run(chromedp.EmulateViewport(s.w, s.h))
 		tb.visit(s.path)
 		time.Sleep(300 * time.Millisecond)
 		ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
@@ -481,6 +491,37 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		tb.clean(s.path)
+	}
+	// The briefing (the overview's download), as LibreOffice reads it: its
+	// HTML export, drawn by the browser.
+	if os.Getenv("SGZ_SCREENSHOT_EXTRA") == "" {
+		soffice := needs.Soffice(t, true)
+		resp, docx := fetch(t, ts.URL+"/brief.docx?period=2026Q3&lang=zh")
+		if resp.StatusCode != 200 {
+			t.Fatalf("brief.docx: %d", resp.StatusCode)
+		}
+		tmp := t.TempDir()
+		in := filepath.Join(tmp, "brief.docx")
+		if err := os.WriteFile(in, docx, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.Join(tmp, "lo"), "--headless",
+			"--convert-to", "html", "--outdir", tmp, in).CombinedOutput()
+		if err != nil {
+			t.Fatalf("soffice: %v\n%s", err, out)
+		}
+		tb.run(chromedp.EmulateViewport(1000, 1300), chromedp.Navigate("file://"+filepath.Join(tmp, "brief.html")))
+		sctx, scancel := context.WithTimeout(tb.ctx, 20*time.Second)
+		png, err := chromedp.Run(sctx, chromedp.CaptureScreenshot())
+		scancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "brief.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

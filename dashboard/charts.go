@@ -47,7 +47,7 @@ func axisName(l locale.Lang, id string) string {
 	if ind.Unit == metrics.Rate {
 		return "%"
 	}
-	return tx(l, ind.Unit.Text())
+	return tx(l, ind.UnitText())
 }
 
 // barChart: values by unit, with the target as a line.

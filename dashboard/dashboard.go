@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"sgz"
 	"sgz/auth"
@@ -91,6 +92,21 @@ type Options struct {
 	Now func() time.Time
 	// NoWarm: do not precompute the overview in the background.
 	NoWarm bool
+	// PeerSecret, when set, lets read-only replicas that know it ask this
+	// server who a session or an API token is, and send it their audit
+	// entries (routes /api/internal/peer/…; --peer-secret-file).
+	PeerSecret string
+	// Replica, when set, makes the server a read-only replica
+	// (NewReplica): write routes answer 503 naming the writer, sessions
+	// and tokens are the writer's.
+	Replica *ReplicaOptions
+	// Health adds fields to GET /healthz (a replica's snapshot, a
+	// writer's last publication).
+	Health func() map[string]any
+	// Collectors are more Prometheus metrics for /metrics (the publisher's).
+	Collectors []prometheus.Collector
+
+	shared *shared // set by NewReplica: what every generation's Server shares
 }
 
 // Server is the dashboards' state.
@@ -113,6 +129,7 @@ type Server struct {
 	throttle *auth.Throttle // per login name: 5 failures, then lockouts
 	// per client address: 20 (many clerks may share a NAT)
 	ipThrottle *auth.Throttle
+	peer       *peerClient // a replica's link to the writer (nil: the writer)
 }
 
 // New builds the handler. It stores the built-in registry when the database
@@ -155,8 +172,10 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = func() time.Time { return time.Now().In(sgz.Beijing) }
 	}
-	if _, err := registry.EnsureDefault(context.Background(), db); err != nil {
-		return nil, err
+	if opt.Replica == nil { // a replica's snapshot has the writer's registry, and is read-only
+		if _, err := registry.EnsureDefault(context.Background(), db); err != nil {
+			return nil, err
+		}
 	}
 	if opt.SQLEngine == nil && !opt.NoSQL {
 		ctx := context.Background()
@@ -180,8 +199,13 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 		tokens:   &auth.Tokens{DB: db},
 		throttle: &auth.Throttle{Now: opt.Now}, ipThrottle: &auth.Throttle{Free: 20, Now: opt.Now},
 		uploads: newUploadLimiter(opt.UploadRate, opt.UploadWindow, opt.UploadConcurrent, time.Now),
-		prom:    newPromMetrics()}
+	}
 	var err error
+	if sh := opt.shared; sh != nil {
+		s.prom, s.peer, s.throttle, s.ipThrottle, s.uploads = sh.prom, sh.peer, sh.throttle, sh.ipThrottle, sh.uploads
+	} else {
+		s.prom = newPromMetrics(opt.Collectors...)
+	}
 	if opt.PublicURL != "" {
 		if s.public, err = ParsePublicURL(opt.PublicURL); err != nil {
 			return nil, err
@@ -192,11 +216,15 @@ func NewServer(db *store.DB, opt Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	if s.pages, err = parseTemplates(); err != nil {
-		return nil, err
-	}
-	if s.static, err = newStaticFS(); err != nil {
-		return nil, err
+	if sh := opt.shared; sh != nil && sh.pages != nil {
+		s.pages, s.static = sh.pages, sh.static
+	} else {
+		if s.pages, err = parseTemplates(); err != nil {
+			return nil, err
+		}
+		if s.static, err = newStaticFS(); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -274,7 +302,7 @@ func (s *Server) Engine() *gin.Engine {
 	for i := range routes {
 		rt := &routes[i]
 		h := gin.HandlerFunc(nil)
-		if rt.sql != "" {
+		if rt.sql != "" && !(s.opt.Replica != nil && rt.Writes) {
 			if s.opt.SQLEngine == nil {
 				continue
 			}
@@ -286,6 +314,11 @@ func (s *Server) Engine() *gin.Engine {
 			fn := rt.h
 			h = func(c *gin.Context) { fn(s, c) }
 		}
+		if s.opt.Replica != nil && rt.Writes {
+			// Not wired on a replica: the writer serves it.
+			r.Handle(rt.Method, rt.Path, s.readOnly)
+			continue
+		}
 		chain := []gin.HandlerFunc{s.guard(rt)}
 		if rt.Audit != "" {
 			chain = append(chain, s.audited(rt))
@@ -293,6 +326,9 @@ func (s *Server) Engine() *gin.Engine {
 		r.Handle(rt.Method, rt.Path, append(chain, h)...)
 	}
 	for k := range sqlHandlers {
+		if s.opt.Replica != nil {
+			break
+		}
 		panic("permission table: the SQL console route " + k + " is not in it")
 	}
 	r.NoRoute(s.guard(&route{Access: anyUser}), func(c *gin.Context) { s.fail(c, http.StatusNotFound, "dash.notfound") })
@@ -356,7 +392,9 @@ func (s *Server) headers(c *gin.Context) {
 	h.Set("Referrer-Policy", "same-origin")
 	// A Host other than the server's own (DNS rebinding) is refused, and
 	// so is a state-changing request from another origin or from "null".
-	if !s.hostOK(c.Request.Host) {
+	// A replica's request to the peer routes (with the shared secret, which
+	// no browser has) may name the writer's internal address.
+	if !s.hostOK(c.Request.Host) && !s.peerOK(c) {
 		s.fail(c, http.StatusMisdirectedRequest, "auth.badhost")
 		return
 	}

@@ -32,9 +32,12 @@ type townRow struct {
 type compareRow struct {
 	ID, Name       string
 	District, City *float64
-	Target         *float64
-	Num, Den       *float64
-	Deltas         []districtDelta // the district's own 较上期, 同比 (metrics.Compare), or why none
+	// DistrictWhy, CityWhy: why a value is missing where a dash would not
+	// say it (名录未提供人口); "" otherwise.
+	DistrictWhy, CityWhy string
+	Target               *float64
+	Num, Den             *float64
+	Deltas               []districtDelta // the district's own 较上期, 同比 (metrics.Compare), or why none
 }
 
 type districtData struct {
@@ -97,7 +100,11 @@ func (s *Server) district(c *gin.Context) {
 			continue
 		}
 		v := u.Vals[ind.ID]
-		r := compareRow{ID: ind.ID, Name: indName(l, ind.ID), District: v.Value, City: top.val(ind.ID), Num: v.Numerator, Den: v.Denominator}
+		r := compareRow{ID: ind.ID, Name: indName(l, ind.ID), District: v.Value, City: top.val(ind.ID), Num: v.Numerator, Den: v.Denominator,
+			DistrictWhy: noValueWhy(l, v)}
+		if top != nil {
+			r.CityWhy = noValueWhy(l, top.Vals[ind.ID])
+		}
 		if t, ok := s.opt.Config.Target(ind.ID, sp); ok {
 			r.Target = ptr(t)
 		}
@@ -257,6 +264,7 @@ type behindRow struct {
 	AsOf       string // the quarter of a stock value, when not the span's last
 	Comp       string // a district's flow over several quarters: "3 / 4 个区县·季度" when not whole
 	Value      *float64
+	Why        string // why Value is missing, where a dash would not say it
 	Num, Den   *float64
 	Returns    []metrics.ReturnUsed
 	Unreported string // 未报送 / 未到期: no return counts
@@ -276,9 +284,12 @@ type indicatorData struct {
 	Deadline  string
 	Top       *unitRow
 	TopValue  metrics.Value
+	TopWhy    string // why TopValue is missing, where a dash would not say it
 	TopComp   string // the top value's completeness (always shown here)
 	Rows      []behindRow
 	ConfigSHA string
+	// ConfigName names the rules (考核规则) cited with ConfigSHA.
+	ConfigName string
 }
 
 // sheetAnchor: where on a return page an indicator's rows are.
@@ -296,8 +307,8 @@ func (s *Server) indicator(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "dash.noindicator", c.Param("id"))
 		return
 	}
-	d := &indicatorData{Ind: ind, Name: indName(l, ind.ID), Formula: tx(l, ind.Formula), Kind: tx(l, ind.Kind.Text()), Unit: tx(l, ind.Unit.Text()),
-		Sources: strings.Join(ind.Sources, "、"), Weight: s.opt.Config.Rule(ind.ID).Weight, ConfigSHA: s.opt.Config.SHA256()[:12]}
+	d := &indicatorData{Ind: ind, Name: indName(l, ind.ID), Formula: tx(l, ind.Formula), Kind: tx(l, ind.Kind.Text()), Unit: tx(l, ind.UnitText()),
+		Sources: strings.Join(ind.Sources, "、"), Weight: s.opt.Config.Rule(ind.ID).Weight, ConfigSHA: s.opt.Config.SHA256()[:12], ConfigName: s.opt.Config.Name}
 	for _, src := range ind.Sources {
 		if a, ok := sheetAnchor[src]; ok && d.Anchor == "" {
 			d.Anchor = a
@@ -318,6 +329,7 @@ func (s *Server) indicator(c *gin.Context) {
 	d.Top = top
 	if top != nil {
 		d.TopValue = top.Vals[ind.ID]
+		d.TopWhy = noValueWhy(l, d.TopValue)
 		d.TopComp = metrics.ReportedText(l, d.TopValue, s.children(ctx, sp, d.TopValue))
 	}
 	dt, err := s.calc.level(ctx, sp, sgz.District)
@@ -338,7 +350,7 @@ func (s *Server) indicator(c *gin.Context) {
 	vals := series{Name: d.Name}
 	for _, u := range dt.Units {
 		v := u.Vals[ind.ID]
-		r := behindRow{Code: u.Code, Name: u.Name, Value: v.Value, Num: v.Numerator, Den: v.Denominator, Returns: used[u.Code],
+		r := behindRow{Code: u.Code, Name: u.Name, Value: v.Value, Why: noValueWhy(l, v), Num: v.Numerator, Den: v.Denominator, Returns: used[u.Code],
 			Unreported: unreportedText(l, u)}
 		gaps = append(gaps, r.Unreported)
 		if ind.Kind == metrics.Stock && v.AsOf != "" && v.AsOf != d.TopValue.AsOfLatest {
@@ -370,6 +382,7 @@ type indListRow struct {
 	Target                        *float64
 	Weight                        float64
 	Value                         *float64
+	Why                           string // why Value is missing, where a dash would not say it
 }
 
 func (s *Server) indicatorList(c *gin.Context) {
@@ -397,10 +410,11 @@ func (s *Server) indicatorList(c *gin.Context) {
 	}
 	var rows []indListRow
 	for _, ind := range metrics.Indicators {
-		r := indListRow{ID: ind.ID, Name: indName(l, ind.ID), Formula: tx(l, ind.Formula), Kind: tx(l, ind.Kind.Text()), Unit: tx(l, ind.Unit.Text()),
+		r := indListRow{ID: ind.ID, Name: indName(l, ind.ID), Formula: tx(l, ind.Formula), Kind: tx(l, ind.Kind.Text()), Unit: tx(l, ind.UnitText()),
 			Weight: s.opt.Config.Rule(ind.ID).Weight, Value: top.val(ind.ID)}
 		if top != nil {
 			r.Comp = s.compText(c.Request.Context(), l, sp, top.Vals[ind.ID])
+			r.Why = noValueWhy(l, top.Vals[ind.ID])
 			if len(missing) > 0 && r.Comp != "" {
 				r.Comp += locale.T(l, "metrics.comp.sep") + locale.T(l, "ov.unreported", strings.Join(missing, locale.T(l, "map.namesep")))
 			}

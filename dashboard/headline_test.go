@@ -57,16 +57,17 @@ SELECT
     (SELECT coalesce(sum(participants), 0)::DOUBLE FROM v_trainings JOIN r USING (return_id)),
     (SELECT sum(cost)::DOUBLE FROM v_trainings JOIN r USING (return_id)),
     (SELECT count(*) FROM v_projects JOIN lat USING (return_id)),
-    (SELECT count(*) FILTER (WHERE demonstration) FROM v_projects JOIN lat USING (return_id))`
+    (SELECT count(*) FILTER (WHERE demonstration) FROM v_projects JOIN lat USING (return_id)),
+    (SELECT coalesce(sum(served), 0) FROM v_projects JOIN lat USING (return_id))`
 	var exp, rep, sb, towns, rb, vill, ft, fv int
 	var cert, org, staff, sup, as, in, se, gov, ch, tp, cost sql.NullFloat64
-	var np, nd int
+	var np, nd, ns int
 	if err := db.QueryRowContext(context.Background(), q, unit, from, to).Scan(&exp, &rep, &sb, &towns, &rb, &vill, &ft, &fv,
-		&cert, &org, &staff, &sup, &as, &in, &se, &gov, &ch, &tp, &cost, &np, &nd); err != nil {
+		&cert, &org, &staff, &sup, &as, &in, &se, &gov, &ch, &tp, &cost, &np, &nd, &ns); err != nil {
 		t.Fatal(err)
 	}
 	m := map[string]any{"districts_expected": float64(exp), "districts_reported": float64(rep),
-		"projects_total": float64(np), "projects_demonstration": float64(nd)}
+		"projects_total": float64(np), "projects_demonstration": float64(nd), "projects_served": float64(ns)}
 	if rep == 0 {
 		for _, k := range []string{"stations_built", "towns_in_scope", "station_coverage", "rooms_built", "villages_in_scope",
 			"room_coverage", "charity_fund_towns", "charity_fund_villages", "certified_total", "organisations", "org_staff",
@@ -143,14 +144,15 @@ func TestAPIHeadlineEqualsSumsOfTheStoredRows(t *testing.T) {
 				}
 			}
 			// The projects by domain add up to the total.
-			var n, d float64
+			var n, d, sv float64
 			for _, p := range got["projects"].([]any) {
 				pm := p.(map[string]any)
 				n += pm["projects"].(float64)
 				d += pm["demonstration"].(float64)
+				sv += pm["served"].(float64)
 			}
-			if n != want["projects_total"] || d != want["projects_demonstration"] {
-				t.Errorf("projects by domain %v/%v, want %v/%v", n, d, want["projects_total"], want["projects_demonstration"])
+			if n != want["projects_total"] || d != want["projects_demonstration"] || sv != want["projects_served"] {
+				t.Errorf("projects by domain %v/%v/%v, want %v/%v/%v", n, d, sv, want["projects_total"], want["projects_demonstration"], want["projects_served"])
 			}
 		})
 	}

@@ -78,28 +78,44 @@ func (s *Server) mapPage(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "dash.noindicator", id)
 		return
 	}
-	d := &mapData{Indicator: id, Geo: len(s.opt.GeoJSON) > 0}
+	d := &mapData{Indicator: id}
+	for _, x := range metrics.Indicators {
+		if x.AppliesTo(sgz.District) {
+			d.Choices = append(d.Choices, indListRow{ID: x.ID, Name: indName(l, x.ID)})
+		}
+	}
+	opt, geoMap, err := s.mapChart(c, sp, id)
+	if err != nil {
+		s.internal(c, err)
+		return
+	}
+	d.Geo = geoMap
+	s.render(c, "map", "map", locale.T(l, "map.title", indName(l, id)), sp, d, map[string]any{"map": opt})
+}
+
+// mapChart is the ECharts option of the districts coloured by indicator id
+// over sp: on the operator's boundary map (--geojson), else on the embedded
+// map of the registry's city (package geo), else as tiles laid out from the
+// registry. geoMap: the option draws the map "sgz-districts" (the page
+// fetches /api/v1/geojson). The map page and the big screen draw it.
+func (s *Server) mapChart(c *gin.Context, sp sgz.Span, id string) (option map[string]any, geoMap bool, err error) {
+	l := lang(c)
+	ind, _ := metrics.Lookup(id)
+	geoMap = len(s.opt.GeoJSON) > 0
 	var builtin *geo.Map // the embedded city map, when no operator GeoJSON is given
-	if !d.Geo {
+	if !geoMap {
 		if builtin = s.cityMap(c.Request.Context()); builtin != nil {
-			d.Geo = true
+			geoMap = true
 		}
 	}
 	var dt *table
-	var err error
-	if d.Geo {
+	if geoMap {
 		dt, err = s.calc.level(c.Request.Context(), sp, sgz.District)
 	} else {
 		_, dt, err = s.chartLevel(c, sp, 400)
 	}
 	if err != nil {
-		s.internal(c, err)
-		return
-	}
-	for _, x := range metrics.Indicators {
-		if x.AppliesTo(sgz.District) {
-			d.Choices = append(d.Choices, indListRow{ID: x.ID, Name: indName(l, x.ID)})
-		}
+		return nil, false, err
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, u := range dt.Units {
@@ -176,7 +192,7 @@ func (s *Server) mapPage(c *gin.Context) {
 				"itemStyle": map[string]any{"areaColor": "#c8cdd3", "borderColor": "#fff"}, "regions": regions},
 			"series": series,
 		}
-	} else if d.Geo {
+	} else if geoMap {
 		key := geoKey(s.opt.GeoJSON)
 		var data []map[string]any
 		for _, u := range dt.Units {
@@ -238,7 +254,8 @@ func (s *Server) mapPage(c *gin.Context) {
 			}},
 		}
 	}
-	s.render(c, "map", "map", title, sp, d, charts)
+	option, _ = charts["map"].(map[string]any)
+	return option, geoMap, nil
 }
 
 // hrefOf links a tile to its district page (none above districts).

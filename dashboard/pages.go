@@ -124,10 +124,13 @@ type overviewData struct {
 	More      int        // districts in all, when only the top of the ranking is shown
 	Panel     *panel     // the 五强 headline figures (metrics.HeadlineFor); nil without a city
 	Risk      []riskRow  // the at-risk forecasts (metrics.AtRisk)
-	RiskMore  int        // at-risk rows not shown on the big screen
 }
 
 func (s *Server) overview(c *gin.Context) {
+	if c.Query("screen") == "big" { // the big screen has a layout of its own
+		c.Redirect(http.StatusFound, bigLink(c.Request.URL.Query()))
+		return
+	}
 	sp, ok := s.span(c)
 	if !ok {
 		return
@@ -207,7 +210,7 @@ func (s *Server) overview(c *gin.Context) {
 		return
 	}
 	if h, err := s.headlineOf(ctx, sp, ""); err == nil {
-		d.Panel = buildPanel(l, h, sp, "", c.Query("screen") == "big")
+		d.Panel = buildPanel(l, h, sp, "", false)
 	} else if le := (*locale.Error)(nil); !errors.As(err, &le) { // no city (several, or none): no panel
 		s.internal(c, err)
 		return
@@ -218,9 +221,6 @@ func (s *Server) overview(c *gin.Context) {
 		return
 	}
 	d.Risk = riskRows(l, fs, "")
-	if c.Query("screen") == "big" && len(d.Risk) > 5 {
-		d.Risk, d.RiskMore = d.Risk[:5], len(d.Risk)-5
-	}
 	d.Ranking = a.Districts
 	if len(d.Ranking) > 30 {
 		d.Ranking, d.More = d.Ranking[:20], len(a.Districts)

@@ -95,8 +95,8 @@ func buildPanel(l locale.Lang, h *metrics.Headline, sp sgz.Span, unit string, bi
 		n, demo, served := float64(d.Projects), float64(d.Demonstration), float64(d.Served)
 		p.Projects = append(p.Projects, hlRow{Key: d.Domain, Label: name, Value: num(&n), Demo: num(&demo), Extra: num(&served)})
 	}
-	n, demo := float64(h.ProjectsTotal), float64(h.ProjectsDemonstration)
-	p.ProjTot = hlRow{Key: "projects_total", Label: locale.T(l, "ov.hl.projtotal"), Value: num(&n), Demo: num(&demo)}
+	n, demo, served := float64(h.ProjectsTotal), float64(h.ProjectsDemonstration), float64(h.ProjectsServed)
+	p.ProjTot = hlRow{Key: "projects_total", Label: locale.T(l, "ov.hl.projtotal"), Value: num(&n), Demo: num(&demo), Extra: num(&served)}
 	return p
 }
 

@@ -176,8 +176,9 @@ func TestHeadlinePanelsEqualTheHeadlineAPI(t *testing.T) {
 				}
 			}
 			tot := rows["projects_total"]
-			if len(tot) < 3 || !sameShown(numbersIn(t, tot[1])[0], api["projects_total"], 0) || !sameShown(numbersIn(t, tot[2])[0], api["projects_demonstration"], 0) {
-				t.Errorf("服务项目 total %q, API %v / %v", tot, api["projects_total"], api["projects_demonstration"])
+			if len(tot) < 4 || !sameShown(numbersIn(t, tot[1])[0], api["projects_total"], 0) || !sameShown(numbersIn(t, tot[2])[0], api["projects_demonstration"], 0) ||
+				!sameShown(numbersIn(t, tot[3])[0], api["projects_served"], 0) {
+				t.Errorf("服务项目 total %q, API %v / %v / %v", tot, api["projects_total"], api["projects_demonstration"], api["projects_served"])
 			}
 		})
 	}
@@ -233,9 +234,9 @@ func TestAtRiskListIsTheForecastAPIs(t *testing.T) {
 		t.Error("the at-risk sentences are not the Chinese ones")
 	}
 	// The big screen lists the first five and says how many more.
-	_, b = fetch(t, ts.URL+"/?period="+period+"&screen=big")
+	_, b = fetch(t, ts.URL+"/big?period="+period)
 	got := riskOnPage(string(b))
-	n := min(5, len(want))
+	n := min(bigRiskRows, len(want))
 	if fmt.Sprint(got) != fmt.Sprint(want[:n]) {
 		t.Errorf("big screen at-risk list:\n got %q\nwant %q", got, want[:n])
 	}
@@ -339,9 +340,9 @@ func TestPanelProjectWithoutDomain(t *testing.T) {
 	one, two := 12.0, 3.0
 	h := &metrics.Headline{UnitName: "苏州市", CertifiedTotal: &one, Supervisors: &two,
 		Projects:      []metrics.ProjectDomain{{Domain: "困境儿童", Projects: 2, Demonstration: 1, Served: 1500}, {Domain: "", Projects: 1, Served: 20}},
-		ProjectsTotal: 3, ProjectsDemonstration: 1}
+		ProjectsTotal: 3, ProjectsDemonstration: 1, ProjectsServed: 1520}
 	p := buildPanel(locale.ZH, h, sgz.Span{From: sgz.MustPeriod("2026Q3"), To: sgz.MustPeriod("2026Q3")}, "", false)
-	if len(p.Projects) != 2 || p.Projects[1].Label != "未注明领域" || p.Projects[0].Extra != "1,500" || p.ProjTot.Value != "3" {
+	if len(p.Projects) != 2 || p.Projects[1].Label != "未注明领域" || p.Projects[0].Extra != "1,500" || p.ProjTot.Value != "3" || p.ProjTot.Extra != "1,520" {
 		t.Errorf("projects %+v total %+v", p.Projects, p.ProjTot)
 	}
 	for _, f := range p.Figures {

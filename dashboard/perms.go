@@ -22,6 +22,7 @@ const (
 	open    access = iota // anyone, without logging in (/login, /healthz, /static)
 	anyUser               // anyone logged in
 	roles                 // the route's Roles
+	peer                  // a replica of this server (the shared secret of --peer-secret-file), never a user
 )
 
 type route struct {
@@ -34,6 +35,10 @@ type route struct {
 	// Audit, when set, records every use in the audit trail as that action
 	// (exports, downloads of originals, SQL queries).
 	Audit string
+	// Writes: the route changes the database (or keeps a history, or
+	// starts a session), so only the writer serves it: a read-only
+	// replica (sgz serve --replica) answers 503 naming the writer.
+	Writes bool
 	// h handles the route; sql names one of the SQL console's routes
 	// (package query) instead.
 	h   func(*Server, *gin.Context)
@@ -62,18 +67,19 @@ func init() {
 	routes = []route{
 		// Open.
 		{Method: "GET", Path: "/login", Access: open, h: (*Server).loginPage},
-		{Method: "POST", Path: "/login", Access: open, h: (*Server).login},
-		{Method: "GET", Path: "/login/oidc", Access: open, h: (*Server).oidcStart},
-		{Method: "GET", Path: "/login/oidc/callback", Access: open, h: (*Server).oidcCallback},
+		{Method: "POST", Path: "/login", Access: open, Writes: true, h: (*Server).login},
+		{Method: "GET", Path: "/login/oidc", Access: open, Writes: true, h: (*Server).oidcStart},
+		{Method: "GET", Path: "/login/oidc/callback", Access: open, Writes: true, h: (*Server).oidcCallback},
 		{Method: "GET", Path: "/healthz", Access: open, h: (*Server).healthz},
 		{Method: "GET", Path: "/static/*file", Access: open, h: (*Server).serveStatic},
 		{Method: "GET", Path: "/favicon.ico", Access: open, h: (*Server).favicon},
 		// Every account.
-		{Method: "POST", Path: "/logout", Access: anyUser, h: (*Server).logout},
+		{Method: "POST", Path: "/logout", Access: anyUser, Writes: true, h: (*Server).logout},
 		{Method: "GET", Path: "/password", Access: anyUser, h: (*Server).passwordPage},
-		{Method: "POST", Path: "/password", Access: anyUser, h: (*Server).changePassword},
+		{Method: "POST", Path: "/password", Access: anyUser, Writes: true, h: (*Server).changePassword},
 		// Dashboards and aggregate exports.
 		{Method: "GET", Path: "/", Access: roles, Roles: viewers, Nav: "nav.overview", h: (*Server).overview},
+		{Method: "GET", Path: "/big", Access: roles, Roles: viewers, h: (*Server).bigScreen}, // the big screen: no navigation of its own
 		{Method: "GET", Path: "/map", Access: roles, Roles: viewers, Nav: "nav.map", h: (*Server).mapPage},
 		{Method: "GET", Path: "/indicators", Access: roles, Roles: viewers, Nav: "nav.indicators", h: (*Server).indicatorList},
 		{Method: "GET", Path: "/assessment", Access: roles, Roles: viewers, Nav: "nav.assessment", h: (*Server).assessment},
@@ -96,38 +102,42 @@ func init() {
 		{Method: "GET", Path: "/api/v1/reporting", Access: roles, Roles: reviewers, h: (*Server).apiReporting},
 		{Method: "GET", Path: "/reminders", Access: roles, Roles: reminderReaders, h: (*Server).reminders},
 		{Method: "GET", Path: "/reminders.csv", Access: roles, Roles: reminderReaders, Audit: "export", h: (*Server).remindersCSV},
-		{Method: "POST", Path: "/reporting/:id/approve", Access: roles, Roles: reviewers, h: (*Server).approve},
-		{Method: "POST", Path: "/reporting/:id/sendback", Access: roles, Roles: reviewers, h: (*Server).sendBack}, // an approved return: admins (package review)
-		{Method: "POST", Path: "/reporting/:id/restore", Access: roles, Roles: reviewers, h: (*Server).restore},
-		{Method: "POST", Path: "/assessment/close", Access: roles, Roles: reviewers, h: (*Server).closePeriod},
-		{Method: "POST", Path: "/assessment/reopen", Access: roles, Roles: admins, h: (*Server).reopenPeriod},
+		{Method: "POST", Path: "/reporting/:id/approve", Access: roles, Roles: reviewers, Writes: true, h: (*Server).approve},
+		{Method: "POST", Path: "/reporting/:id/sendback", Access: roles, Roles: reviewers, Writes: true, h: (*Server).sendBack}, // an approved return: admins (package review)
+		{Method: "POST", Path: "/reporting/:id/restore", Access: roles, Roles: reviewers, Writes: true, h: (*Server).restore},
+		{Method: "POST", Path: "/assessment/close", Access: roles, Roles: reviewers, Writes: true, h: (*Server).closePeriod},
+		{Method: "POST", Path: "/assessment/reopen", Access: roles, Roles: admins, Writes: true, h: (*Server).reopenPeriod},
 		{Method: "GET", Path: "/rules.json", Access: roles, Roles: reviewers, h: (*Server).rulesJSON},
 		{Method: "GET", Path: "/returns/:id", Access: roles, Roles: returnReader, h: (*Server).returnPage},
 		{Method: "GET", Path: "/returns/:id/file", Access: roles, Roles: returnReader, Audit: "download", h: (*Server).returnFile},
 		{Method: "GET", Path: "/returns/:id/marked.xlsx", Access: roles, Roles: returnReader, Audit: "download", h: (*Server).markedFile},
 		{Method: "GET", Path: "/upload", Access: roles, Roles: clerks, Nav: "nav.upload", h: (*Server).uploadPage},
-		{Method: "POST", Path: "/upload", Access: roles, Roles: clerks, h: (*Server).upload},
+		{Method: "POST", Path: "/upload", Access: roles, Roles: clerks, Writes: true, h: (*Server).upload},
 		{Method: "GET", Path: "/template.xlsx", Access: roles, Roles: templates, h: (*Server).template},
 		// The SQL console (package query's routes under /api/v1/sql).
-		{Method: "GET", Path: "/sql", Access: roles, Roles: analysts, Nav: "nav.sql", h: (*Server).sqlPage},
-		{Method: "POST", Path: "/api/v1/sql/query", Access: roles, Roles: analysts, Audit: "sql", sql: "POST /query"},
-		{Method: "GET", Path: "/api/v1/sql/query.csv", Access: roles, Roles: analysts, Audit: "sql", sql: "GET /query.csv"},
-		{Method: "POST", Path: "/api/v1/sql/query.csv", Access: roles, Roles: analysts, Audit: "sql", sql: "POST /query.csv"},
-		{Method: "GET", Path: "/api/v1/sql/query.xlsx", Access: roles, Roles: analysts, Audit: "sql", sql: "GET /query.xlsx"},
-		{Method: "POST", Path: "/api/v1/sql/query.xlsx", Access: roles, Roles: analysts, Audit: "sql", sql: "POST /query.xlsx"},
-		{Method: "GET", Path: "/api/v1/sql/views", Access: roles, Roles: analysts, sql: "GET /views"},
-		{Method: "GET", Path: "/api/v1/sql/examples", Access: roles, Roles: analysts, sql: "GET /examples"},
-		{Method: "GET", Path: "/api/v1/sql/history", Access: roles, Roles: analysts, sql: "GET /history"},
+		{Method: "GET", Path: "/sql", Access: roles, Roles: analysts, Nav: "nav.sql", Writes: true, h: (*Server).sqlPage},
+		{Method: "POST", Path: "/api/v1/sql/query", Access: roles, Roles: analysts, Audit: "sql", Writes: true, sql: "POST /query"},
+		{Method: "GET", Path: "/api/v1/sql/query.csv", Access: roles, Roles: analysts, Audit: "sql", Writes: true, sql: "GET /query.csv"},
+		{Method: "POST", Path: "/api/v1/sql/query.csv", Access: roles, Roles: analysts, Audit: "sql", Writes: true, sql: "POST /query.csv"},
+		{Method: "GET", Path: "/api/v1/sql/query.xlsx", Access: roles, Roles: analysts, Audit: "sql", Writes: true, sql: "GET /query.xlsx"},
+		{Method: "POST", Path: "/api/v1/sql/query.xlsx", Access: roles, Roles: analysts, Audit: "sql", Writes: true, sql: "POST /query.xlsx"},
+		{Method: "GET", Path: "/api/v1/sql/views", Access: roles, Roles: analysts, Writes: true, sql: "GET /views"},
+		{Method: "GET", Path: "/api/v1/sql/examples", Access: roles, Roles: analysts, Writes: true, sql: "GET /examples"},
+		{Method: "GET", Path: "/api/v1/sql/history", Access: roles, Roles: analysts, Writes: true, sql: "GET /history"},
 		// Administration.
 		{Method: "GET", Path: "/metrics", Access: roles, Roles: admins, h: (*Server).metricsPage}, // Prometheus: scraped with an admin's API token
 		{Method: "GET", Path: "/admin/users", Access: roles, Roles: admins, Nav: "nav.users", h: (*Server).usersPage},
-		{Method: "POST", Path: "/admin/users", Access: roles, Roles: admins, h: (*Server).addUser},
-		{Method: "POST", Path: "/admin/users/:name/disable", Access: roles, Roles: admins, h: (*Server).disableUser},
-		{Method: "POST", Path: "/admin/users/:name/enable", Access: roles, Roles: admins, h: (*Server).enableUser},
+		{Method: "POST", Path: "/admin/users", Access: roles, Roles: admins, Writes: true, h: (*Server).addUser},
+		{Method: "POST", Path: "/admin/users/:name/disable", Access: roles, Roles: admins, Writes: true, h: (*Server).disableUser},
+		{Method: "POST", Path: "/admin/users/:name/enable", Access: roles, Roles: admins, Writes: true, h: (*Server).enableUser},
 		{Method: "GET", Path: "/admin/registry", Access: roles, Roles: admins, Nav: "nav.registry", h: (*Server).registryPage},
-		{Method: "POST", Path: "/admin/registry", Access: roles, Roles: admins, h: (*Server).loadRegistry},
+		{Method: "POST", Path: "/admin/registry", Access: roles, Roles: admins, Writes: true, h: (*Server).loadRegistry},
 		{Method: "GET", Path: "/admin/audit", Access: roles, Roles: admins, Nav: "nav.audit", h: (*Server).auditPage},
 		{Method: "GET", Path: "/admin/audit.csv", Access: roles, Roles: admins, Audit: "export", h: (*Server).auditCSV},
+		// Replicas (sgz serve --replica) ask the writer who a session or
+		// token is, and send it their audit entries (replica.go).
+		{Method: "GET", Path: "/api/internal/peer/auth", Access: peer, h: (*Server).peerAuth},
+		{Method: "POST", Path: "/api/internal/peer/audit", Access: peer, h: (*Server).peerAudit},
 	}
 	routeIndex = map[string]*route{}
 	m := routeIndex
@@ -151,6 +161,8 @@ func (r *route) allows(u *auth.User) bool {
 		return true
 	case anyUser:
 		return u != nil
+	case peer:
+		return false // no user: the peer secret (guard)
 	}
 	return u.Has(r.Roles...)
 }

@@ -33,7 +33,7 @@ const (
 	upError     = "error"
 )
 
-func newPromMetrics() *promMetrics {
+func newPromMetrics(more ...prometheus.Collector) *promMetrics {
 	m := &promMetrics{reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sgz_http_requests_total",
 			Help: "HTTP requests by route pattern, method and status."}, []string{"route", "method", "status"}),
@@ -48,6 +48,7 @@ func newPromMetrics() *promMetrics {
 		Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}})
 	m.reg.MustRegister(m.requests, m.latency, m.uploads, m.checks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(more...)
 	return m
 }
 

@@ -79,11 +79,10 @@ func (s *Server) reminderList(ctx context.Context, l locale.Lang, u *auth.User, 
 		}
 		row := reminderRow{DistrictCode: r.DistrictCode, DistrictName: r.DistrictName, Period: r.Period, DueDay: r.DueDay,
 			Status: r.Status, StatusText: locale.T(l, "remind.status."+r.Status), Personal: mayReadDistrict(u, r.DistrictCode)}
-		// Days after the due day, at the reference date (whole days begun:
-		// as of the 20th, a return due by the 15th is 5 days late).
-		if due := cfg.DueBy(p); ref.After(due) {
-			row.DaysLate = int((ref.Sub(due) + 24*time.Hour - 1) / (24 * time.Hour))
-		}
+		// Days after the due day at the reference date (the last instant of
+		// the day it names): as of the 20th, a return due by the 15th is 5
+		// days late — Config.DaysLate, the reporting and upload pages' count.
+		row.DaysLate = cfg.DaysLate(p, ref.Add(-time.Nanosecond))
 		if row.Personal {
 			d.Personal = true
 			codes = append(codes, r.DistrictCode)

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"sgz"
+	"sgz/ingest"
 	"sgz/locale"
 	"sgz/review"
 )
@@ -17,19 +18,30 @@ import (
 type rowTable struct {
 	ID   string // anchor
 	Name string
-	Cols []string
+	Cols []colHead
 	Rows [][]string
 	More bool
 }
 
-// returnTables are the sheets of a return as stored, with the columns shown.
-var returnTables = []struct{ id, sheet, query string }{
-	{"stations", "乡镇街道社工站", `SELECT row_num, town_code, town_name, built, built_on, standard, resident, resident_cert, outreach, outreach_cert, operation, operator, charity_fund FROM stations WHERE return_id = ? ORDER BY row_num`},
-	{"rooms", "村社区社工室", `SELECT row_num, village_code, village_name, built, built_on, charity_fund FROM rooms WHERE return_id = ? ORDER BY row_num`},
-	{"funds", "资金投入", `SELECT row_num, unit_code, category, amount, note FROM funds WHERE return_id = ? ORDER BY row_num`},
-	{"trainings", "培训", `SELECT row_num, name, start_on, hours, participants, category, cost FROM trainings WHERE return_id = ? ORDER BY row_num`},
-	{"workforce", "人才队伍", `SELECT certified_total, assistant, intermediate, senior, organisations, org_staff, supervisors FROM workforce WHERE return_id = ?`},
-	{"projects", "服务项目", `SELECT row_num, name, town_code, field, served, demonstration FROM projects WHERE return_id = ? ORDER BY row_num`},
+// colHead is a column of a return's table: its header in the contract
+// (ingest's sheets: what the workbook says), and the stored column.
+type colHead struct {
+	Head, Field string
+}
+
+// returnTables are the sheets of a return as stored, with the columns shown
+// (each a field of the contract's sheet, or row_num).
+var returnTables = []struct {
+	id    string
+	sheet *ingest.Sheet
+	query string
+}{
+	{"stations", &ingest.StationSheet, `SELECT row_num, town_code, town_name, built, built_on, standard, resident, resident_cert, outreach, outreach_cert, operation, operator, charity_fund FROM stations WHERE return_id = ? ORDER BY row_num`},
+	{"rooms", &ingest.RoomSheet, `SELECT row_num, village_code, village_name, built, built_on, charity_fund FROM rooms WHERE return_id = ? ORDER BY row_num`},
+	{"funds", &ingest.FundSheet, `SELECT row_num, unit_code, category, amount, note FROM funds WHERE return_id = ? ORDER BY row_num`},
+	{"trainings", &ingest.TrainingSheet, `SELECT row_num, name, start_on, hours, participants, category, cost FROM trainings WHERE return_id = ? ORDER BY row_num`},
+	{"workforce", &ingest.WorkforceSheet, `SELECT certified_total, assistant, intermediate, senior, organisations, org_staff, supervisors FROM workforce WHERE return_id = ?`},
+	{"projects", &ingest.ProjectSheet, `SELECT row_num, name, town_code, field, served, demonstration FROM projects WHERE return_id = ? ORDER BY row_num`},
 }
 
 const maxRows = 3000
@@ -42,7 +54,10 @@ func (s *Server) rowsOf(ctx context.Context, l locale.Lang, id int64) ([]rowTabl
 			return nil, err
 		}
 		cols, _ := rows.Columns()
-		t := rowTable{ID: rt.id, Name: rt.sheet, Cols: cols}
+		t := rowTable{ID: rt.id, Name: rt.sheet.Name}
+		for _, col := range cols {
+			t.Cols = append(t.Cols, colHead{Head: colHeader(l, rt.sheet, col), Field: col})
+		}
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
 		for i := range vals {
@@ -69,6 +84,21 @@ func (s *Server) rowsOf(ctx context.Context, l locale.Lang, id int64) ([]rowTabl
 		}
 	}
 	return out, nil
+}
+
+// colHeader is a stored column's header as the return's sheet writes it
+// (行号 for the row of the workbook); in English with the field's name.
+func colHeader(l locale.Lang, sh *ingest.Sheet, field string) string {
+	head := field
+	if field == "row_num" {
+		head = locale.T(l, "ret.col.row")
+	} else if c := sh.Col(field); c != nil {
+		head = c.Header
+	}
+	if l == locale.EN && field != "row_num" {
+		head += " (" + field + ")"
+	}
+	return head
 }
 
 func cellText(l locale.Lang, v any) string {

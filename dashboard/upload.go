@@ -114,6 +114,26 @@ type uploadData struct {
 	CSRF         string // the upload form posts it in its URL (the form is read later, under the size limit)
 	Unchanged    bool   // the upload was identical to Result, the return that counts: nothing stored
 	Markable     bool   // Result's file is a workbook: the marked workbook is offered
+	Due          *uploadDue
+	Sheets       []uploadSheet // step 2: the sheets to fill (ingest.Sheets)
+}
+
+// uploadDue is the period's due date and whether an upload now is on time
+// (metrics.Config.DueDay, DaysLate, DaysLeft: the reporting page's rule).
+type uploadDue struct {
+	Period   string
+	Day      string // last day to send, inclusive
+	Today    string
+	Late     int    // days late if uploaded now; 0: on time
+	DaysLeft int    // whole days left before the due day ends
+	First    string // the district's first accepted return of the period (received), "" when none
+	FirstOK  bool   // that first return was on time
+}
+
+// uploadSheet is a sheet of the workbook, for the clerk's step 2.
+type uploadSheet struct {
+	Name     string
+	Required bool
 }
 
 func (s *Server) uploadPage(c *gin.Context) {
@@ -183,6 +203,10 @@ func (s *Server) uploadPage(c *gin.Context) {
 			}
 		}
 	}
+	d.Due = s.dueNow(ctx, p)
+	for _, sh := range ingest.Sheets {
+		d.Sheets = append(d.Sheets, uploadSheet{Name: sh.Name, Required: sh.Required})
+	}
 	if district != "" {
 		var qs []string
 		for i := 0; i < 12; i++ {
@@ -196,9 +220,25 @@ func (s *Server) uploadPage(c *gin.Context) {
 			if r.Newest && r.SentBackAt != nil {
 				d.SentBack = append(d.SentBack, r)
 			}
+			// The first accepted return of the period decides 按时 (Mine is newest first).
+			if r.Period == d.Period && r.Status == "accepted" {
+				t := r.Received // a TIMESTAMP: Beijing wall time, read as UTC
+				d.Due.First = t.Format("2006-01-02 15:04")
+				at := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), sgz.Beijing)
+				d.Due.FirstOK = s.opt.Config.DaysLate(p, at) == 0
+			}
 		}
 	}
 	s.render(c, "upload", "upload", locale.T(l, "up.title"), sgz.Span{}, d, nil)
+}
+
+// dueNow is quarter p's due date and where an upload now stands against it
+// (the server's clock, Options.Now).
+func (s *Server) dueNow(ctx context.Context, p sgz.Period) *uploadDue {
+	now := s.opt.Now().In(sgz.Beijing)
+	cfg := s.opt.Config
+	return &uploadDue{Period: p.String(), Day: cfg.DueDay(p), Today: now.Format("2006-01-02"),
+		Late: cfg.DaysLate(p, now), DaysLeft: cfg.DaysLeft(p, now)}
 }
 
 func mib(n int64) string {

@@ -65,6 +65,7 @@ func parseTemplates() (map[string]*pageTemplate, error) {
 		"t": func(string, ...any) string { return "" }, "asset": func(string) string { return "" }, "link": func(...string) string { return "" },
 		"status": func(string) string { return "" }, "ind": func(string) string { return "" },
 		"may": func(string, string) bool { return false }, "csrf": func() string { return "" },
+		"late": func(int) string { return "" },
 	}).ParseFS(embedded, "templates/layout.html", "templates/parts/*.html")
 	if err != nil {
 		return nil, err
@@ -208,7 +209,7 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 	case strings.HasPrefix(nav, "/"):
 		navOn = nav
 	}
-	v := &view{Lang: l, Title: title, NavOn: navOn, Nav: navFor(u), User: u, Span: sp, Big: c.Query("screen") == "big",
+	v := &view{Lang: l, Title: title, NavOn: navOn, Nav: navFor(u), User: u, Span: sp, Big: c.Query("screen") == "big" || name == "big",
 		Refresh: s.opt.RefreshSeconds, Path: c.Request.URL.Path, Query: c.Request.URL.Query(), Data: data, Charts: map[string]string{}}
 	if sp.From.Valid() {
 		v.Period = sp.String()
@@ -237,9 +238,10 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 				}
 				return d
 			},
-			"wan": func(v *float64) string { return inLang(l, fmtWan(v)) },
-			"ind": func(id string) string { return indName(l, id) },
-			"may": func(method, path string) bool { return may(u, method, path) },
+			"wan":  func(v *float64) string { return inLang(l, fmtWan(v)) },
+			"ind":  func(id string) string { return indName(l, id) },
+			"late": func(days int) string { return lateText(l, days) },
+			"may":  func(method, path string) bool { return may(u, method, path) },
 			"csrf": func() string {
 				if u == nil {
 					return ""
@@ -248,9 +250,15 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 			},
 		})
 	}
+	// A page with a document of its own (the big screen: no navigation)
+	// defines "bigscreen"; the others fill the layout's "content".
+	entry := "layout"
+	if err == nil && t.Lookup("bigscreen") != nil {
+		entry = "bigscreen"
+	}
 	var buf bytes.Buffer
 	if err == nil {
-		err = t.ExecuteTemplate(&buf, "layout", v)
+		err = t.ExecuteTemplate(&buf, entry, v)
 	}
 	if err != nil {
 		s.log.Error("render page", "page", name, "err", err)
@@ -410,4 +418,24 @@ func tx(l locale.Lang, t metrics.Text) string {
 		return t.En
 	}
 	return t.Zh
+}
+
+// noValueWhy says why a value is missing where a bare dash would not: a
+// per-10,000-inhabitants figure of units that reported but whose registry
+// gives no population (名录未提供人口). "" otherwise.
+func noValueWhy(l locale.Lang, v metrics.Value) string {
+	ind, _ := metrics.Lookup(v.Indicator)
+	if v.Value == nil && ind.Unit == metrics.Per10k && v.Reported > 0 && (v.Denominator == nil || *v.Denominator == 0) {
+		return locale.T(l, "val.nopop")
+	}
+	return ""
+}
+
+// lateText is "逾期 2 天" (metrics.ReportRow.DaysLate; English in the
+// singular for one day).
+func lateText(l locale.Lang, days int) string {
+	if days == 1 {
+		return locale.T(l, "val.late1")
+	}
+	return locale.T(l, "val.lateN", days)
 }

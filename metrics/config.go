@@ -129,10 +129,11 @@ func (m Milestone) Deadline(planStart int) sgz.Period {
 	return sgz.Period{Year: planStart + m.Year - 1, Quarter: 4}
 }
 
-// DefaultConfig is the rules of indicators.md: the default targets and
-// weights, due 15 days after the quarter, the plan starting in 2025.
+// DefaultConfig is the default rules (默认考核规则, as indicators.md gives
+// them): the default targets and weights, due 15 days after the quarter, the
+// plan starting in 2025.
 func DefaultConfig() *Config {
-	c := &Config{Version: 1, Name: "默认规则 (indicators.md)", Indicators: map[string]Rule{}, DueDays: 15, PlanStartYear: 2025}
+	c := &Config{Version: 1, Name: "默认考核规则", Indicators: map[string]Rule{}, DueDays: 15, PlanStartYear: 2025}
 	for _, ind := range Indicators {
 		r := Rule{Weight: ind.DefaultWeight}
 		if ind.DefaultTarget > 0 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -331,7 +332,7 @@ func TestMilestoneText(t *testing.T) {
 	for _, c := range []struct {
 		period, state, zh, en string
 	}{
-		{"2026Q3", MsOpen, "两年全覆盖（2026Q4 末）：差 14.1 个百分点，剩 1 个季度", "full coverage in two years (by the end of 2026Q4): 14.1 percentage points to go; quarters left: 1"},
+		{"2026Q3", MsOpen, "两年全覆盖（2026Q4 末）：差 14.1 个百分点，还剩 1 个季度", "full coverage in two years (by the end of 2026Q4): 14.1 percentage points to go, 1 quarter left"},
 		{"2026Q4", MsDue, "两年全覆盖（2026Q4 末）：已到期，差 14.1 个百分点", "full coverage in two years (by the end of 2026Q4): due now, 14.1 percentage points short"},
 		{"2027Q1", MsOverdue, "两年全覆盖（2026Q4 末）：已逾期未达标，差 14.1 个百分点", "full coverage in two years (by the end of 2026Q4): overdue, not met: 14.1 percentage points short"},
 	} {
@@ -354,7 +355,10 @@ func TestMilestoneText(t *testing.T) {
 	}
 	half := 0.66625 // a gap of 33.375 points shows as 33.4 (half away from zero)
 	s, _ := Progress(cfg, Value{Indicator: "station_standard_rate", Value: &half}, sgz.MustPeriod("2026Q3"))
-	if got := MilestonesText(locale.ZH, []MilestoneStatus{s}); got != "社工站规范化率 三年全规范（2027Q4 末）：差 33.4 个百分点，剩 5 个季度" {
+	if got := MilestonesText(locale.ZH, []MilestoneStatus{s}); got != "社工站规范化率 三年全规范（2027Q4 末）：差 33.4 个百分点，还剩 5 个季度" {
+		t.Errorf("%q", got)
+	}
+	if got := s.StateText(locale.EN); got != "33.4 percentage points to go, 5 quarters left" {
 		t.Errorf("%q", got)
 	}
 }
@@ -399,5 +403,28 @@ func TestRecordAsOf(t *testing.T) {
 	recs, err := RecordedAssessments(ctx, db)
 	if err != nil || len(recs) != 1 || recs[0].AsOf != "2026-12-02" || recs[0].Period != "2026" {
 		t.Errorf("%+v %v", recs, err)
+	}
+}
+
+// The due day, days late and days left around the end of 2026Q3 (due
+// 2026-10-15, inclusive): the reporting page's count and the upload page's.
+func TestDueDaysLateLeft(t *testing.T) {
+	cfg := DefaultConfig()
+	p := sgz.MustPeriod("2026Q3")
+	if d := cfg.DueDay(p); d != "2026-10-15" {
+		t.Fatalf("due day %s", d)
+	}
+	at := func(day, hour int) time.Time { return time.Date(2026, 10, day, hour, 0, 0, 0, sgz.Beijing) }
+	for _, c := range []struct {
+		t          time.Time
+		late, left int
+	}{
+		{at(10, 10), 0, 5}, {at(14, 0), 0, 1}, {at(14, 23), 0, 1}, {at(15, 0), 0, 0}, {at(15, 23), 0, 0},
+		{at(16, 0), 1, 0}, {at(16, 10), 1, 0}, {at(17, 0), 2, 0}, {at(17, 10), 2, 0},
+		{time.Date(2026, 10, 16, 1, 0, 0, 0, time.UTC), 1, 0}, // 09:00 in Beijing
+	} {
+		if late, left := cfg.DaysLate(p, c.t), cfg.DaysLeft(p, c.t); late != c.late || left != c.left {
+			t.Errorf("%s: %d days late, %d left; want %d, %d", c.t, late, left, c.late, c.left)
+		}
 	}
 }

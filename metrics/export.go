@@ -543,7 +543,7 @@ func writeDefinitions(f *excelize.File, st *styles, info ExportInfo) error {
 			return excelize.Cell{StyleID: st.text, Value: v}
 		}
 		row := []any{cell(ind.ID), cell(ind.Name.Zh), cell(ind.Name.En), cell(ind.Formula.Zh), cell(ind.Kind.Text().Zh),
-			cell(ind.Unit.Text().Zh), cell(target), cell(spanTarget), excelize.Cell{StyleID: st.score, Value: rule.Weight},
+			cell(ind.UnitText().Zh), cell(target), cell(spanTarget), excelize.Cell{StyleID: st.score, Value: rule.Weight},
 			cell(counts), cell(strings.Join(ind.Sources, "、")), cell(strings.Join(ms, "；"))}
 		if err := sw.SetRow(cellName(1, i+4), row); err != nil {
 			return err

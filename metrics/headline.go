@@ -63,6 +63,7 @@ type Headline struct {
 	Projects              []ProjectDomain `json:"projects"`
 	ProjectsTotal         int             `json:"projects_total"`
 	ProjectsDemonstration int             `json:"projects_demonstration"`
+	ProjectsServed        int64           `json:"projects_served"` // 服务人次 of all those projects
 }
 
 // ProjectDomain is one 服务领域 of the 服务项目 sheet.
@@ -218,6 +219,7 @@ GROUP BY 1`)
 		h.Projects = append(h.Projects, d)
 		h.ProjectsTotal += d.Projects
 		h.ProjectsDemonstration += d.Demonstration
+		h.ProjectsServed += d.Served
 	}
 	if err := rows.Err(); err != nil {
 		return err

@@ -72,6 +72,18 @@ type Indicator struct {
 	// TownLevel: also computed for towns (indicators read from the district's
 	// totals, training or the reporting log have no town value).
 	TownLevel bool
+	// Measure names what a count counts (人, 人次) where the unit alone
+	// would not say it; UnitText gives it, else the unit's name.
+	Measure Text
+}
+
+// UnitText is the unit an indicator's value is in, as pages and exports
+// label it: 人 for certified workers, 人次 for training participants, 万元 …
+func (ind Indicator) UnitText() Text {
+	if ind.Measure.Zh != "" {
+		return ind.Measure
+	}
+	return ind.Unit.Text()
 }
 
 // Indicators is THE definition of every indicator (shared/spec/indicators.md),
@@ -99,7 +111,7 @@ var Indicators = []Indicator{
 		IsRatio: true, Scale: 1, Num: "cert", Den: "staff", TownLevel: true},
 	{ID: "certified_total", Name: Text{"持证社工总数", "Certified social workers"},
 		Formula: Text{"人才队伍表的持证社工总数", "持证社工总数 of the workforce sheet"},
-		Kind:    Stock, Unit: Count, Sources: []string{"人才队伍"},
+		Kind:    Stock, Unit: Count, Sources: []string{"人才队伍"}, Measure: Text{"人", "persons"},
 		Num: "certified"},
 	{ID: "certified_per_10k", Name: Text{"每万人持证社工数", "Certified social workers per 10,000 inhabitants"},
 		Formula: Text{"持证社工总数 ÷ 常住人口 × 10,000（仅计名录中有人口数的区县）", "certified social workers ÷ population × 10,000 (districts whose population is in the registry)"},
@@ -123,7 +135,7 @@ var Indicators = []Indicator{
 		Num: "charity", TownLevel: true},
 	{ID: "training_participants", Name: Text{"培训人次", "Training participants"},
 		Formula: Text{"培训表参训人次之和", "sum of 参训人次 in the training sheet"},
-		Kind:    Flow, Unit: Count, Sources: []string{"培训"},
+		Kind:    Flow, Unit: Count, Sources: []string{"培训"}, Measure: Text{"人次", "participations"},
 		Num: "tpart"},
 	{ID: "training_hours", Name: Text{"培训总学时(人·学时)", "Training person-hours"},
 		Formula: Text{"培训表 学时 × 参训人次 之和", "sum of 学时 × 参训人次 in the training sheet"},
@@ -192,7 +204,7 @@ func (u Unit) Text() Text {
 	case Rate:
 		return Text{"比率(%)", "rate (%)"}
 	case Count:
-		return Text{"人/个", "count"}
+		return Text{"数量", "count"}
 	case WanYuan:
 		return Text{"万元", "10k yuan"}
 	case Hours:

@@ -40,7 +40,7 @@ const (
 )
 
 // StateText is the milestone's state in one sentence, the same on every page
-// and export: "已达标", "差 14.1 个百分点，剩 1 个季度", "已到期，差 14.1 个百分点",
+// and export: "已达标", "差 14.1 个百分点，还剩 1 个季度", "已到期，差 14.1 个百分点",
 // "已逾期未达标，差 14.1 个百分点", "无数据". Gaps are in percentage points
 // (rounded half away from zero, one decimal).
 func (s MilestoneStatus) StateText(l locale.Lang) string {
@@ -52,6 +52,9 @@ func (s MilestoneStatus) StateText(l locale.Lang) string {
 	case MsMet:
 		return locale.T(l, "metrics.ms.met")
 	case MsOpen:
+		if s.QuartersLeft == 1 { // English: "1 quarter left"
+			return locale.T(l, "metrics.ms.open1", gap)
+		}
 		return locale.T(l, "metrics.ms.open", gap, s.QuartersLeft)
 	case MsDue:
 		return locale.T(l, "metrics.ms.due", gap)
@@ -61,7 +64,7 @@ func (s MilestoneStatus) StateText(l locale.Lang) string {
 	return locale.T(l, "metrics.ms.missing")
 }
 
-// Text is the whole milestone sentence: "两年全覆盖（2026Q4 末）：差 14.1 个百分点，剩 1 个季度".
+// Text is the whole milestone sentence: "两年全覆盖（2026Q4 末）：差 14.1 个百分点，还剩 1 个季度".
 func (s MilestoneStatus) Text(l locale.Lang) string {
 	name := s.Milestone
 	if l == locale.EN {
@@ -89,7 +92,7 @@ func init() {
 	locale.Add(map[string]locale.Text{
 		"metrics.ms.text":    {"%s（%s 末）：%s", "%s (by the end of %s): %s"},
 		"metrics.ms.met":     {"已达标", "met"},
-		"metrics.ms.open":    {"差 %s 个百分点，剩 %d 个季度", "%s percentage points to go; quarters left: %d"},
+		"metrics.ms.open":    {"差 %s 个百分点，还剩 %d 个季度", "%s percentage points to go, %d quarters left"},
 		"metrics.ms.due":     {"已到期，差 %s 个百分点", "due now, %s percentage points short"},
 		"metrics.ms.overdue": {"已逾期未达标，差 %s 个百分点", "overdue, not met: %s percentage points short"},
 		"metrics.ms.missing": {"无数据", "no data"},

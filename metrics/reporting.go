@@ -136,7 +136,7 @@ ORDER BY qs.q, u.code`
 			return nil, err
 		}
 		due := dues[r.Period]
-		r.DueDay = due.AddDate(0, 0, -1).Format("2006-01-02")
+		r.DueDay = cfg.DueDay(mustQuarter(r.Period))
 		if first.Valid {
 			t := wall(first.Time)
 			r.FirstReceived = &t
@@ -155,7 +155,7 @@ ORDER BY qs.q, u.code`
 			if r.FirstReceived != nil {
 				ref = r.FirstReceived
 			}
-			r.DaysLate = int(ref.Sub(due)/(24*time.Hour)) + 1
+			r.DaysLate = cfg.DaysLate(mustQuarter(r.Period), *ref)
 		case !cfg.Due(mustQuarter(r.Period)):
 			r.Status = NotDue
 		case sentBack:

@@ -65,16 +65,17 @@ func ExportParquet(ctx context.Context, db *store.DB, dir string) ([]Exported, e
 			}
 		}
 		path := filepath.Join(abs, v.Name)
+		cols := parquetColumns(v)
 		var q string
 		if partitioned {
-			q = fmt.Sprintf(`COPY (SELECT * FROM %s ORDER BY period, return_id) TO %s
-				(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (period))`, ident(v.Name), sqlString(path))
+			q = fmt.Sprintf(`COPY (SELECT %s FROM %s ORDER BY period, return_id) TO %s
+				(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (period))`, cols, ident(v.Name), sqlString(path))
 		} else {
 			if err := os.MkdirAll(path, 0o755); err != nil {
 				return out, err
 			}
-			q = fmt.Sprintf(`COPY (SELECT * FROM %s) TO %s (FORMAT parquet, COMPRESSION zstd)`,
-				ident(v.Name), sqlString(filepath.Join(path, "data_0.parquet")))
+			q = fmt.Sprintf(`COPY (SELECT %s FROM %s) TO %s (FORMAT parquet, COMPRESSION zstd)`,
+				cols, ident(v.Name), sqlString(filepath.Join(path, "data_0.parquet")))
 		}
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return out, fmt.Errorf("%s: %w", v.Name, err)
@@ -82,6 +83,20 @@ func ExportParquet(ctx context.Context, db *store.DB, dir string) ([]Exported, e
 		out = append(out, Exported{View: v.Name, Rows: n, Path: path, Partitioned: partitioned})
 	}
 	return out, nil
+}
+
+// parquetColumns is the select list of a view for Parquet: Parquet has no
+// 128-bit integer, and DuckDB would write a HUGEINT (a sum of integers in
+// a view) as a DOUBLE; such counts are written as BIGINT (INT64) instead.
+func parquetColumns(v View) string {
+	cols := make([]string, len(v.Columns))
+	for i, c := range v.Columns {
+		cols[i] = ident(c.Name)
+		if c.Type == "HUGEINT" || c.Type == "UHUGEINT" {
+			cols[i] = fmt.Sprintf("CAST(%s AS BIGINT) AS %s", ident(c.Name), ident(c.Name))
+		}
+	}
+	return strings.Join(cols, ", ")
 }
 
 // CopyDatabase writes a copy of the database to file (which must not exist)

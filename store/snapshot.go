@@ -15,6 +15,12 @@ import (
 // a snapshot taken at generation g is current while Generation() == g.
 func (db *DB) Generation() uint64 { return db.gen.Load() }
 
+// Changes counts the writes since Open that a published snapshot (package
+// publish) must hold: every write but sessions, the audit trail and the
+// console's history (LogOnly without Accounts). Like Generation, it starts
+// at 0 at each Open.
+func (db *DB) Changes() uint64 { return db.changes.Load() }
+
 // Snapshot writes a consistent copy of the database file to dst (replacing
 // it) and returns the generation it holds. Writes through Write wait while
 // the file is copied; reads go on. The copy is what a separate process opens

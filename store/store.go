@@ -32,6 +32,7 @@ type DB struct {
 	connector *duckdb.Connector
 	writes    sync.RWMutex  // Write holds it shared; Snapshot exclusively
 	gen       atomic.Uint64 // committed writes since Open (see Generation)
+	changes   atomic.Uint64 // writes a published snapshot must hold (see Changes)
 }
 
 // Options tune how the file is opened.
@@ -164,12 +165,18 @@ type Writer struct {
 	appenders map[string]*duckdb.Appender
 	order     []string
 	logOnly   bool
+	accounts  bool
 }
 
 // LogOnly marks the transaction as writing only logs (query history, audit
 // entries) that the analysts' views do not show: it does not make the SQL
 // console's snapshot stale (see DB.Generation).
 func (w *Writer) LogOnly() { w.logOnly = true }
+
+// Accounts marks the transaction as changing accounts, roles or API tokens:
+// not in the analysts' views (like LogOnly), but what a published snapshot
+// must hold for read-only replicas (see Changes).
+func (w *Writer) Accounts() { w.logOnly, w.accounts = true, true }
 
 // Write runs fn in one transaction. If fn or any flush fails, nothing is kept.
 func (db *DB) Write(ctx context.Context, fn func(w *Writer) error) error {
@@ -186,6 +193,9 @@ func (db *DB) Write(ctx context.Context, fn func(w *Writer) error) error {
 			if !w.logOnly {
 				// A failed write may have changed nothing: a spare snapshot at worst.
 				db.gen.Add(1)
+			}
+			if !w.logOnly || w.accounts {
+				db.changes.Add(1)
 			}
 		}()
 		if err := w.Exec("BEGIN TRANSACTION"); err != nil {

@@ -88,13 +88,37 @@ func TestUserTokenAuditCommands(t *testing.T) {
 			t.Errorf("entry %v", r)
 		}
 	}
-	if got := strings.Join(actions, " "); got != "user.add user.add token.create token.revoke user.passwd user.disable" {
+	if got := strings.Join(actions, " "); got != "user.add user.add export token.create token.revoke user.passwd user.disable" {
 		t.Errorf("actions: %s", got)
 	}
-	if code, out, _ := sgzRun(t, "--db", db, "audit"); code != 0 || !strings.HasPrefix(out, "seq,at,actor") || strings.Count(out, "\n") != 7 {
+	// Reading commands are recorded too, after they ran, failed ones (the
+	// refused --format xml, 3rd) as failed: the JSON listing above is the
+	// 8th entry, with its flags (a CSV cell starting with "-" is
+	// neutralised).
+	code, out, _ = sgzRun(t, "--db", db, "audit")
+	if code != 0 || !strings.HasPrefix(out, "seq,at,actor") || strings.Count(out, "\n") != 9 ||
+		!strings.Contains(out, "export,audit,ok,'--format=json --since=2020-01-01") || !strings.Contains(out, "export,audit,failed,'--format=xml") {
 		t.Errorf("audit csv: %q", out)
 	}
-	if code, out, _ := sgzRun(t, "--db", db, "audit", "verify"); code != 0 || !strings.Contains(out, "6") {
+	// A query from the command line: its SQL text, and a failed one as failed.
+	if code, _, e := sgzRun(t, "--db", db, "query", "SELECT 42 AS answer"); code != 0 {
+		t.Fatalf("query: %s", e)
+	}
+	if code, _, _ := sgzRun(t, "--db", db, "query", "SELECT * FROM no_such_view"); code == 0 {
+		t.Fatal("a query of a missing view succeeded")
+	}
+	code, out, _ = sgzRun(t, "--db", db, "audit", "--format", "json", "--since", "2020-01-01")
+	rows = nil
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 11 {
+		t.Fatalf("audit after queries: %d %q", code, out)
+	}
+	if r := rows[9]; r["action"] != "sql" || r["object"] != "query" || r["result"] != "ok" || r["detail"] != "SELECT 42 AS answer" {
+		t.Errorf("query entry %v", r)
+	}
+	if r := rows[10]; r["action"] != "sql" || r["result"] != "failed" || !strings.Contains(r["detail"].(string), "no_such_view") {
+		t.Errorf("failed query entry %v", r)
+	}
+	if code, out, _ := sgzRun(t, "--db", db, "audit", "verify"); code != 0 || !strings.Contains(out, "12") {
 		t.Errorf("verify an intact trail: %d %q", code, out)
 	}
 	// Alter an entry in the file.

@@ -12,11 +12,14 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"sgz/auth"
 	"sgz/locale"
 	"sgz/store"
 )
@@ -174,6 +177,7 @@ func execute(ctx context.Context, a *app, args []string) int {
 	root.SetArgs(args)
 	start := time.Now()
 	cmd, err := root.ExecuteContextC(ctx)
+	a.auditRead(cmd, err)
 	// The command and how it ended; never its arguments (names, paths).
 	defer func() {
 		slog.Debug("command done", "command", cmd.CommandPath(), "ok", err == nil, "elapsed", time.Since(start))
@@ -191,6 +195,47 @@ func execute(ctx context.Context, a *app, args []string) int {
 	}
 	fmt.Fprintln(a.stderr, locale.T(lang, "cli.error")+locale.Say(lang, err))
 	return 1
+}
+
+// readsAudited are the commands that take data out of the database without
+// changing it, and their action in the audit trail (as the dashboard's
+// exports, downloads and SQL console are recorded). The commands that
+// change something record themselves, with their object.
+var readsAudited = map[string]string{
+	"sgz query": "sql", "sgz export": "export", "sgz indicators": "export", "sgz assess": "export",
+	"sgz brief": "export", "sgz registry export": "export", "sgz audit": "export", "sgz template": "export",
+}
+
+// auditRead records a reading command that reached the database: the
+// command, its flags other than paths, the SQL text of a query, and
+// whether it succeeded.
+func (a *app) auditRead(cmd *cobra.Command, err error) {
+	if cmd == nil {
+		return
+	}
+	action, ok := readsAudited[cmd.CommandPath()]
+	if !ok || a.db == nil {
+		return
+	}
+	var detail []string
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if !pathFlags[f.Name] && f.Name != "db" {
+			detail = append(detail, "--"+f.Name+"="+f.Value.String())
+		}
+	})
+	if action == "sql" {
+		if q := cmd.Flags().Args(); len(q) > 0 && q[0] != "-" {
+			detail = append(detail, q[0])
+		}
+	}
+	result := auth.OK
+	if err != nil {
+		result = auth.Failed
+	}
+	e := auth.Entry{Actor: "cli", Remote: "cli", Action: action, Object: strings.TrimPrefix(cmd.CommandPath(), "sgz "), Result: result, Detail: strings.Join(detail, " ")}
+	if rerr := auth.Record(cmd.Context(), a.db, e); rerr != nil {
+		slog.Error("audit", "action", action, "err", rerr)
+	}
 }
 
 func main() {

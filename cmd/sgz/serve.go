@@ -28,6 +28,7 @@ func serveCmd(a *app) *cobra.Command {
 	var maxUploadMB, quotaMB float64
 	var uploadRate int
 	var lim query.Limits
+	var rep replicaFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "启动数据看板、报表上传、导出、SQL 查询与 JSON 接口 / serve the dashboards, uploads, exports, SQL console and JSON API",
@@ -38,6 +39,13 @@ func serveCmd(a *app) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if rep.dir != "" {
+				return a.serveReplica(cmd, &rep, addr, publicURL, tlsCert, tlsKey, proxies, geojson, rules)
+			}
+			peerSecret, err := rep.secret()
+			if err != nil {
+				return err
+			}
 			if c, err := dialBeside(a.dbPath); err == nil {
 				c.Close()
 				return locale.Errorf("beside.busy", a.dbPath)
@@ -81,7 +89,13 @@ func serveCmd(a *app) *cobra.Command {
 				ln = tls.NewListener(ln, tlsConf)
 			}
 			opt := dashboard.Options{MaxUpload: int64(maxUploadMB * (1 << 20)), PublicURL: pub,
-				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20)), TrustedProxies: proxies}
+				UploadRate: uploadRate, RejectedQuota: int64(quotaMB * (1 << 20)), TrustedProxies: proxies,
+				PeerSecret: peerSecret}
+			// Snapshots for replicas and Parquet readers (replica.go).
+			startPub, err := rep.publisher(db, &opt)
+			if err != nil {
+				return err
+			}
 			if oidcOpt.Issuer != "" || oidcOpt.ClientID != "" {
 				if oidcOpt.Issuer == "" || oidcOpt.ClientID == "" {
 					return locale.Errorf("serve.oidcpair")
@@ -121,6 +135,7 @@ func serveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer startPub(ctx)()
 			go srv.Warm(ctx)
 			h := srv.Engine()
 			// The other commands given this --db run here meanwhile
@@ -153,6 +168,7 @@ func serveCmd(a *app) *cobra.Command {
 	cmd.Flags().Float64Var(&maxUploadMB, "max-upload", 20, "上传文件大小上限(MB) / largest upload, MB")
 	cmd.Flags().IntVar(&uploadRate, "upload-rate", 10, "每人每分钟最多上传次数 / uploads per person per minute")
 	cmd.Flags().Float64Var(&quotaMB, "rejected-quota", 100, "每个区县保存被拒收文件的上限(MB)，超出只保留校验值与错误 / bytes of rejected files kept per district, MB (beyond: hash and errors only)")
+	rep.flags(cmd)
 	queryLimitFlags(cmd, &lim)
 	cmd.Flags().IntVar(&lim.Concurrent, "sql-workers", lim.Concurrent, "同时运行的 SQL 查询进程数（每人一条，其余排队）/ SQL console worker processes at once (one per person, others wait)")
 	limit(cmd, "max-upload", 0, 1024, true)

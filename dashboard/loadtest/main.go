@@ -308,7 +308,7 @@ func pageTiming(path, base, p string) {
 	}
 	ready := chromedp.Poll[bool](`window.sgzCharts && document.readyState === 'complete' && sgzCharts.finished >= sgzCharts.total && sgzCharts.total > 0`,
 		chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(5*time.Millisecond))
-	for _, u := range []string{"/?period=" + p, "/?period=" + p + "&screen=big", "/map?period=" + p} {
+	for _, u := range []string{"/?period=" + p, "/big?period=" + p, "/map?period=" + p} {
 		var runs []float64
 		for i := 0; i < 5; i++ {
 			tctx, tcancel := context.WithTimeout(ctx, 30*time.Second)
