@@ -368,7 +368,7 @@ func TestReminders(t *testing.T) {
 	}
 	// The reporting page carries the same list; the overview links to it.
 	ev := loginAs(t, ts.URL, "t-evaluator")
-	if rp := getPage(t, ev, ts.URL+"/reporting?period=2026Q3&as_of=2026-10-20"); !strings.Contains(rp, `id="reminder-list"`) || !strings.Contains(rp, phone) {
+	if rp := getPage(t, ev, ts.URL+"/reporting?period=2026Q3&as_of=2026-10-20"); !strings.Contains(rp, `id="reminder-list"`) || !strings.Contains(rp, phone) || !strings.Contains(rp, "<h2>催报名单（2026Q3）</h2>") {
 		t.Errorf("reporting page without the list")
 	}
 	if rp := getPage(t, ev, ts.URL+"/reminders?period=2026Q2&as_of=2026-10-20"); !strings.Contains(rp, "本期应报区县均已报送，无需催报。") {

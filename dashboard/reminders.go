@@ -42,6 +42,7 @@ type reminderData struct {
 	Personal bool // some row shows its reporter and phone
 	Hidden   bool // some row's reporter and phone are not shown to the viewer
 	CSV      bool // the viewer may download it
+	Embedded bool // on another page (the reporting page): with its own heading
 }
 
 // mayReadDistrict: the same rule as a return's personal fields (mayRead).

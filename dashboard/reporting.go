@@ -171,6 +171,7 @@ func (s *Server) reporting(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
+	d.Reminders.Embedded = true
 	if st.NoData {
 		cfg, _ := s.calc.cfgAt(ctx)
 		d.NoData = metrics.NoDataText(l, cfg.Due(sp.To))
