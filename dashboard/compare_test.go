@@ -285,6 +285,9 @@ func TestDistrictComparisons(t *testing.T) {
 	if !strings.Contains(x, "2026Q3（未报送）") {
 		t.Errorf("the district trend does not mark 2026Q3 未报送")
 	}
+	if !strings.Contains(x, `<span class="warn">本期未报送：已过截止日，未收到有效报表</span>`) || strings.Contains(x, "缺报") {
+		t.Errorf("相城区's status line does not say 本期未报送, or says 缺报")
+	}
 }
 
 // 未报送 on the assessment, map, indicator pages and in the API.

@@ -185,7 +185,7 @@ func init() {
 		"dist.unranked":        {"不参与排名（按规则缺失指标得 0 分，总分 %s）", "not ranked (missing indicators score 0 under the rules: total %s)"},
 		"dist.notdue":          {"本期尚未到报送截止日，暂无有效报表", "not yet due: no return counts yet"},
 		"val.asof":             {"取 %s", "from %s"},
-		"dist.noreturn":        {"本期无有效报表：指标显示为缺报", "no return counts for this period: values are missing"},
+		"dist.noreturn":        {"本期未报送：已过截止日，未收到有效报表", "not reported: the return is due and none counts for this period"},
 		"dist.trend":           {"本区县分季度趋势", "District trend by quarter"},
 		"ind.milestone":        {"里程碑", "Milestone"},
 		"ind.deadline":         {"期限 %s", "by %s"},
