@@ -309,7 +309,7 @@ func TestBrowserPages(t *testing.T) {
 		{"/upload?district=320505", 0, "虎丘区"},
 		{"/returns/1", 0, "乡镇街道社工站"},
 		{"/district/320505", 2, "乡镇"},
-		{"/district/" + fixtureLate, 2, "本期无有效报表"},
+		{"/district/" + fixtureLate, 2, "本期未报送"},
 		{"/indicator/station_coverage", 2, "计算公式"},
 		{"/indicator/gov_funding?period=2026", 2, "万元"},
 		{"/indicators", 0, "培训人次"},

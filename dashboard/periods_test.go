@@ -126,7 +126,7 @@ func TestPagesCompleteness(t *testing.T) {
 		t.Error("district page, quarter not due: no 未到期 note")
 	}
 	_, d5 := fetch(t, ts.URL+"/district/320507?period=2026Q3&as_of=2026-12-02")
-	if !strings.Contains(string(d5), "本期无有效报表") {
+	if !strings.Contains(string(d5), "本期未报送") {
 		t.Error("district page, missing return: no note")
 	}
 }
