@@ -7,7 +7,7 @@
 # surviving mutants mean a wrong number or a security hole, and record the
 # figures in docs/testing.md.
 #
-#   scripts/mutate.sh [--diff REF] [--workers N] [PKG...]
+#   scripts/mutate.sh [--diff REF] [--workers N] [--only RE] [--run RE] [PKG...]
 #
 #   PKG          package directories (default: value registry query metrics ingest)
 #   --diff REF   mutate only the lines changed since REF (e.g. --diff main)
@@ -16,6 +16,13 @@
 #   --out DIR    keep gremlins' JSON results there (default a temporary folder)
 #   --only RE    mutate only the package files whose name matches the regexp RE
 #                (e.g. --only 'engine|check' for query's guards), to save time
+#   --run RE     run only the tests whose names match RE (go test -run, passed
+#                through GOFLAGS), for the coverage gremlins gathers first and
+#                for every mutant: a mutant that only other tests would kill
+#                counts as lived, one those tests never reach as not covered
+#                (e.g. dashboard's access code with its access tests)
+#   --logical    also mutate && into || and back (gremlins --invert-logical)
+#   --dry-run    list the mutants without running the tests on them
 #
 # Installs gremlins into $(go env GOPATH)/bin when missing. Prints one line
 # per package: killed, lived, timed out, not covered, efficacy, mutant
@@ -28,6 +35,8 @@ diff=""
 workers=1
 out=""
 only=""
+run=""
+extra=()
 pkgs=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,12 +44,22 @@ while [ $# -gt 0 ]; do
     --workers) workers=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --run) run=$2; shift 2 ;;
+    --logical) extra+=(--invert-logical); shift ;;
+    --dry-run) extra+=(--dry-run); shift ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     -*) echo "mutate.sh: unknown flag $1" >&2; exit 2 ;;
     *) pkgs+=("${1%/}"); shift ;;
   esac
 done
 [ ${#pkgs[@]} -gt 0 ] || pkgs=(value registry query metrics ingest)
+gf="${GOFLAGS:+$GOFLAGS }-count=1"
+if [ -n "$run" ]; then
+  case "$run" in
+    *[[:space:]]*) echo "mutate.sh: --run takes a regexp without spaces (it goes into GOFLAGS)" >&2; exit 2 ;;
+  esac
+  gf="$gf -run=$run"
+fi
 
 gremlins=$(go env GOPATH)/bin/gremlins
 if ! [ -x "$gremlins" ] || ! go version -m "$gremlins" 2>/dev/null | grep -q "mod.*github.com/go-gremlins/gremlins.*$version"; then
@@ -58,11 +77,11 @@ for pkg in "${pkgs[@]}"; do
   if ! [ -d "$pkg" ]; then
     echo "mutate.sh: no package directory $pkg" >&2; exit 2
   fi
-  cov=$(go test -count=1 -cover "./$pkg" 2>/dev/null | sed -n 's/.*coverage: \([0-9.]*%\).*/\1/p' | head -1)
+  cov=$(GOFLAGS="$gf" go test -cover "./$pkg" 2>/dev/null | sed -n 's/.*coverage: \([0-9.]*%\).*/\1/p' | head -1)
   json="$out/$(echo "$pkg" | tr / _).json"
   # A mutant's time limit is a multiple of the (uncached) coverage run: generous,
   # as the machine is shared and each mutant compiles the package again.
-  args=(unleash --workers "$workers" --timeout-coefficient 10 -o "$json")
+  args=(unleash --workers "$workers" --timeout-coefficient 10 -o "$json" ${extra[@]+"${extra[@]}"})
   [ -n "$diff" ] && args+=(--diff "$diff")
   if [ -n "$only" ]; then
     # gremlins matches -E against paths relative to the package (sub-packages included)
@@ -75,7 +94,7 @@ for pkg in "${pkgs[@]}"; do
   start=$(date +%s)
   # gremlins copies the module, mutates the package's files one at a time
   # and runs that package's tests; it must start from the module root.
-  GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1" "$gremlins" "${args[@]}" "./$pkg" >"$out/$(echo "$pkg" | tr / _).log" 2>&1 || true
+  GOFLAGS="$gf" "$gremlins" "${args[@]}" "./$pkg" >"$out/$(echo "$pkg" | tr / _).log" 2>&1 || true
   secs=$(( $(date +%s) - start ))
   if ! [ -s "$json" ]; then
     printf '%-10s %s (see %s)\n' "$pkg" "no result" "$out/$(echo "$pkg" | tr / _).log"
