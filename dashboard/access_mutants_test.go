@@ -383,3 +383,42 @@ func TestAccessThrottleMessage(t *testing.T) {
 		t.Errorf("after the lockout: %d", code)
 	}
 }
+
+// TestAccessClerkOfSeveralDistricts: a clerk of two districts uploads for
+// the one picked (?district=, then kept in a cookie); a cookie naming
+// another district picks nothing, and the upload is refused before a byte
+// is read.
+func TestAccessClerkOfSeveralDistricts(t *testing.T) {
+	ts, _, db := newTestServer(t, Options{NoWarm: true})
+	if _, err := auth.AddUser(context.Background(), db, auth.NewUser{Name: "t-two", Password: testPassword("t-two"),
+		Roles: []auth.Role{auth.Clerk}, Districts: []string{"320505", "320506"}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c := loginAs(t, ts.URL, "t-two")
+	base, _ := url.Parse(ts.URL)
+	resp, _ := do(t, c.Client, "GET", ts.URL+"/upload?district=320506")
+	picked := ""
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "sgz_district" {
+			picked = ck.Value
+		}
+	}
+	if resp.StatusCode != 200 || picked != "320506" {
+		t.Errorf("picking 320506: %d, cookie %q", resp.StatusCode, picked)
+	}
+	before := dbDigest(t, db)
+	for _, k := range []struct{ cookie, want string }{
+		{"320506", "/upload?district=320506&error=up.nofile"}, // picked: on to reading the (missing) file
+		{"320507", "/upload?error=up.choose"},                 // not theirs: nothing picked
+		{"", "/upload?error=up.choose"},
+	} {
+		c.Jar.SetCookies(base, []*http.Cookie{{Name: "sgz_district", Value: k.cookie, Path: "/"}})
+		resp, _ := do(t, c.Client, "POST", ts.URL+"/upload")
+		if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != k.want {
+			t.Errorf("upload with the cookie %q: %d %s, want %s", k.cookie, resp.StatusCode, got, k.want)
+		}
+	}
+	if got := dbDigest(t, db); got != before {
+		t.Errorf("refused uploads changed the database: %s → %s", before, got)
+	}
+}
