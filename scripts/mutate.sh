@@ -23,6 +23,11 @@
 #                (e.g. dashboard's access code with its access tests)
 #   --logical    also mutate && into || and back (gremlins --invert-logical)
 #   --dry-run    list the mutants without running the tests on them
+#   --again DIR  re-run only the mutants that lived in the earlier run whose
+#                results are in DIR (its PKG.json, or PKG.log of a run stopped
+#                early), on the code as it is now (scripts/mutate_again.py):
+#                after adding tests, when the code under mutation is unchanged
+#                (a killed mutant stays killed); the figures count both
 #
 # Installs gremlins into $(go env GOPATH)/bin when missing. Prints one line
 # per package: killed, lived, timed out, not covered, efficacy, mutant
@@ -36,6 +41,7 @@ workers=1
 out=""
 only=""
 run=""
+again=""
 extra=()
 pkgs=()
 while [ $# -gt 0 ]; do
@@ -47,7 +53,8 @@ while [ $# -gt 0 ]; do
     --run) run=$2; shift 2 ;;
     --logical) extra+=(--invert-logical); shift ;;
     --dry-run) extra+=(--dry-run); shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    --again) again=$2; shift 2 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     -*) echo "mutate.sh: unknown flag $1" >&2; exit 2 ;;
     *) pkgs+=("${1%/}"); shift ;;
   esac
@@ -94,7 +101,19 @@ for pkg in "${pkgs[@]}"; do
   start=$(date +%s)
   # gremlins copies the module, mutates the package's files one at a time
   # and runs that package's tests; it must start from the module root.
-  GOFLAGS="$gf" "$gremlins" "${args[@]}" "./$pkg" >"$out/$(echo "$pkg" | tr / _).log" 2>&1 || true
+  log="$out/$(echo "$pkg" | tr / _).log"
+  if [ -n "$again" ]; then
+    base="$again/$(echo "$pkg" | tr / _)"
+    prev="$base.json"; [ -s "$prev" ] || prev="$base.log"
+    GOFLAGS="$gf" python3 scripts/mutate_again.py "$prev" "$pkg" "$json" >"$log" 2>&1 || true
+  else
+    GOFLAGS="$gf" "$gremlins" "${args[@]}" "./$pkg" >"$log" 2>&1 || true
+    if ! [ -s "$json" ] && grep -q ' at .*:[0-9]*:[0-9]*$' "$log"; then
+      # stopped early (no JSON): the mutants run so far, from the log
+      python3 -c 'import json,sys; sys.path.insert(0, "scripts"); import mutate_again as m; json.dump(m.earlier(sys.argv[1]), open(sys.argv[2], "w"))' "$log" "$json"
+      echo "$pkg: stopped early; the figures count the mutants run before" >&2
+    fi
+  fi
   secs=$(( $(date +%s) - start ))
   if ! [ -s "$json" ]; then
     printf '%-10s %s (see %s)\n' "$pkg" "no result" "$out/$(echo "$pkg" | tr / _).log"
