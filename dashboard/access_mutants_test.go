@@ -201,6 +201,31 @@ func TestAccessAuditResults(t *testing.T) {
 	if len(list) != 1 || list[0].Result != auth.Failed || list[0].Detail != "DELETE FROM returns" {
 		t.Errorf("audit of a refused query: %+v", list)
 	}
+	// A query sent as GET ?sql= or as a form is recorded as well as JSON.
+	for i, send := range []func(sql string) *http.Request{
+		func(sql string) *http.Request {
+			req, _ := http.NewRequest("GET", ts.URL+"/api/v1/sql/query.csv?sql="+url.QueryEscape(sql), nil)
+			return req
+		},
+		func(sql string) *http.Request {
+			req, _ := http.NewRequest("POST", ts.URL+"/api/v1/sql/query.csv", strings.NewReader(url.Values{"sql": {sql}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			return req
+		},
+	} {
+		sql := "SELECT " + strconv.Itoa(70+i) + " AS n"
+		req := send(sql)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		list := auditWait(t, db, auth.Filter{Action: "sql"}, i+2)
+		if resp.StatusCode != 200 || len(list) != i+2 || list[0].Detail != sql || list[0].Result != auth.OK {
+			t.Errorf("%s query.csv: %d, audit %+v", req.Method, resp.StatusCode, list[0])
+		}
+	}
 	// 1000 characters (not bytes) are kept whole; the 1001st is cut.
 	sql1000 := "SELECT '" + strings.Repeat("字", 1000-14) + "' AS x"
 	sql1001 := "SELECT '" + strings.Repeat("字", 1001-14) + "' AS x"
@@ -208,12 +233,12 @@ func TestAccessAuditResults(t *testing.T) {
 		if code := query(sql); code != 200 {
 			t.Fatalf("a query of %d characters: %d", len([]rune(sql)), code)
 		}
-		list = auditWait(t, db, auth.Filter{Action: "sql"}, i+2)
+		list = auditWait(t, db, auth.Filter{Action: "sql"}, i+4)
 		want := sql
 		if i == 1 {
 			want = string([]rune(sql)[:1000]) + "…"
 		}
-		if len(list) != i+2 || list[0].Result != auth.OK || list[0].Detail != want {
+		if len(list) != i+4 || list[0].Result != auth.OK || list[0].Detail != want {
 			t.Errorf("audit of a query of %d characters: %d runes recorded, result %s", len([]rune(sql)), len([]rune(list[0].Detail)), list[0].Result)
 		}
 	}
@@ -271,6 +296,12 @@ func TestAccessLoginLanding(t *testing.T) {
 		if resp, _ := do(t, none.Client, "GET", ts.URL+p); resp.StatusCode != 403 {
 			t.Errorf("an account without roles GET %s: %d, want 403", p, resp.StatusCode)
 		}
+	}
+	// Links follow the table: an evaluator's district page links the
+	// returns, a leader's does not (TestPrivacy).
+	ev := loginAs(t, ts.URL, "t-evaluator")
+	if _, b := do(t, ev.Client, "GET", ts.URL+"/district/"+clerk2District+"?period=2026Q2"); !strings.Contains(string(b), `href="/returns/`) {
+		t.Error("the district page does not link an evaluator to the returns")
 	}
 	// Anonymous: a page asked for is kept in next, a POST is not.
 	anon := newClient()

@@ -84,7 +84,13 @@ for pkg in "${pkgs[@]}"; do
   if ! [ -d "$pkg" ]; then
     echo "mutate.sh: no package directory $pkg" >&2; exit 2
   fi
-  cov=$(GOFLAGS="$gf" go test -cover "./$pkg" 2>/dev/null | sed -n 's/.*coverage: \([0-9.]*%\).*/\1/p' | head -1)
+  log="$out/$(echo "$pkg" | tr / _).log"
+  # The tests must pass before any mutant is planted.
+  if ! GOFLAGS="$gf" go test -cover "./$pkg" >"$log" 2>&1; then
+    printf '%-10s %s (see %s)\n' "$pkg" "its tests fail" "$log"
+    continue
+  fi
+  cov=$(sed -n 's/.*coverage: \([0-9.]*%\).*/\1/p' "$log" | head -1)
   json="$out/$(echo "$pkg" | tr / _).json"
   # A mutant's time limit is a multiple of the (uncached) coverage run: generous,
   # as the machine is shared and each mutant compiles the package again.
@@ -101,7 +107,6 @@ for pkg in "${pkgs[@]}"; do
   start=$(date +%s)
   # gremlins copies the module, mutates the package's files one at a time
   # and runs that package's tests; it must start from the module root.
-  log="$out/$(echo "$pkg" | tr / _).log"
   if [ -n "$again" ]; then
     base="$again/$(echo "$pkg" | tr / _)"
     prev="$base.json"; [ -s "$prev" ] || prev="$base.log"
