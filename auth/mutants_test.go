@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -293,5 +294,44 @@ func TestAuditSecondWriter(t *testing.T) {
 	}
 	if n, err := Verify(ctx, db); err != nil || n != 7 {
 		t.Errorf("Verify after giving up: %d %v", n, err)
+	}
+}
+
+// TestAuditResetHeadGuards: after a restore, the witness names the trail as
+// it stands and still guards it (cutting the newest entry off is told); a
+// restored empty trail leaves no stale witness behind.
+func TestAuditResetHeadGuards(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "h.duckdb"))
+	defer db.Close()
+	for _, a := range []string{"login", "upload", "export"} {
+		if err := Record(ctx, db, Entry{Actor: "amy", Action: a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ResetHead(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Verify(ctx, db); err != nil || n != 3 {
+		t.Fatalf("after ResetHead: %d %v", n, err)
+	}
+	if _, err := db.Exec(`DELETE FROM audit_log WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(ctx, db); errKey(err) != "audit.truncated" {
+		t.Errorf("the newest entry cut off after ResetHead: %v, want audit.truncated", err)
+	}
+	// The trail restored empty: no witness of the old one remains.
+	if _, err := db.Exec(`DELETE FROM audit_log`); err != nil {
+		t.Fatal(err)
+	}
+	if err := ResetHead(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Verify(ctx, db); err != nil || n != 0 {
+		t.Errorf("an empty trail after ResetHead: %d %v", n, err)
+	}
+	if _, err := os.Stat(HeadFile(db)); !os.IsNotExist(err) {
+		t.Errorf("a witness left for an empty trail: %v", err)
 	}
 }
