@@ -334,4 +334,15 @@ func TestAuditResetHeadGuards(t *testing.T) {
 	if _, err := os.Stat(HeadFile(db)); !os.IsNotExist(err) {
 		t.Errorf("a witness left for an empty trail: %v", err)
 	}
+	// A witness edited to name entry 0 (none is ever written) is no entry:
+	// Verify checks the chain and does not index the trail with it.
+	if err := Record(ctx, db, Entry{Actor: "amy", Action: "login"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(HeadFile(db), []byte("0 x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Verify(ctx, db); err != nil || n != 1 {
+		t.Errorf("a witness naming entry 0: %d %v", n, err)
+	}
 }
