@@ -346,3 +346,49 @@ func TestAuditResetHeadGuards(t *testing.T) {
 		t.Errorf("a witness naming entry 0: %d %v", n, err)
 	}
 }
+
+// TestSessionsLoginsCoexist: a login ends no one else's session (only
+// sessions past their lifetime are swept out at each login).
+func TestSessionsLoginsCoexist(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "x.duckdb"))
+	defer db.Close()
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	now := t0
+	s := &Sessions{DB: db, Lifetime: 2 * time.Hour, Now: func() time.Time { return now }}
+	var secrets []string
+	for _, name := range []string{"ida", "jon"} {
+		u, err := AddUser(ctx, db, NewUser{Name: name, Password: "a-long-password", Roles: []Role{Leader}}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec, err := s.Create(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, sec)
+		now = now.Add(10 * time.Minute)
+	}
+	s.Forget()
+	for i, sec := range secrets {
+		if got, _ := s.Lookup(ctx, sec); got == nil {
+			t.Errorf("session %d ended by a later login", i+1)
+		}
+	}
+	count := func() int {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM sessions`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Past both lifetimes, a new login sweeps the two old sessions out.
+	now = t0.Add(3 * time.Hour)
+	u, _ := FindUser(ctx, db, "ida")
+	if _, err := s.Create(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d sessions after a login past the others' lifetime, want 1", n)
+	}
+}
