@@ -23,11 +23,12 @@
 #                (e.g. dashboard's access code with its access tests)
 #   --logical    also mutate && into || and back (gremlins --invert-logical)
 #   --dry-run    list the mutants without running the tests on them
-#   --again DIR  re-run only the mutants that lived in the earlier run whose
-#                results are in DIR (its PKG.json, or PKG.log of a run stopped
-#                early), on the code as it is now (scripts/mutate_again.py):
-#                after adding tests, when the code under mutation is unchanged
-#                (a killed mutant stays killed); the figures count both
+#   --again DIR  re-run only the mutants that lived or were not covered in
+#                the earlier run whose results are in DIR (its PKG.json, or
+#                PKG.log of a run stopped early), on the code as it is now
+#                (scripts/mutate_again.py): after adding tests, when the code
+#                under mutation is unchanged (a killed mutant stays killed);
+#                the figures count both; one still alive counts as lived
 #
 # Installs gremlins into $(go env GOPATH)/bin when missing. Prints one line
 # per package: killed, lived, timed out, not covered, efficacy, mutant
@@ -54,7 +55,7 @@ while [ $# -gt 0 ]; do
     --logical) extra+=(--invert-logical); shift ;;
     --dry-run) extra+=(--dry-run); shift ;;
     --again) again=$2; shift 2 ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
     -*) echo "mutate.sh: unknown flag $1" >&2; exit 2 ;;
     *) pkgs+=("${1%/}"); shift ;;
   esac

@@ -2,8 +2,9 @@
 """Re-run the mutants that lived in an earlier gremlins run (scripts/mutate.sh --again).
 
 After tests were added (and the code under mutation left as it was), only the
-mutants that lived can change status: a killed mutant is still killed by the
-test that killed it. This plants each lived mutant again, one at a time, in a
+mutants that lived or that no test reached can change status: a killed
+mutant is still killed by the test that killed it. A mutant not covered then
+that survives now counts as lived. This plants each lived mutant again, one at a time, in a
 copy of the module, as gremlins does (same mutators, same position), and runs
 the package's tests (go test -failfast, with the caller's GOFLAGS, e.g. -run).
 
@@ -83,7 +84,9 @@ def main():
             target = os.path.join(work, name)
             orig = open(target).read()
             for m in f.get("mutations") or []:
-                if m["status"] != "LIVED":
+                # lived, or not reached by the tests then (a new test may reach it:
+                # if it survives now it counts as lived)
+                if m["status"] not in ("LIVED", "NOT COVERED"):
                     continue
                 src, a, b = plant(orig, m["line"], m["column"], m["type"])
                 open(target, "w").write(src)
