@@ -392,3 +392,84 @@ func TestSessionsLoginsCoexist(t *testing.T) {
 		t.Errorf("%d sessions after a login past the others' lifetime, want 1", n)
 	}
 }
+
+// TestCredentialChangesEndSessions: a new password, or disabling the
+// account, ends every session of the account (the rows go, not only the
+// cache); enabling it again brings none back.
+func TestCredentialChangesEndSessions(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "p.duckdb"))
+	defer db.Close()
+	u, err := AddUser(ctx, db, NewUser{Name: "kim", Password: "a-long-password", Roles: []Role{Leader}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := AddUser(ctx, db, NewUser{Name: "lou", Password: "a-long-password", Roles: []Role{Leader}}, time.Now())
+	rows := func(id int64) int {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM sessions WHERE user_id = ?`, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	s := &Sessions{DB: db}
+	keep, _ := s.Create(ctx, other.ID)
+	for _, change := range []struct {
+		name string
+		do   func() error
+	}{
+		{"a new password", func() error { return SetPassword(ctx, db, "kim", "another-long-password", false) }},
+		{"disabling", func() error { return SetDisabled(ctx, db, "kim", true) }},
+	} {
+		sec, err := s.Create(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := change.do(); err != nil {
+			t.Fatal(err)
+		}
+		if n := rows(u.ID); n != 0 {
+			t.Errorf("%s left %d sessions of the account", change.name, n)
+		}
+		if err := SetDisabled(ctx, db, "kim", false); err != nil {
+			t.Fatal(err)
+		}
+		s.Forget()
+		if got, _ := s.Lookup(ctx, sec); got != nil {
+			t.Errorf("after %s (and enabling again) the old session lets in", change.name)
+		}
+	}
+	if got, _ := s.Lookup(ctx, keep); got == nil {
+		t.Error("another account's session ended")
+	}
+}
+
+// TestRolesAndListing: a clerk role is given with districts (and refused
+// without); ListUsers lists every account by name with its roles.
+func TestRolesAndListing(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "r.duckdb"))
+	defer db.Close()
+	for _, n := range []string{"nia", "max"} {
+		if _, err := AddUser(ctx, db, NewUser{Name: n, Password: "a-long-password", Roles: []Role{Leader}}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := SetRoles(ctx, db, "nia", []Role{Clerk}, nil); errKey(err) != "auth.clerknodistrict" {
+		t.Errorf("a clerk without districts: %v", err)
+	}
+	if err := SetRoles(ctx, db, "nia", []Role{Clerk}, []string{"320506", "320505", "320506"}); err != nil {
+		t.Fatalf("a clerk of two districts: %v", err)
+	}
+	list, err := ListUsers(ctx, db)
+	if err != nil || len(list) != 2 || list[0].Name != "max" || list[1].Name != "nia" {
+		t.Fatalf("ListUsers: %+v %v", list, err)
+	}
+	nia := list[1]
+	if !nia.ClerkOf("320505") || !nia.ClerkOf("320506") || nia.ClerkOf("320507") || nia.Has(Leader) || strings.Join(nia.Districts, ",") != "320505,320506" {
+		t.Errorf("nia: %+v", nia)
+	}
+	if list[0].RoleList() != "leader" {
+		t.Errorf("max: %+v", list[0])
+	}
+}
