@@ -473,3 +473,21 @@ func TestRolesAndListing(t *testing.T) {
 		t.Errorf("max: %+v", list[0])
 	}
 }
+
+// TestPasswordHashCost: passwords are hashed with argon2id at OWASP's cost
+// (19 MiB, two passes, one lane), as the stored hash says.
+func TestPasswordHashCost(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "k.duckdb"))
+	defer db.Close()
+	if _, err := AddUser(ctx, db, NewUser{Name: "ona", Password: "a-long-password", Roles: []Role{Leader}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var hash string
+	if err := db.QueryRow(`SELECT password_hash FROM users WHERE name = 'ona'`).Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(hash, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("stored hash %.40s…, want argon2id m=19456,t=2,p=1", hash)
+	}
+}
