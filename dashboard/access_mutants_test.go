@@ -139,8 +139,17 @@ func TestAccessLogoutEndsSession(t *testing.T) {
 	if resp := replay("/api/v1/periods"); resp.StatusCode != 200 {
 		t.Fatalf("the cookie before logout: %d", resp.StatusCode)
 	}
-	if resp, _ := do(t, c.Client, "POST", ts.URL+"/logout"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+	resp, _ := do(t, c.Client, "POST", ts.URL+"/logout")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
 		t.Fatalf("logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The browser is told to drop the cookie at once.
+	cleared := false
+	for _, ck := range resp.Cookies() {
+		cleared = cleared || ck.Name == sessionCookie && ck.Value == "" && ck.MaxAge < 0
+	}
+	if !cleared {
+		t.Errorf("logout does not clear the session cookie: %v", resp.Header["Set-Cookie"])
 	}
 	if resp := replay("/api/v1/periods"); resp.StatusCode != 401 {
 		t.Errorf("the old cookie replayed on the API after logout: %d, want 401", resp.StatusCode)
