@@ -275,6 +275,14 @@ func TestAccessLoginLanding(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("login %s: %d", name, resp.StatusCode)
 		}
+		// The login form's token is used once: its cookie is dropped.
+		dropped := false
+		for _, ck := range resp.Cookies() {
+			dropped = dropped || ck.Name == loginCookie && ck.Value == "" && ck.MaxAge < 0
+		}
+		if !dropped {
+			t.Errorf("login %s keeps the login form's cookie: %v", name, resp.Header["Set-Cookie"])
+		}
 		return resp.Header.Get("Location")
 	}
 	for _, c := range [][3]string{
