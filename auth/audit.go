@@ -44,6 +44,10 @@ const (
 // seq refuses a second writer that read the same tail.
 var recordMu sync.Mutex
 
+// afterTail, when a test sets it, runs between reading the trail's tail and
+// appending to it: where a second writer (another process) could come in.
+var afterTail func()
+
 // Record appends e to the audit trail, chained to the last entry.
 func Record(ctx context.Context, db *store.DB, e Entry) error {
 	if e.At.IsZero() {
@@ -66,6 +70,9 @@ func Record(ctx context.Context, db *store.DB, e Entry) error {
 			var prev string
 			if err := w.QueryRow(`SELECT coalesce(max(seq), 0), coalesce(arg_max(hash, seq), '') FROM audit_log`, nil, &seq, &prev); err != nil {
 				return err
+			}
+			if afterTail != nil {
+				afterTail()
 			}
 			e.Seq, e.Prev = seq+1, prev
 			e.Hash = e.chainHash()
