@@ -12,6 +12,7 @@ package dashboard
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -104,6 +105,17 @@ func memoize[T any](c *calc, key string, fn func() (T, error)) (T, error) {
 		return zero, e.err
 	}
 	return e.v.(T), nil
+}
+
+// memoGen is memoize for what a page reads straight from the tables (the
+// returns of a district or a span, a return's rows and review): once per key
+// and database generation (store.DB.Generation, which every committed write
+// but the logs' moves on: a rejected upload, a review, a registry load), so
+// that it is never stale while the numbers' cache (memoize) is kept across
+// writes that do not change them. Entries of older generations go with the
+// next invalidate or when the memo is full.
+func memoGen[T any](c *calc, key string, fn func() (T, error)) (T, error) {
+	return memoize(c, "G"+strconv.FormatUint(c.db.Generation(), 10)+"|"+key, fn)
 }
 
 type panicError struct{ p any }
