@@ -30,6 +30,8 @@ type calc struct {
 	mu   sync.Mutex
 	gen  int64
 	memo map[string]*memoEntry
+
+	rendered *pageCache // pages as sent (pagecache.go)
 }
 
 const maxMemo = 5000
@@ -41,7 +43,7 @@ type memoEntry struct {
 }
 
 func newCalc(db *store.DB, cfg *metrics.Config) *calc {
-	return &calc{db: db, cfg: cfg, regs: registry.NewCache(db), memo: map[string]*memoEntry{}}
+	return &calc{db: db, cfg: cfg, regs: registry.NewCache(db), memo: map[string]*memoEntry{}, rendered: newPageCache(maxCachedBytes)}
 }
 
 type refKey struct{}
@@ -65,6 +67,7 @@ func (c *calc) invalidate() {
 	c.gen++
 	c.memo = map[string]*memoEntry{}
 	c.mu.Unlock()
+	c.rendered.clear()
 }
 
 // memoize computes fn once per key until the next invalidate; concurrent

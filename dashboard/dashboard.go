@@ -259,7 +259,7 @@ func (s *Server) Engine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.SetTrustedProxies(s.opt.TrustedProxies) // none: the client address is the connection's
-	r.Use(s.prom.observe, s.recover, s.headers, s.logRequest)
+	r.Use(s.notePageGens, s.prom.observe, s.recover, s.headers, s.logRequest)
 	sqlHandlers := map[string]gin.HandlerFunc{}
 	if s.opt.SQLEngine != nil {
 		tmp := gin.New()

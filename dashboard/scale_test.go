@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"sgz"
 	"sgz/ingest"
 	"sgz/registry"
 	"sgz/review"
@@ -73,5 +75,116 @@ func TestReturnPagesFollowEveryWrite(t *testing.T) {
 	after := page(retURL)
 	if strings.Contains(before, "请核对驻站社工人数（测试）") || !strings.Contains(after, "请核对驻站社工人数（测试）") {
 		t.Error("the return's page does not show a send-back made after it was first shown")
+	}
+}
+
+// A headline that cannot be given (several cities, an unknown unit) is a
+// user's error found by computing every city: it is memoized like a
+// headline, until the next write, instead of being computed again on every
+// overview request (3–6 s each on the national database).
+func TestHeadlineErrorIsMemoized(t *testing.T) {
+	_, s, _ := newTestServer(t, Options{})
+	ctx := context.Background()
+	sp := sgz.QuarterSpan(fixtureLast)
+	_, err1 := s.headlineOf(ctx, sp, "999999")
+	if err1 == nil {
+		t.Fatal("an unknown unit has a headline")
+	}
+	s.calc.mu.Lock()
+	e := s.calc.memo["HV|"+sp.String()+"|999999"]
+	s.calc.mu.Unlock()
+	if e == nil || e.err != nil {
+		t.Fatalf("the unknown unit's answer is not memoized: %+v", e)
+	}
+	_, err2 := s.headlineOf(ctx, sp, "999999")
+	if err2 == nil || err2.Error() != err1.Error() {
+		t.Errorf("memoized answer %v, first %v", err2, err1)
+	}
+	if h, err := s.headlineOf(ctx, sp, ""); err != nil || h == nil || h.UnitCode != "3205" {
+		t.Errorf("the city's headline: %+v, %v", h, err)
+	}
+	s.calc.invalidate()
+	s.calc.mu.Lock()
+	e = s.calc.memo["HV|"+sp.String()+"|999999"]
+	s.calc.mu.Unlock()
+	if e != nil {
+		t.Error("a write does not drop the memoized answer")
+	}
+}
+
+// A kept page (pagecache.go) is rendered once per user and state of the
+// data: a second session of the same user gets it with its own CSRF token,
+// another user (other roles) gets their own page, and a write makes it anew.
+func TestRenderedPagesKept(t *testing.T) {
+	ts, s, db := newTestServer(t, Options{})
+	get := func(tc *testClient, path string) string {
+		t.Helper()
+		resp, err := tc.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return string(b)
+	}
+	const path = "/assessment?period=2026Q3"
+	a1, a2 := loginAs(t, ts.URL, "t-evaluator"), loginAs(t, ts.URL, "t-evaluator")
+	if a1.CSRF == "" || a1.CSRF == a2.CSRF {
+		t.Fatalf("sessions' tokens %q, %q", a1.CSRF, a2.CSRF)
+	}
+	p1 := get(a1, path)
+	s.calc.rendered.mu.Lock()
+	kept := len(s.calc.rendered.items)
+	s.calc.rendered.mu.Unlock()
+	if kept != 1 {
+		t.Fatalf("%d pages kept after one, want 1", kept)
+	}
+	p2 := get(a2, path)
+	s.calc.rendered.mu.Lock()
+	kept = len(s.calc.rendered.items)
+	s.calc.rendered.mu.Unlock()
+	if kept != 1 {
+		t.Errorf("the second session's page was made again: %d kept", kept)
+	}
+	for _, x := range []struct {
+		page, own, other string
+	}{{p1, a1.CSRF, a2.CSRF}, {p2, a2.CSRF, a1.CSRF}} {
+		if !strings.Contains(x.page, `content="`+x.own+`"`) || strings.Contains(x.page, x.other) || strings.Contains(x.page, csrfSlot) {
+			t.Error("a kept page does not carry its own session's CSRF token (and only it)")
+		}
+	}
+	if strings.ReplaceAll(p1, a1.CSRF, "") != strings.ReplaceAll(p2, a2.CSRF, "") {
+		t.Error("two sessions of one user got different pages")
+	}
+	// Another user: their own page (a leader may not review: no close button).
+	lp := get(loginAs(t, ts.URL, "t-leader"), path)
+	if strings.Contains(lp, `action="/assessment/close"`) || !strings.Contains(p1, `action="/assessment/close"`) {
+		t.Error("the leader got the evaluator's page, or the evaluator the leader's")
+	}
+	// A write beside the server (a send-back) makes the page anew.
+	var id int64
+	if err := db.QueryRow(`SELECT return_id FROM current_returns WHERE period = '2026Q3' ORDER BY district_code LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := review.SendBack(context.Background(), db, id, review.Act{By: "scale-test", Reason: "测试"}); err != nil {
+		t.Fatal(err)
+	}
+	get(a1, path)
+	s.calc.rendered.mu.Lock()
+	kept = len(s.calc.rendered.items)
+	s.calc.rendered.mu.Unlock()
+	if kept != 3 { // the evaluator's before and after the write, the leader's
+		t.Errorf("%d pages kept, want 3: the page was not made anew after a write", kept)
+	}
+	// As the server's own writes do, dropping the numbers: every kept page goes.
+	s.Invalidate()
+	s.calc.rendered.mu.Lock()
+	kept = len(s.calc.rendered.items)
+	s.calc.rendered.mu.Unlock()
+	if kept != 0 {
+		t.Errorf("%d pages kept after Invalidate", kept)
 	}
 }

@@ -217,6 +217,26 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 	for k, opt := range charts {
 		v.Charts[k] = chartJSON(opt)
 	}
+	// A page kept by pageKey (pagecache.go), rendered once per user and
+	// state of the data; the CSRF token is put in on the way out.
+	key := ""
+	if code == http.StatusOK {
+		key = s.pageKey(c, name)
+	}
+	csrf := ""
+	if u != nil {
+		csrf = u.CSRF
+	}
+	if key != "" {
+		if b, ok := s.calc.rendered.get(key); ok {
+			c.Header("Cache-Control", "no-store")
+			c.Data(code, "text/html; charset=utf-8", withCSRF(b, csrf))
+			return
+		}
+		uc := *u
+		uc.CSRF = csrfSlot
+		u, v.User = &uc, &uc
+	}
 	t := s.pages[name]
 	if t == nil {
 		s.fail(c, http.StatusInternalServerError, "dash.internal")
@@ -258,6 +278,11 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	if key != "" {
+		s.calc.rendered.put(key, buf.Bytes())
+		c.Data(code, "text/html; charset=utf-8", withCSRF(buf.Bytes(), csrf))
+		return
+	}
 	c.Data(code, "text/html; charset=utf-8", buf.Bytes())
 }
 

@@ -4,9 +4,10 @@
 # testdata/china-divisions-2023.csv.gz, then, each with wall time and peak
 # memory (/usr/bin/time; the server's VmHWM from /proc):
 #
-#   1. ingest: the one-quarter run of scripts/scale.sh (reference), the eight
-#      quarters in one command, and quarter by quarter into the database the
-#      rest uses (how a bureau fills it);
+#   1. ingest: quarter by quarter into the database the rest uses (how a
+#      bureau fills it; the first quarter, into an empty database, is the run
+#      of scripts/scale.sh: the reference), then the eight quarters in one
+#      command (ONE_COMMAND=0 skips it);
 #   2. the SQL console's full scan: `sgz query` alone, and later through the
 #      running server (HTTP, the console's worker process);
 #   3. Parquet export and a database copy, against `cp` of the file and a plain
@@ -23,7 +24,8 @@
 # (delete WORKDIR/returns/.done to regenerate); the databases are rebuilt.
 # Environment: PERIODS (default 2024Q4-2026Q3), CLIENTS (32), PER_URL (640
 # requests per URL), PER_URL_DURATION (30s), REGISTRY (the national CSV),
-# KEEP_DB=1 to reuse WORKDIR/national.duckdb instead of ingesting again.
+# KEEP_DB=1 to reuse WORKDIR/national.duckdb instead of ingesting again,
+# SERVE_ONLY=1 to measure only the server on it (after a change to the pages).
 # Everything stays under WORKDIR; the summary is WORKDIR/summary.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +49,7 @@ timed() {
   printf '%s\t%.1f s\t%d MB\t%.1f s cpu\n' "$name" "$wall" $((kb / 1024)) "$(echo "$user + $sys" | bc)" | tee -a "$work/timings.tsv" >&2
 }
 note() { printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >>"$sum"; }
-last() { tail -1 "$work/timings.tsv" | cut -f2-; }
+last() { tail -1 "$work/timings.tsv" | cut -f2- | sed 's/\t/, /g'; }
 
 echo "== $(date -u '+%F %T UTC') on $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB; load $(cut -d' ' -f1-3 /proc/loadavg)"
 df -h "$work" | tail -1 | awk '{print "disk free under WORKDIR: " $4}'
@@ -87,38 +89,39 @@ nfiles=$(find "$work/returns/all" -name '*.xlsx' | wc -l)
 note "returns: $nfiles files, $(du -sh "$work/returns/all" | cut -f1), $(echo "$quarters" | wc -l) quarters" "generated in $(cat "$work/returns/generate.txt" 2>/dev/null || echo '?') (an earlier run when reused)" ""
 echo "returns: $nfiles files in $(echo "$quarters" | wc -l) quarters, $(du -sh "$work/returns/all" | cut -f1)"
 
-fresh() { rm -f "$1" "$1.wal"; "$sgz" --db "$1" registry load "$reg" >/dev/null; }
+fresh() { rm -f "$1" "$1.wal" "$1.audit-head"; "$sgz" --db "$1" registry load "$reg" >/dev/null; }
 
+if [ "${SERVE_ONLY:-}" = 1 ]; then KEEP_DB=1; fi
 if [ "${KEEP_DB:-}" != 1 ] || [ ! -f "$work/national.duckdb" ]; then
-  # ---- ingest: one quarter (reference: scripts/scale.sh's run) ----
-  echo "== ingest, one quarter ($newest) into a fresh database (scripts/scale.sh's figure, reference)"
-  fresh "$work/one.duckdb"
-  timed "ingest one quarter ($newest)" "$sgz" --db "$work/one.duckdb" ingest "$work/returns/$newest" >/dev/null
-  note "ingest, one quarter (reference)" "$(last)"
-  rm -f "$work/one.duckdb" "$work/one.duckdb.wal"
-
-  # ---- ingest: the eight quarters in one command ----
-  echo "== ingest, every quarter in one command"
-  fresh "$work/all.duckdb"
-  # Folders in quarter order: corrections supersede in order.
-  timed "ingest all quarters, one command" "$sgz" --db "$work/all.duckdb" ingest $(for q in $quarters; do echo "$work/returns/$q"; done) >/dev/null
-  note "ingest, $nfiles returns in one command" "$(last)"
-  rm -f "$work/all.duckdb" "$work/all.duckdb.wal"
-
   # ---- ingest: quarter by quarter (the database served below) ----
+  # The first quarter into the empty database is the run of scripts/scale.sh
+  # (one quarter of the whole country): the reference for the later ones.
   echo "== ingest, quarter by quarter"
   fresh "$work/national.duckdb"
   for q in $quarters; do
-    timed "ingest $q (database growing)" "$sgz" --db "$work/national.duckdb" ingest "$work/returns/$q" >/dev/null
-    note "ingest $q into the growing database" "$(last)"
+    timed "ingest $q" "$sgz" --db "$work/national.duckdb" ingest "$work/returns/$q" >/dev/null
+    note "ingest $q ($(ls "$work/returns/$q" | wc -l) returns) into the growing database" "$(last)" "$([ "$q" = "$(echo "$quarters" | head -1)" ] && echo "the first: an empty database, as scripts/scale.sh")"
   done
+  tot=$(grep '^ingest 20' "$work/timings.tsv" | awk -F'\t' '{w += $2; c += $4; if ($3 + 0 > m) m = $3 + 0} END {printf "%.1f s, peak %d MB, %.1f s cpu", w, m, c}')
+  note "ingest, all quarters one after another (sum; peak: the largest)" "$tot" ""
+
+  # ---- ingest: the eight quarters in one command (ONE_COMMAND=0 skips it) ----
+  if [ "${ONE_COMMAND:-1}" = 1 ]; then
+    echo "== ingest, every quarter in one command"
+    fresh "$work/all.duckdb"
+    # Folders in quarter order: corrections supersede in order.
+    timed "ingest all quarters, one command" "$sgz" --db "$work/all.duckdb" ingest $(for q in $quarters; do echo "$work/returns/$q"; done) >/dev/null
+    note "ingest, $nfiles returns in one command" "$(last)" "the sum of the quarters above"
+    rm -f "$work/all.duckdb" "$work/all.duckdb.wal" "$work/all.duckdb.audit-head"
+  fi
 fi
 db="$work/national.duckdb"
 note "database" "$(du -m "$db" | cut -f1) MB" ""
 echo "database: $(du -h "$db" | cut -f1)"
 
-# ---- the SQL console's full scan, alone ----
 scan="SELECT period, count(*) AS villages, count(DISTINCT village_code) AS distinct_villages, sum(CASE WHEN built THEN 1 ELSE 0 END) AS rooms_built, sum(CASE WHEN in_scope THEN 1 ELSE 0 END) AS in_scope FROM v_rooms_all GROUP BY period ORDER BY period"
+if [ "${SERVE_ONLY:-}" != 1 ]; then
+# ---- the SQL console's full scan, alone ----
 echo "== sgz query, full scan of v_rooms_all (alone)"
 timed "sgz query: SELECT 1 (process, reference)" "$sgz" --db "$db" query "SELECT 1" >/dev/null
 ref=$(last)
@@ -153,6 +156,8 @@ rm -rf "$work/pub" && mkdir -p "$work/pub"
 timed "publication stand-in: export --copy + --parquet" sh -c "'$sgz' --db '$db' export --copy '$work/pub/sgz.duckdb' --parquet '$work/pub/parquet' >/dev/null"
 note "snapshot publication (stand-in: export --copy + --parquet)" "$(last)" "cp of the database: $cpref"
 rm -rf "$work/pub" "$work/copy.duckdb"
+
+fi # SERVE_ONLY
 
 # ---- serving ----
 echo "== sgz serve"
@@ -195,10 +200,10 @@ console() {
   echo "$t $(sort -n "$kids" | tail -1 | awk '{print int($1/1024)}')"
 }
 read -r code secs kid <<<"$(console "$scan")"
-note "console (HTTP), full scan, first query (takes the workers' snapshot)" "$secs s, HTTP $code, worker peak ${kid:-?} MB" ""
+note "console (HTTP), full scan, first query (takes the workers' snapshot)" "$(printf %.1f "$secs") s, HTTP $code, worker peak ${kid:-?} MB" ""
 read -r code secs kid <<<"$(console "$scan")"
 read -r code1 secs1 _ <<<"$(console "SELECT 1")"
-note "console (HTTP), full scan again" "$secs s, HTTP $code, worker peak ${kid:-?} MB" "SELECT 1: $secs1 s"
+note "console (HTTP), full scan again" "$(printf %.1f "$secs") s, HTTP $code, worker peak ${kid:-?} MB" "SELECT 1: $(printf %.2f "$secs1") s"
 timed "sgz query beside the server: full scan" "$sgz" --db "$db" query --format csv "$scan" >/dev/null
 note "sgz query beside the server (through its socket), full scan" "$(last)" ""
 

@@ -158,9 +158,9 @@ func survey(o surveyOpts) {
 		{"api", "indicators, one district's towns", "/api/v1/indicators?level=town&district={district}&period=" + p},
 		{"api", "assessment", "/api/v1/assessment?period=" + p},
 		{"api", "assessment, year", "/api/v1/assessment?period=" + y},
-		{"api", "headline (country)", "/api/v1/headline?period=" + p},
+		{"api", "headline, a city", "/api/v1/headline?unit={city}&period=" + p},
 		{"api", "headline, a district", "/api/v1/headline?unit={district}&period=" + p},
-		{"api", "headline, year", "/api/v1/headline?period=" + y},
+		{"api", "headline, a city, year", "/api/v1/headline?unit={city}&period=" + y},
 		{"api", "forecast", "/api/v1/forecast?period=" + p},
 		{"api", "reporting", "/api/v1/reporting?period=" + p},
 		{"api", "periods", "/api/v1/periods"},
@@ -188,7 +188,10 @@ func survey(o surveyOpts) {
 	}
 	var results []surveyResult
 	for _, t := range targets {
-		path := func(k int) string { return strings.ReplaceAll(t.path, "{district}", codes[k%len(codes)]) }
+		path := func(k int) string {
+			d := codes[k%len(codes)]
+			return strings.NewReplacer("{district}", d, "{city}", d[:4]).Replace(t.path)
+		}
 		get := func(i, k int) (int, int64, error) {
 			if t.kind == "page" {
 				return getWith(sessions[i], path(k), false)
