@@ -287,6 +287,9 @@ func (s *Server) Engine() *gin.Engine {
 		if rt.Audit != "" {
 			chain = append(chain, s.audited(rt))
 		}
+		if rt.Method == "GET" && cachedPages[rt.Path] != "" {
+			chain = append(chain, s.keptPage) // pagecache.go
+		}
 		r.Handle(rt.Method, rt.Path, append(chain, h)...)
 	}
 	for k := range sqlHandlers {

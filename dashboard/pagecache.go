@@ -17,6 +17,8 @@ package dashboard
 import (
 	"bytes"
 	"container/list"
+	"context"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,11 +26,12 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// cachedPages are the templates whose pages are kept (GET pages of the
-// dashboards and the returns; not forms, uploads or administration).
-var cachedPages = map[string]bool{
-	"overview": true, "map": true, "indicators": true, "indicator": true, "assessment": true,
-	"district": true, "reporting": true, "return": true,
+// cachedPages are the routes whose pages are kept, with their templates
+// (GET pages of the dashboards and the returns; not forms, uploads or
+// administration).
+var cachedPages = map[string]string{
+	"/": "overview", "/map": "map", "/indicators": "indicators", "/indicator/:id": "indicator",
+	"/assessment": "assessment", "/district/:code": "district", "/reporting": "reporting", "/returns/:id": "return",
 }
 
 // maxCachedBytes bounds the rendered pages kept.
@@ -95,10 +98,10 @@ func (pc *pageCache) clear() {
 	pc.mu.Unlock()
 }
 
-// pageKey is the key of the page a GET request renders with template name,
+// pageKey is the key of the page a GET request of a kept route renders,
 // "" when it is not kept.
-func (s *Server) pageKey(c *gin.Context, name string) string {
-	if !cachedPages[name] || c.Request.Method != "GET" {
+func (s *Server) pageKey(c *gin.Context) string {
+	if cachedPages[c.FullPath()] == "" || c.Request.Method != "GET" {
 		return ""
 	}
 	u := user(c)
@@ -109,14 +112,12 @@ func (s *Server) pageKey(c *gin.Context, name string) string {
 	if gens == nil || gens.(string) != s.pageGens() {
 		return "" // the data changed while the page was made: not kept
 	}
-	_, ref := s.calc.cfgAt(c.Request.Context())
+	_, today := s.calc.cfgAt(context.Background()) // ?as_of= is in the URL
 	var b strings.Builder
 	b.WriteString(gens.(string))
 	b.WriteByte('|')
-	b.WriteString(ref)
+	b.WriteString(today)
 	b.WriteString(string(lang(c)))
-	b.WriteByte('|')
-	b.WriteString(name)
 	b.WriteByte('|')
 	b.WriteString(strconv.Quote(u.Name))
 	b.WriteString(u.Via)
@@ -127,6 +128,24 @@ func (s *Server) pageKey(c *gin.Context, name string) string {
 	b.WriteByte('|')
 	b.WriteString(c.Request.URL.RequestURI())
 	return b.String()
+}
+
+// keptPage answers a kept route from the kept page, before its handler
+// computes anything (in the route's chain after the access check).
+func (s *Server) keptPage(c *gin.Context) {
+	key := s.pageKey(c)
+	if key == "" {
+		return
+	}
+	if b, ok := s.calc.rendered.get(key); ok {
+		csrf := ""
+		if u := user(c); u != nil {
+			csrf = u.CSRF
+		}
+		c.Header("Cache-Control", "no-store")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", withCSRF(b, csrf))
+		c.Abort()
+	}
 }
 
 const pageGensKey = "sgz.pagegens"

@@ -220,19 +220,14 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 	// A page kept by pageKey (pagecache.go), rendered once per user and
 	// state of the data; the CSRF token is put in on the way out.
 	key := ""
-	if code == http.StatusOK {
-		key = s.pageKey(c, name)
+	if code == http.StatusOK && cachedPages[c.FullPath()] == name {
+		key = s.pageKey(c)
 	}
 	csrf := ""
 	if u != nil {
 		csrf = u.CSRF
 	}
 	if key != "" {
-		if b, ok := s.calc.rendered.get(key); ok {
-			c.Header("Cache-Control", "no-store")
-			c.Data(code, "text/html; charset=utf-8", withCSRF(b, csrf))
-			return
-		}
 		uc := *u
 		uc.CSRF = csrfSlot
 		u, v.User = &uc, &uc
