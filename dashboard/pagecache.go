@@ -142,8 +142,7 @@ func (s *Server) keptPage(c *gin.Context) {
 		if u := user(c); u != nil {
 			csrf = u.CSRF
 		}
-		c.Header("Cache-Control", "no-store")
-		c.Data(http.StatusOK, "text/html; charset=utf-8", withCSRF(b, csrf))
+		writePage(c, http.StatusOK, b, csrf)
 		c.Abort()
 	}
 }
@@ -167,7 +166,22 @@ func (s *Server) notePageGens(c *gin.Context) {
 	c.Next()
 }
 
-// withCSRF is a kept page with the session's token in its slot.
-func withCSRF(body []byte, csrf string) []byte {
-	return bytes.ReplaceAll(body, []byte(csrfSlot), []byte(csrf))
+// writePage writes a kept page with the session's token in its slots,
+// piece by piece (no copy of a 2 MB page per request).
+func writePage(c *gin.Context, code int, body []byte, csrf string) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	n := len(body) + bytes.Count(body, []byte(csrfSlot))*(len(csrf)-len(csrfSlot))
+	c.Header("Content-Length", strconv.Itoa(n))
+	c.Status(code)
+	for {
+		i := bytes.Index(body, []byte(csrfSlot))
+		if i < 0 {
+			c.Writer.Write(body)
+			return
+		}
+		c.Writer.Write(body[:i])
+		c.Writer.WriteString(csrf)
+		body = body[i+len(csrfSlot):]
+	}
 }

@@ -275,7 +275,7 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 	c.Header("Cache-Control", "no-store")
 	if key != "" {
 		s.calc.rendered.put(key, buf.Bytes())
-		c.Data(code, "text/html; charset=utf-8", withCSRF(buf.Bytes(), csrf))
+		writePage(c, code, buf.Bytes(), csrf)
 		return
 	}
 	c.Data(code, "text/html; charset=utf-8", buf.Bytes())
