@@ -32,6 +32,24 @@ type calc struct {
 	memo map[string]*memoEntry
 
 	rendered *pageCache // pages as sent (pagecache.go)
+	heavy    chan struct{}
+}
+
+// heavySlots is how many of the numbers' computations (package metrics'
+// queries: a level, a trend, an assessment, a headline, the forecasts) run
+// at once. On the national database 32 viewers of 32 districts started 32
+// headline computations together: DuckDB filled its memory limit and 3.7 GB
+// of temporary files and every page failed with "Out of Memory". The rest
+// wait for a slot (memoize: each key is still computed once).
+const heavySlots = 2
+
+// gated runs fn, one of package metrics' computations, in a heavy slot. It
+// must not call memoize (a computation waiting for another while holding a
+// slot could wait for ever).
+func gated[T any](c *calc, fn func() (T, error)) (T, error) {
+	c.heavy <- struct{}{}
+	defer func() { <-c.heavy }()
+	return fn()
 }
 
 const maxMemo = 5000
@@ -43,7 +61,7 @@ type memoEntry struct {
 }
 
 func newCalc(db *store.DB, cfg *metrics.Config) *calc {
-	return &calc{db: db, cfg: cfg, regs: registry.NewCache(db), memo: map[string]*memoEntry{}, rendered: newPageCache(maxCachedBytes)}
+	return &calc{db: db, cfg: cfg, regs: registry.NewCache(db), memo: map[string]*memoEntry{}, rendered: newPageCache(maxCachedBytes), heavy: make(chan struct{}, heavySlots)}
 }
 
 type refKey struct{}
@@ -172,7 +190,7 @@ func (c *calc) level(ctx context.Context, span sgz.Span, l sgz.Level) (*table, e
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	cfg, ref := c.cfgAt(ctx)
 	return memoize(c, ref+"L|"+span.String()+"|"+string(l), func() (*table, error) {
-		vals, err := metrics.Compute(ctx, c.db, span, l, cfg)
+		vals, err := gated(c, func() ([]metrics.Value, error) { return metrics.Compute(ctx, c.db, span, l, cfg) })
 		if err != nil {
 			return nil, err
 		}
@@ -226,7 +244,7 @@ func (c *calc) trend(ctx context.Context, from, to sgz.Period, l sgz.Level, code
 		key += "|" + x
 	}
 	return memoize(c, key, func() (map[string]map[string][]metrics.Value, error) {
-		vals, err := metrics.Trend(ctx, c.db, from, to, l, cfg, codes...)
+		vals, err := gated(c, func() ([]metrics.Value, error) { return metrics.Trend(ctx, c.db, from, to, l, cfg, codes...) })
 		if err != nil {
 			return nil, err
 		}
@@ -248,8 +266,10 @@ func (c *calc) assess(ctx context.Context, span sgz.Span) (*metrics.Assessment, 
 	cfg, ref := c.cfgAt(ctx)
 	return memoize(c, ref+"A|"+span.String(), func() (*metrics.Assessment, error) {
 		// A closed span: the assessment recorded when it was closed.
-		a, _, err := metrics.Final(ctx, c.db, span, cfg)
-		return a, err
+		return gated(c, func() (*metrics.Assessment, error) {
+			a, _, err := metrics.Final(ctx, c.db, span, cfg)
+			return a, err
+		})
 	})
 }
 
@@ -257,7 +277,7 @@ func (c *calc) reporting(ctx context.Context, span sgz.Span) (*metrics.Reporting
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	cfg, ref := c.cfgAt(ctx)
 	return memoize(c, ref+"P|"+span.String(), func() (*metrics.ReportingStatus, error) {
-		return metrics.Reporting(ctx, c.db, span, cfg)
+		return gated(c, func() (*metrics.ReportingStatus, error) { return metrics.Reporting(ctx, c.db, span, cfg) })
 	})
 }
 

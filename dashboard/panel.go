@@ -19,7 +19,7 @@ import (
 func (s *Server) headlineOf(ctx context.Context, sp sgz.Span, unit string) (*metrics.Headline, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	r, err := memoize(s.calc, "HV|"+sp.String()+"|"+unit, func() (*headlineResult, error) {
-		h, err := metrics.HeadlineFor(ctx, s.db, sp, unit, s.opt.Config)
+		h, err := gated(s.calc, func() (*metrics.Headline, error) { return metrics.HeadlineFor(ctx, s.db, sp, unit, s.opt.Config) })
 		if le := (*locale.Error)(nil); errors.As(err, &le) {
 			return &headlineResult{err: err}, nil
 		}
@@ -44,7 +44,9 @@ type headlineResult struct {
 // memoized: the rows of GET /api/v1/forecast.
 func (s *Server) forecastsAt(ctx context.Context, p sgz.Period) ([]metrics.Forecast, error) {
 	return memoize(s.calc, "FV|"+p.String(), func() ([]metrics.Forecast, error) {
-		return metrics.Forecasts(ctx, s.db, p, []sgz.Level{sgz.City, sgz.District}, 0, s.opt.Config)
+		return gated(s.calc, func() ([]metrics.Forecast, error) {
+			return metrics.Forecasts(ctx, s.db, p, []sgz.Level{sgz.City, sgz.District}, 0, s.opt.Config)
+		})
 	})
 }
 

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -186,5 +188,35 @@ func TestRenderedPagesKept(t *testing.T) {
 	s.calc.rendered.mu.Unlock()
 	if kept != 0 {
 		t.Errorf("%d pages kept after Invalidate", kept)
+	}
+}
+
+// At most heavySlots of package metrics' computations run at once; the
+// others wait for a slot.
+func TestHeavyComputationsBounded(t *testing.T) {
+	c := newCalc(nil, nil)
+	var mu sync.Mutex
+	var now, most int
+	var wg sync.WaitGroup
+	for i := 0; i < 4*heavySlots; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gated(c, func() (int, error) {
+				mu.Lock()
+				now++
+				most = max(most, now)
+				mu.Unlock()
+				time.Sleep(20 * time.Millisecond)
+				mu.Lock()
+				now--
+				mu.Unlock()
+				return 0, nil
+			})
+		}()
+	}
+	wg.Wait()
+	if most < 1 || most > heavySlots {
+		t.Errorf("%d computations at once, want at most %d", most, heavySlots)
 	}
 }
