@@ -12,6 +12,7 @@ package dashboard
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -29,6 +30,26 @@ type calc struct {
 	mu   sync.Mutex
 	gen  int64
 	memo map[string]*memoEntry
+
+	rendered *pageCache // pages as sent (pagecache.go)
+	heavy    chan struct{}
+}
+
+// heavySlots is how many of the numbers' computations (package metrics'
+// queries: a level, a trend, an assessment, a headline, the forecasts) run
+// at once. On the national database 32 viewers of 32 districts started 32
+// headline computations together: DuckDB filled its memory limit and 3.7 GB
+// of temporary files and every page failed with "Out of Memory". The rest
+// wait for a slot (memoize: each key is still computed once).
+const heavySlots = 2
+
+// gated runs fn, one of package metrics' computations, in a heavy slot. It
+// must not call memoize (a computation waiting for another while holding a
+// slot could wait for ever).
+func gated[T any](c *calc, fn func() (T, error)) (T, error) {
+	c.heavy <- struct{}{}
+	defer func() { <-c.heavy }()
+	return fn()
 }
 
 const maxMemo = 5000
@@ -40,7 +61,7 @@ type memoEntry struct {
 }
 
 func newCalc(db *store.DB, cfg *metrics.Config) *calc {
-	return &calc{db: db, cfg: cfg, regs: registry.NewCache(db), memo: map[string]*memoEntry{}}
+	return &calc{db: db, cfg: cfg, regs: registry.NewCache(db), memo: map[string]*memoEntry{}, rendered: newPageCache(maxCachedBytes), heavy: make(chan struct{}, heavySlots)}
 }
 
 type refKey struct{}
@@ -64,6 +85,7 @@ func (c *calc) invalidate() {
 	c.gen++
 	c.memo = map[string]*memoEntry{}
 	c.mu.Unlock()
+	c.rendered.clear()
 }
 
 // memoize computes fn once per key until the next invalidate; concurrent
@@ -104,6 +126,17 @@ func memoize[T any](c *calc, key string, fn func() (T, error)) (T, error) {
 		return zero, e.err
 	}
 	return e.v.(T), nil
+}
+
+// memoGen is memoize for what a page reads straight from the tables (the
+// returns of a district or a span, a return's rows and review): once per key
+// and database generation (store.DB.Generation, which every committed write
+// but the logs' moves on: a rejected upload, a review, a registry load), so
+// that it is never stale while the numbers' cache (memoize) is kept across
+// writes that do not change them. Entries of older generations go with the
+// next invalidate or when the memo is full.
+func memoGen[T any](c *calc, key string, fn func() (T, error)) (T, error) {
+	return memoize(c, "G"+strconv.FormatUint(c.db.Generation(), 10)+"|"+key, fn)
 }
 
 type panicError struct{ p any }
@@ -157,7 +190,7 @@ func (c *calc) level(ctx context.Context, span sgz.Span, l sgz.Level) (*table, e
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	cfg, ref := c.cfgAt(ctx)
 	return memoize(c, ref+"L|"+span.String()+"|"+string(l), func() (*table, error) {
-		vals, err := metrics.Compute(ctx, c.db, span, l, cfg)
+		vals, err := gated(c, func() ([]metrics.Value, error) { return metrics.Compute(ctx, c.db, span, l, cfg) })
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +244,7 @@ func (c *calc) trend(ctx context.Context, from, to sgz.Period, l sgz.Level, code
 		key += "|" + x
 	}
 	return memoize(c, key, func() (map[string]map[string][]metrics.Value, error) {
-		vals, err := metrics.Trend(ctx, c.db, from, to, l, cfg, codes...)
+		vals, err := gated(c, func() ([]metrics.Value, error) { return metrics.Trend(ctx, c.db, from, to, l, cfg, codes...) })
 		if err != nil {
 			return nil, err
 		}
@@ -233,8 +266,10 @@ func (c *calc) assess(ctx context.Context, span sgz.Span) (*metrics.Assessment, 
 	cfg, ref := c.cfgAt(ctx)
 	return memoize(c, ref+"A|"+span.String(), func() (*metrics.Assessment, error) {
 		// A closed span: the assessment recorded when it was closed.
-		a, _, err := metrics.Final(ctx, c.db, span, cfg)
-		return a, err
+		return gated(c, func() (*metrics.Assessment, error) {
+			a, _, err := metrics.Final(ctx, c.db, span, cfg)
+			return a, err
+		})
 	})
 }
 
@@ -242,7 +277,7 @@ func (c *calc) reporting(ctx context.Context, span sgz.Span) (*metrics.Reporting
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	cfg, ref := c.cfgAt(ctx)
 	return memoize(c, ref+"P|"+span.String(), func() (*metrics.ReportingStatus, error) {
-		return metrics.Reporting(ctx, c.db, span, cfg)
+		return gated(c, func() (*metrics.ReportingStatus, error) { return metrics.Reporting(ctx, c.db, span, cfg) })
 	})
 }
 

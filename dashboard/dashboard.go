@@ -290,7 +290,7 @@ func (s *Server) Engine() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.SetTrustedProxies(s.opt.TrustedProxies) // none: the client address is the connection's
-	r.Use(s.prom.observe, s.recover, s.headers, s.logRequest)
+	r.Use(s.notePageGens, s.prom.observe, s.recover, s.headers, s.logRequest)
 	sqlHandlers := map[string]gin.HandlerFunc{}
 	if s.opt.SQLEngine != nil {
 		tmp := gin.New()
@@ -322,6 +322,9 @@ func (s *Server) Engine() *gin.Engine {
 		chain := []gin.HandlerFunc{s.guard(rt)}
 		if rt.Audit != "" {
 			chain = append(chain, s.audited(rt))
+		}
+		if rt.Method == "GET" && cachedPages[rt.Path] != "" {
+			chain = append(chain, s.keptPage) // pagecache.go
 		}
 		r.Handle(rt.Method, rt.Path, append(chain, h)...)
 	}

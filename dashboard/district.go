@@ -120,29 +120,13 @@ func (s *Server) district(c *gin.Context) {
 			}
 		}
 	}
-	// The return in use, its towns and villages.
-	if u.AsOf != "" {
-		var id int64
-		err := s.db.QueryRowContext(ctx, `SELECT return_id FROM current_returns WHERE district_code = ? AND period = ?`, code, u.AsOf).Scan(&id)
-		if err != nil && err != sql.ErrNoRows {
-			s.internal(c, err)
-			return
-		}
-		if id != 0 {
-			if d.Return, err = s.returnByID(ctx, id); err != nil {
-				s.internal(c, err)
-				return
-			}
-			if _, d.Warnings, err = s.issues(ctx, l, id); err != nil {
-				s.internal(c, err)
-				return
-			}
-		}
-	}
-	if d.Towns, err = s.townRows(ctx, sp, code, d.Return); err != nil {
+	// The return in use, its towns and villages, the district's returns.
+	dr, err := s.districtReturns(ctx, l, sp, code, u.AsOf)
+	if err != nil {
 		s.internal(c, err)
 		return
 	}
+	d.Return, d.Warnings, d.Towns, d.Returns = dr.Return, dr.Warnings, dr.Towns, dr.Returns
 	fs, err := s.forecastsAt(ctx, sp.To)
 	if err != nil {
 		s.internal(c, err)
@@ -152,15 +136,6 @@ func (s *Server) district(c *gin.Context) {
 	if h, err := s.headlineOf(ctx, sp, code); err == nil {
 		d.Panel = buildPanel(l, h, sp, code, false)
 	} else if le := (*locale.Error)(nil); !errors.As(err, &le) { // not a district of one city: no panel
-		s.internal(c, err)
-		return
-	}
-	// Returns of the district over the last quarters.
-	var qs []string
-	for i := 0; i < 8; i++ {
-		qs = append(qs, sgz.PeriodOfIndex(sp.To.Index()-i).String())
-	}
-	if d.Returns, err = s.returnsOf(ctx, qs, code, 100); err != nil {
 		s.internal(c, err)
 		return
 	}
@@ -185,6 +160,54 @@ func (s *Server) district(c *gin.Context) {
 	}
 	charts["trend"] = lineChart(l, locale.T(l, "dist.trend"), "station_coverage", qx, trend)
 	s.render(c, "district", "overview", locale.T(l, "dist.title", u.Name), sp, d, charts)
+}
+
+// districtReturn is what a district page reads of the returns: the return
+// in use for the span (as of its quarter asOf), its warnings, the towns with
+// what it says of each, and the district's returns of the last 8 quarters.
+type districtReturn struct {
+	Return   *returnInfo
+	Warnings []issueRow
+	Towns    []townRow
+	Returns  []returnInfo
+}
+
+// districtReturns reads a district page's returns once per database
+// generation (memoGen): on the national database the queries behind it
+// (current_returns and the review state, over every return) cost more than
+// the rest of the page, and every viewer of a district asks the same.
+func (s *Server) districtReturns(ctx context.Context, l locale.Lang, sp sgz.Span, code, asOf string) (*districtReturn, error) {
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
+	return memoGen(s.calc, "DR|"+sp.String()+"|"+code+"|"+asOf+"|"+string(l), func() (*districtReturn, error) {
+		d := &districtReturn{}
+		if asOf != "" {
+			var id int64
+			err := s.db.QueryRowContext(ctx, `SELECT return_id FROM current_returns WHERE district_code = ? AND period = ?`, code, asOf).Scan(&id)
+			if err != nil && err != sql.ErrNoRows {
+				return nil, err
+			}
+			if id != 0 {
+				if d.Return, err = s.returnByID(ctx, id); err != nil {
+					return nil, err
+				}
+				if _, d.Warnings, err = s.issues(ctx, l, id); err != nil {
+					return nil, err
+				}
+			}
+		}
+		var err error
+		if d.Towns, err = s.townRows(ctx, sp, code, d.Return); err != nil {
+			return nil, err
+		}
+		var qs []string
+		for i := 0; i < 8; i++ {
+			qs = append(qs, sgz.PeriodOfIndex(sp.To.Index()-i).String())
+		}
+		if d.Returns, err = s.returnsOf(ctx, qs, code, 100); err != nil {
+			return nil, err
+		}
+		return d, nil
+	})
 }
 
 // townRows lists the district's towns from the registry, with what the

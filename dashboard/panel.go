@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"net/url"
 
 	"sgz"
@@ -10,18 +11,42 @@ import (
 )
 
 // headlineOf is metrics.HeadlineFor of unit ("" for the city) over sp,
-// memoized: the same figures as GET /api/v1/headline.
+// memoized: the same figures as GET /api/v1/headline. Its answer when there
+// is no such figure (a registry of several cities, as the whole country's,
+// or an unknown unit: a locale.Error) is memoized too, until the next write:
+// finding it out computes every city, which on the national database took
+// 3–6 s on every overview request.
 func (s *Server) headlineOf(ctx context.Context, sp sgz.Span, unit string) (*metrics.Headline, error) {
-	return memoize(s.calc, "HV|"+sp.String()+"|"+unit, func() (*metrics.Headline, error) {
-		return metrics.HeadlineFor(ctx, s.db, sp, unit, s.opt.Config)
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
+	r, err := memoize(s.calc, "HV|"+sp.String()+"|"+unit, func() (*headlineResult, error) {
+		h, err := gated(s.calc, func() (*metrics.Headline, error) { return metrics.HeadlineFor(ctx, s.db, sp, unit, s.opt.Config) })
+		if le := (*locale.Error)(nil); errors.As(err, &le) {
+			return &headlineResult{err: err}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &headlineResult{h: h}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return r.h, r.err
+}
+
+// headlineResult is a headline or the user's error that stands for it.
+type headlineResult struct {
+	h   *metrics.Headline
+	err error
 }
 
 // forecastsAt is metrics.Forecasts of the city and its districts at p,
 // memoized: the rows of GET /api/v1/forecast.
 func (s *Server) forecastsAt(ctx context.Context, p sgz.Period) ([]metrics.Forecast, error) {
 	return memoize(s.calc, "FV|"+p.String(), func() ([]metrics.Forecast, error) {
-		return metrics.Forecasts(ctx, s.db, p, []sgz.Level{sgz.City, sgz.District}, 0, s.opt.Config)
+		return gated(s.calc, func() ([]metrics.Forecast, error) {
+			return metrics.Forecasts(ctx, s.db, p, []sgz.Level{sgz.City, sgz.District}, 0, s.opt.Config)
+		})
 	})
 }
 

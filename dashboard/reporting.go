@@ -111,6 +111,14 @@ func (s *Server) returnByID(ctx context.Context, id int64) (*returnInfo, error) 
 	return r, nil
 }
 
+// closedFor is review.ClosedFor once per database generation (memoGen).
+func (s *Server) closedFor(ctx context.Context, p sgz.Period) (*review.Closure, error) {
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
+	return memoGen(s.calc, "CF|"+p.String(), func() (*review.Closure, error) {
+		return review.ClosedFor(ctx, s.db, p)
+	})
+}
+
 func quarterStrings(sp sgz.Span) []string {
 	var out []string
 	for _, q := range sp.Quarters() {
@@ -156,14 +164,20 @@ func (s *Server) reporting(c *gin.Context) {
 		s.internal(c, err)
 		return
 	}
-	list, err := s.returnsOf(ctx, quarterStrings(sp), "", 2000)
+	// The returns of the span and its closure, once per database generation
+	// (memoGen): on the national database this list (2,000 of 2,978 returns
+	// a quarter, with their review state) costs more than the page.
+	nc := context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
+	list, err := memoGen(s.calc, "RL|"+sp.String(), func() ([]returnInfo, error) {
+		return s.returnsOf(nc, quarterStrings(sp), "", 2000)
+	})
 	if err != nil {
 		s.internal(c, err)
 		return
 	}
 	d := &reportingData{Status: st, Returns: list, Evaluator: s.isEvaluator(c),
 		Reported: metrics.CountText(l, st.Total.Reported, st.Total.Expected, sp.Len() > 1)}
-	if d.Closed, err = review.ClosedFor(ctx, s.db, sp.To); err != nil {
+	if d.Closed, err = s.closedFor(ctx, sp.To); err != nil {
 		s.internal(c, err)
 		return
 	}

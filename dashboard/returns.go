@@ -136,6 +136,46 @@ type returnData struct {
 	Markable        bool // the file is a workbook: the marked workbook is offered
 }
 
+// returnViewData is what a return's page shows of it to everyone who may
+// read it (not the reporter and phone: those depend on who asks).
+type returnViewData struct {
+	Errors, Warnings []issueRow
+	Markable         bool
+	Tables           []rowTable
+	History          []historyRow
+	Closed           *review.Closure
+}
+
+// returnView reads a return's issues, rows and review history once per
+// database generation (memoGen).
+func (s *Server) returnView(ctx context.Context, l locale.Lang, r *returnInfo) (*returnViewData, error) {
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
+	return memoGen(s.calc, "RV|"+strconv.FormatInt(r.ID, 10)+"|"+string(l), func() (*returnViewData, error) {
+		d := &returnViewData{}
+		var err error
+		if d.Errors, d.Warnings, err = s.issues(ctx, l, r.ID); err != nil {
+			return nil, err
+		}
+		if d.Markable, err = s.markable(ctx, r.ID); err != nil {
+			return nil, err
+		}
+		if d.Tables, err = s.rowsOf(ctx, l, r.ID); err != nil {
+			return nil, err
+		}
+		evs, err := review.History(ctx, s.db, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.History = historyRows(l, evs)
+		if p, err := sgz.ParsePeriod(r.Period); err == nil {
+			if d.Closed, err = s.closedFor(ctx, p); err != nil {
+				return nil, err
+			}
+		}
+		return d, nil
+	})
+}
+
 // GET /returns/:id: a return, its errors and warnings, and its rows.
 func (s *Server) returnPage(c *gin.Context) {
 	r := s.returnFor(c)
@@ -152,29 +192,11 @@ func (s *Server) returnPage(c *gin.Context) {
 			return
 		}
 	}
-	if d.Errors, d.Warnings, err = s.issues(ctx, l, r.ID); err != nil {
-		s.internal(c, err)
-		return
-	}
-	if d.Markable, err = s.markable(ctx, r.ID); err != nil {
-		s.internal(c, err)
-		return
-	}
-	if d.Tables, err = s.rowsOf(ctx, l, r.ID); err != nil {
-		s.internal(c, err)
-		return
-	}
-	evs, err := review.History(ctx, s.db, r.ID)
+	v, err := s.returnView(ctx, l, r)
 	if err != nil {
 		s.internal(c, err)
 		return
 	}
-	d.History = historyRows(l, evs)
-	if p, err := sgz.ParsePeriod(r.Period); err == nil {
-		if d.Closed, err = review.ClosedFor(ctx, s.db, p); err != nil {
-			s.internal(c, err)
-			return
-		}
-	}
+	d.Errors, d.Warnings, d.Markable, d.Tables, d.History, d.Closed = v.Errors, v.Warnings, v.Markable, v.Tables, v.History, v.Closed
 	s.render(c, "return", "reporting", locale.T(l, "ret.title", r.ID), spanZero, d, nil)
 }

@@ -452,7 +452,8 @@ func (s *Server) returnFor(c *gin.Context) *returnInfo {
 		s.fail(c, http.StatusNotFound, "dash.noreturn", c.Param("id"))
 		return nil
 	}
-	r, err := s.returnByID(c.Request.Context(), id)
+	ctx := context.WithoutCancel(c.Request.Context()) // shared by every waiter
+	r, err := memoGen(s.calc, "RB|"+strconv.FormatInt(id, 10), func() (*returnInfo, error) { return s.returnByID(ctx, id) })
 	if err != nil {
 		s.internal(c, err)
 		return nil

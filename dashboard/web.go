@@ -218,6 +218,21 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 	for k, opt := range charts {
 		v.Charts[k] = chartJSON(opt)
 	}
+	// A page kept by pageKey (pagecache.go), rendered once per user and
+	// state of the data; the CSRF token is put in on the way out.
+	key := ""
+	if code == http.StatusOK && cachedPages[c.FullPath()] == name {
+		key = s.pageKey(c)
+	}
+	csrf := ""
+	if u != nil {
+		csrf = u.CSRF
+	}
+	if key != "" {
+		uc := *u
+		uc.CSRF = csrfSlot
+		u, v.User = &uc, &uc
+	}
 	t := s.pages[name]
 	if t == nil {
 		s.fail(c, http.StatusInternalServerError, "dash.internal")
@@ -266,6 +281,11 @@ func (s *Server) renderCode(c *gin.Context, code int, name, nav string, title st
 		return
 	}
 	c.Header("Cache-Control", "no-store")
+	if key != "" {
+		s.calc.rendered.put(key, buf.Bytes())
+		writePage(c, code, buf.Bytes(), csrf)
+		return
+	}
 	c.Data(code, "text/html; charset=utf-8", buf.Bytes())
 }
 

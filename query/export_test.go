@@ -117,3 +117,35 @@ func TestCopyDatabase(t *testing.T) {
 		}
 	}
 }
+
+// An export bounds its DuckDB instance's memory (ExportMemory): without it
+// DuckDB may take 80% of the machine (the national copy held 2.3 GB).
+func TestExportBoundsMemory(t *testing.T) {
+	ctx := context.Background()
+	for _, what := range []string{"parquet", "copy"} {
+		db := fixture(t)
+		if _, err := db.ExecContext(ctx, "SET GLOBAL memory_limit = '3GB'"); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if what == "parquet" {
+			_, err = ExportParquet(ctx, db, filepath.Join(t.TempDir(), "parquet"))
+		} else {
+			err = CopyDatabase(ctx, db, filepath.Join(t.TempDir(), "copy.duckdb"), false)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want string
+		if err := db.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "SET GLOBAL memory_limit = "+sqlString(ExportMemory)); err != nil {
+			t.Fatal(err)
+		}
+		db.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&want)
+		if got != want || strings.Contains(got, "GiB") {
+			t.Errorf("%s: memory_limit %s during the export, want %s (ExportMemory %s)", what, got, want, ExportMemory)
+		}
+	}
+}

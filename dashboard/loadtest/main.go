@@ -4,6 +4,7 @@
 // requests and the time are bounded.
 //
 //	go run ./dashboard/loadtest -work /tmp/sgz-dash-load [-clients 32] [-requests 20000] [-duration 60s]
+//	go run ./dashboard/loadtest -server URL -user NAME -password-file F -token-file T [-pid PID]   (survey.go)
 //
 // The first run builds WORK/national.duckdb: the registry of
 // testdata/china-divisions-2023.csv.gz and one generated return per district
@@ -51,7 +52,27 @@ func main() {
 	dur := flag.Duration("duration", 60*time.Second, "time bound")
 	overviewN := flag.Int("overview-requests", 5000, "requests of the overview page with logged-in clients (bound)")
 	chromium := flag.String("chromium", "/usr/bin/chromium", "Chromium for the page timing ('' to skip)")
+	var so surveyOpts
+	flag.StringVar(&so.base, "server", "", "survey a running server at this URL (every page and API route, one at a time) instead of building and serving WORK")
+	flag.StringVar(&so.user, "user", "", "survey: the account the pages log in as (admin and analyst roles, for every page)")
+	pwFile := flag.String("password-file", "", "survey: file holding that account's password")
+	tokFile := flag.String("token-file", "", "survey: file holding an API token (sgz token create)")
+	flag.IntVar(&so.pid, "pid", 0, "survey: the server's process id, for its peak memory (VmHWM)")
+	flag.IntVar(&so.perURL, "per-url", 640, "survey: requests per URL (bound)")
+	flag.DurationVar(&so.dur, "per-url-duration", 30*time.Second, "survey: time per URL (bound)")
+	flag.IntVar(&so.districts, "districts", 64, "survey: district codes rotated in the district URLs")
+	flag.StringVar(&so.period, "period", "", "survey: the quarter (default: the newest with returns)")
+	flag.StringVar(&so.year, "year", "", "survey: the year view (default: the quarter's year)")
+	flag.StringVar(&so.only, "only", "", "survey: only the URLs whose name or path match this regexp")
+	flag.StringVar(&so.out, "out", "", "survey: write the figures as tab-separated lines to this file")
 	flag.Parse()
+	if so.base != "" {
+		so.clients = *clients
+		so.password = strings.TrimSpace(readFile(*pwFile))
+		so.token = strings.TrimSpace(readFile(*tokFile))
+		survey(so)
+		return
+	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx := context.Background()
 	if err := os.MkdirAll(*work, 0o755); err != nil {
@@ -287,6 +308,17 @@ func overviewLoad(base, page string, clients, total int, dur time.Duration, toke
 	run("/healthz (no account; reference)", func(i int) (int, error) { return get(plain, "/healthz") })
 	run("overview, API token (reference)", func(i int) (int, error) { return get(plain, page, "Authorization", "Bearer "+token) })
 	run(fmt.Sprintf("overview, %d logged-in sessions", clients), func(i int) (int, error) { return get(sessions[i], page) })
+}
+
+func readFile(name string) string {
+	if name == "" {
+		log.Fatal("-server needs -user, -password-file and -token-file")
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return string(b)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
