@@ -103,6 +103,7 @@ func TestAPIHeadlineEqualsSumsOfTheStoredRows(t *testing.T) {
 		{"320505", "2026Q3", "2026Q3", "2026Q3", "320505"}, // a district (two returns sent, one current)
 		{"320507", "2026Q3", "2026Q3", "2026Q3", "320507"}, // no return: every figure null
 		{"320507", "2026Q2", "2026Q2", "2026Q2", "320507"}, // the same district a quarter earlier
+		{"3205", "2026", "2026Q1", "2026Q3", "3205"},       // the city by its code: the cities' one pass
 	}
 	for _, c := range cases {
 		t.Run(c.unit+"_"+c.period, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 	"strings"
 
 	"sgz"
@@ -108,30 +107,9 @@ func HeadlineFor(ctx context.Context, db *store.DB, span sgz.Span, unit string, 
 	}
 	h := &Headline{Period: span.String(), Projects: []ProjectDomain{}}
 	for _, v := range vals {
-		h.UnitCode, h.UnitName, h.Level, h.AsOf = v.UnitCode, v.UnitName, v.Level, v.AsOfLatest
-		if h.AsOf == "" {
-			h.AsOf = v.AsOf
-		}
-		h.DistrictsReported, h.DistrictsExpected = v.Completeness.DistrictsReported, v.Completeness.DistrictsExpected
-		switch v.Indicator {
-		case "station_coverage":
-			h.StationsBuilt, h.TownsInScope, h.StationCoverage = v.Numerator, v.Denominator, v.Value
-		case "room_coverage":
-			h.RoomsBuilt, h.VillagesInScope, h.RoomCoverage = v.Numerator, v.Denominator, v.Value
-		case "certified_total":
-			h.CertifiedTotal = v.Value
-		case "gov_funding":
-			h.GovFunding = v.Value
-		case "charity_funding":
-			h.CharityFunding = v.Value
-		case "training_participants":
-			h.TrainingParticipants = v.Value
-		}
+		fillHeadline(h, v)
 	}
-	if p := cfg.ProvinceCertifiedTotal; p != nil && *p > 0 && h.CertifiedTotal != nil {
-		share := *h.CertifiedTotal / *p
-		h.CertifiedProvinceShare = &share
-	}
+	provinceShare(h, cfg)
 	if err := headlineExtras(ctx, db, span, h, cfg); err != nil {
 		return nil, fmt.Errorf("headline %s %s: %w", h.UnitCode, span, err)
 	}
@@ -224,13 +202,7 @@ GROUP BY 1`)
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	sort.Slice(h.Projects, func(i, j int) bool {
-		a, b := h.Projects[i], h.Projects[j]
-		if a.Projects != b.Projects {
-			return a.Projects > b.Projects
-		}
-		return a.Domain < b.Domain
-	})
+	sortProjects(h.Projects)
 	return nil
 }
 
