@@ -25,6 +25,13 @@ func (c *calc) compare(ctx context.Context, unit string, span, base sgz.Span) (*
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	_, ref := c.cfgAt(ctx)
 	return memoize(c, ref+"C|"+unit+"|"+span.String()+"|"+base.String(), func() (*metrics.Comparison, error) {
+		in, err := metrics.DistrictsOf(ctx, c.db, unit, span.To)
+		if err != nil {
+			return nil, err
+		}
+		// Only the values of the districts compared: a district's page
+		// must not copy the country's table (2,978 districts × the
+		// indicators × the quarters) for each of its cold requests.
 		quarters := func(s sgz.Span) ([]metrics.Value, error) {
 			var out []metrics.Value
 			for _, q := range s.Quarters() {
@@ -32,13 +39,17 @@ func (c *calc) compare(ctx context.Context, unit string, span, base sgz.Span) (*
 				if err != nil {
 					return nil, err
 				}
-				out = append(out, t.Raw...)
+				if in == nil {
+					out = append(out, t.Raw...)
+					continue
+				}
+				for i := range t.Raw {
+					if in[t.Raw[i].UnitCode] {
+						out = append(out, t.Raw[i])
+					}
+				}
 			}
 			return out, nil
-		}
-		in, err := metrics.DistrictsOf(ctx, c.db, unit, span.To)
-		if err != nil {
-			return nil, err
 		}
 		cur, err := quarters(span)
 		if err != nil {
