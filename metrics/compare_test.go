@@ -94,3 +94,52 @@ func TestToDate(t *testing.T) {
 		t.Errorf("year earlier %s", got)
 	}
 }
+
+// Every compared rate is its summed numerator over its summed denominator
+// times the indicator's scale (每万人持证社工数: × 10,000), on both sides, and
+// the change is the difference; a sum is never negative.
+func TestCompareRatesFromTheirSums(t *testing.T) {
+	db := fixture(t)
+	c, err := Compare(context.Background(), db, allDue(), "3205", mustSpan("2026Q3"), PrevSpan(mustSpan("2026Q3")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaled := 0
+	for _, ind := range Indicators {
+		ch, ok := c.Indicators[ind.ID]
+		if !ok || ch == nil {
+			continue
+		}
+		if !ind.IsRatio {
+			if ch.Value != nil && ch.Base != nil && (ch.Change == nil || !approx(*ch.Change, *ch.Value-*ch.Base)) {
+				t.Errorf("%s: change %v of %v and %v", ind.ID, ch.Change, *ch.Value, *ch.Base)
+			}
+			continue
+		}
+		for _, side := range []struct {
+			v, n, d *float64
+		}{{ch.Value, ch.Numerator, ch.Denominator}, {ch.Base, ch.BaseNumerator, ch.BaseDenominator}} {
+			if side.n == nil || side.d == nil {
+				if side.v != nil {
+					t.Errorf("%s: a rate %v without its parts", ind.ID, *side.v)
+				}
+				continue
+			}
+			if *side.n < 0 || *side.d < 0 {
+				t.Errorf("%s: negative sums %v / %v", ind.ID, *side.n, *side.d)
+			}
+			if *side.d == 0 {
+				continue
+			}
+			if side.v == nil || !approx(*side.v, *side.n / *side.d*ind.Scale) {
+				t.Errorf("%s: rate %v, want %v / %v × %v", ind.ID, side.v, *side.n, *side.d, ind.Scale)
+			}
+			if ind.Scale != 1 {
+				scaled++
+			}
+		}
+	}
+	if scaled != 2 {
+		t.Errorf("每万人持证社工数 compared on %d sides, want both (甲区 has a population)", scaled)
+	}
+}
