@@ -131,7 +131,7 @@ func TestCompareRatesFromTheirSums(t *testing.T) {
 			if *side.d == 0 {
 				continue
 			}
-			if side.v == nil || !approx(*side.v, *side.n / *side.d*ind.Scale) {
+			if side.v == nil || !approx(*side.v, *side.n / *side.d * ind.Scale) {
 				t.Errorf("%s: rate %v, want %v / %v × %v", ind.ID, side.v, *side.n, *side.d, ind.Scale)
 			}
 			if ind.Scale != 1 {
