@@ -130,6 +130,9 @@ func serveCmd(a *app) *cobra.Command {
 			// limit, over snapshots of the database (docs/sql.md); the
 			// server's own instance is locked down all the same, with its
 			// own, lower memory limit (--db-memory).
+			if err := mem.allocator(ctx, db); err != nil {
+				return err
+			}
 			if err := query.Lockdown(ctx, db, mem.serverLimits(lim)); err != nil {
 				return err
 			}

@@ -43,6 +43,21 @@ func (m *serveMemory) serverLimits(lim query.Limits) query.Limits {
 	return lim
 }
 
+// allocator makes DuckDB hand freed memory back sooner (its allocator keeps
+// up to 128 MB after each task by default, and the server runs many): set
+// before Lockdown, which locks the configuration.
+func (m *serveMemory) allocator(ctx context.Context, db *store.DB) error {
+	for _, q := range []string{
+		"SET GLOBAL allocator_flush_threshold = '32MB'",
+		"SET GLOBAL allocator_background_threads = true",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}
+
 // setGo sets the Go soft limit and returns what undoes it (a test runs
 // serve in its own process).
 func (m *serveMemory) setGo() func() {

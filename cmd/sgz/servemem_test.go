@@ -40,16 +40,17 @@ func TestServeMemoryLimits(t *testing.T) {
 	}
 
 	type seen struct {
-		mem, threads, temp string
-		goLimit            int64
-		staleLeft          bool
-		err                error
+		mem, threads, temp, flush string
+		goLimit                   int64
+		staleLeft                 bool
+		err                       error
 	}
 	got := make(chan seen, 1)
 	serveLocked = func(sdb *store.DB) {
 		var s seen
 		s.err = sdb.QueryRowContext(context.Background(), `SELECT current_setting('memory_limit')::VARCHAR,
-			current_setting('max_temp_directory_size')::VARCHAR, current_setting('threads')::VARCHAR`).Scan(&s.mem, &s.temp, &s.threads)
+			current_setting('max_temp_directory_size')::VARCHAR, current_setting('threads')::VARCHAR,
+			current_setting('allocator_flush_threshold')::VARCHAR`).Scan(&s.mem, &s.temp, &s.threads, &s.flush)
 		s.goLimit = debug.SetMemoryLimit(-1)
 		_, err := os.Stat(stale)
 		s.staleLeft = err == nil
@@ -92,6 +93,9 @@ func TestServeMemoryLimits(t *testing.T) {
 	}
 	if !strings.HasPrefix(s.temp, "953.6 MiB") {
 		t.Errorf("max_temp_directory_size = %q, want --temp-limit 1GB (953.6 MiB)", s.temp)
+	}
+	if s.flush != "30.5 MiB" {
+		t.Errorf("allocator_flush_threshold = %q, want 32MB (30.5 MiB)", s.flush)
 	}
 	if s.goLimit != 300<<20 {
 		t.Errorf("Go memory limit while serving = %d, want %d", s.goLimit, 300<<20)
