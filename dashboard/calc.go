@@ -242,12 +242,30 @@ func (c *calc) townsByDistrict(ctx context.Context, span sgz.Span) (map[string][
 		if err != nil {
 			return nil, err
 		}
+		// Values come in unit code order, so a district's towns are mostly
+		// one run: kept as a part of vals (no copy); a run's slice is capped
+		// so that appending a later run (or a town counted in a second
+		// district) copies rather than overwrites.
 		by := map[string][]metrics.Value{}
-		for _, v := range vals {
-			by[v.ParentCode] = append(by[v.ParentCode], v)
-			if len(v.UnitCode) == 9 && v.UnitCode[:6] != v.ParentCode {
-				by[v.UnitCode[:6]] = append(by[v.UnitCode[:6]], v)
+		add := func(d string, run []metrics.Value) {
+			if cur, ok := by[d]; ok {
+				by[d] = append(cur, run...)
+			} else {
+				by[d] = run[:len(run):len(run)]
 			}
+		}
+		for i := 0; i < len(vals); {
+			j := i + 1
+			for j < len(vals) && vals[j].ParentCode == vals[i].ParentCode {
+				j++
+			}
+			add(vals[i].ParentCode, vals[i:j])
+			for k := i; k < j; k++ {
+				if v := vals[k]; len(v.UnitCode) == 9 && v.UnitCode[:6] != v.ParentCode {
+					add(v.UnitCode[:6], vals[k:k+1])
+				}
+			}
+			i = j
 		}
 		return by, nil
 	})
