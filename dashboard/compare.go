@@ -25,6 +25,14 @@ func (c *calc) compare(ctx context.Context, unit string, span, base sgz.Span) (*
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	_, ref := c.cfgAt(ctx)
 	return memoize(c, ref+"C|"+unit+"|"+span.String()+"|"+base.String(), func() (*metrics.Comparison, error) {
+		in, err := metrics.DistrictsOf(ctx, c.db, unit, span.To)
+		if err != nil {
+			return nil, err
+		}
+		// Only the unit's districts (all CompareValues reads): a copy of
+		// every district's values per quarter, made by each of 32 viewers of
+		// district pages at once, took the server's heap to 1.8 GB on the
+		// national database (docs/operations.md, "Scale").
 		quarters := func(s sgz.Span) ([]metrics.Value, error) {
 			var out []metrics.Value
 			for _, q := range s.Quarters() {
@@ -32,13 +40,17 @@ func (c *calc) compare(ctx context.Context, unit string, span, base sgz.Span) (*
 				if err != nil {
 					return nil, err
 				}
-				out = append(out, t.Raw...)
+				if in == nil {
+					out = append(out, t.Raw...)
+					continue
+				}
+				for _, v := range t.Raw {
+					if in[v.UnitCode] {
+						out = append(out, v)
+					}
+				}
 			}
 			return out, nil
-		}
-		in, err := metrics.DistrictsOf(ctx, c.db, unit, span.To)
-		if err != nil {
-			return nil, err
 		}
 		cur, err := quarters(span)
 		if err != nil {
