@@ -216,22 +216,58 @@ func (c *calc) top(ctx context.Context, span sgz.Span) (*unitRow, error) {
 	return t.Units[0], nil
 }
 
-// towns is the towns of one district.
+// towns is the towns of one district. The country's towns are computed
+// once per span (one query, as before), but kept only as each district's
+// values (townsByDistrict); the table of one district is built when it is
+// asked. Kept as a national table (c.level), they held about 200 MB of the
+// server's heap on the national database (docs/operations.md, "Scale").
 func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*table, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	_, ref := c.cfgAt(ctx)
 	return memoize(c, ref+"T|"+span.String()+"|"+district, func() (*table, error) {
-		all, err := c.level(ctx, span, sgz.Town)
+		by, err := c.townsByDistrict(ctx, span)
 		if err != nil {
 			return nil, err
 		}
-		var vals []metrics.Value
-		for _, v := range all.Raw {
-			if v.ParentCode == district || (len(v.UnitCode) == 9 && v.UnitCode[:6] == district) {
-				vals = append(vals, v)
+		return newTable(span, sgz.Town, by[district]), nil
+	})
+}
+
+// townsByDistrict is every town's values of a span, by district: a town
+// counts in its parent's list and in that of its code's first six digits.
+func (c *calc) townsByDistrict(ctx context.Context, span sgz.Span) (map[string][]metrics.Value, error) {
+	cfg, ref := c.cfgAt(ctx)
+	return memoize(c, ref+"TD|"+span.String(), func() (map[string][]metrics.Value, error) {
+		vals, err := gated(c, func() ([]metrics.Value, error) { return metrics.Compute(ctx, c.db, span, sgz.Town, cfg) })
+		if err != nil {
+			return nil, err
+		}
+		// Values come in unit code order, so a district's towns are mostly
+		// one run: kept as a part of vals (no copy); a run's slice is capped
+		// so that appending a later run (or a town counted in a second
+		// district) copies rather than overwrites.
+		by := map[string][]metrics.Value{}
+		add := func(d string, run []metrics.Value) {
+			if cur, ok := by[d]; ok {
+				by[d] = append(cur, run...)
+			} else {
+				by[d] = run[:len(run):len(run)]
 			}
 		}
-		return newTable(span, sgz.Town, vals), nil
+		for i := 0; i < len(vals); {
+			j := i + 1
+			for j < len(vals) && vals[j].ParentCode == vals[i].ParentCode {
+				j++
+			}
+			add(vals[i].ParentCode, vals[i:j])
+			for k := i; k < j; k++ {
+				if v := vals[k]; len(v.UnitCode) == 9 && v.UnitCode[:6] != v.ParentCode {
+					add(v.UnitCode[:6], vals[k:k+1])
+				}
+			}
+			i = j
+		}
+		return by, nil
 	})
 }
 

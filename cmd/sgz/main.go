@@ -32,6 +32,7 @@ type app struct {
 	verbose bool
 	logFmt  string
 	cpuProf string
+	memProf string
 	stdout  io.Writer
 	stderr  io.Writer
 	stdin   io.Reader // nil: the process's standard input
@@ -135,6 +136,15 @@ func newRoot(a *app) *cobra.Command {
 				pprof.StartCPUProfile(f)
 				cobra.OnFinalize(func() { pprof.StopCPUProfile(); f.Close() })
 			}
+			if a.memProf != "" {
+				f, err := os.Create(a.memProf)
+				if err != nil {
+					return locale.Errorf("cli.flag", "--memprofile", err)
+				}
+				// The heap as of the last collection while the command ran
+				// (no GC here: what it held, not what is left at exit).
+				cobra.OnFinalize(func() { pprof.WriteHeapProfile(f); f.Close() })
+			}
 			if a.besideTop(cmd) {
 				code, ok, err := a.forward(cmd.Context())
 				if err != nil {
@@ -153,6 +163,8 @@ func newRoot(a *app) *cobra.Command {
 	root.PersistentFlags().StringVar(&a.logFmt, "log-format", "text", "日志格式 text 或 json（每行一个 JSON 对象，供日志系统收集）/ log format: text or json (one JSON object a line)")
 	root.PersistentFlags().StringVar(&a.cpuProf, "cpuprofile", "", "write a CPU profile (for benchmarks)")
 	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentFlags().StringVar(&a.memProf, "memprofile", "", "write a heap profile at exit (for measurements)")
+	root.PersistentFlags().MarkHidden("memprofile")
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	for _, add := range commands {

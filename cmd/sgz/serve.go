@@ -29,6 +29,7 @@ func serveCmd(a *app) *cobra.Command {
 	var uploadRate int
 	var lim query.Limits
 	var rep replicaFlags
+	var mem serveMemory
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "启动数据看板、报表上传、导出、SQL 查询与 JSON 接口 / serve the dashboards, uploads, exports, SQL console and JSON API",
@@ -54,6 +55,12 @@ func serveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// What an earlier server left spilled goes now, and this one's
+			// at exit, after the database is closed (servemem.go).
+			spill := tempDir(ctx, db)
+			emptyTempDir(spill)
+			defer func() { a.close(); emptyTempDir(spill) }()
+			defer mem.setGo()()
 			var tlsConf *tls.Config
 			if tlsCert != "" || tlsKey != "" {
 				if tlsCert == "" || tlsKey == "" {
@@ -121,9 +128,16 @@ func serveCmd(a *app) *cobra.Command {
 			}
 			// The console's queries run in worker processes under the memory
 			// limit, over snapshots of the database (docs/sql.md); the
-			// server's own instance is locked down all the same.
-			if err := query.Lockdown(ctx, db, lim); err != nil {
+			// server's own instance is locked down all the same, with its
+			// own, lower memory limit (--db-memory).
+			if err := mem.allocator(ctx, db); err != nil {
 				return err
+			}
+			if err := query.Lockdown(ctx, db, mem.serverLimits(lim)); err != nil {
+				return err
+			}
+			if serveLocked != nil {
+				serveLocked(db)
 			}
 			eng, err := query.NewIsolated(ctx, db, lim, query.Workers{})
 			if err != nil {
@@ -169,6 +183,7 @@ func serveCmd(a *app) *cobra.Command {
 	cmd.Flags().IntVar(&uploadRate, "upload-rate", 10, "每人每分钟最多上传次数 / uploads per person per minute")
 	cmd.Flags().Float64Var(&quotaMB, "rejected-quota", 100, "每个区县保存被拒收文件的上限(MB)，超出只保留校验值与错误 / bytes of rejected files kept per district, MB (beyond: hash and errors only)")
 	rep.flags(cmd)
+	mem.flags(cmd)
 	queryLimitFlags(cmd, &lim)
 	cmd.Flags().IntVar(&lim.Concurrent, "sql-workers", lim.Concurrent, "同时运行的 SQL 查询进程数（每人一条，其余排队）/ SQL console worker processes at once (one per person, others wait)")
 	limit(cmd, "max-upload", 0, 1024, true)
