@@ -41,6 +41,7 @@ func serveCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if rep.dir != "" {
+				defer mem.setGo()() // the Go soft limit; each snapshot's DuckDB keeps the console's limits
 				return a.serveReplica(cmd, &rep, addr, publicURL, tlsCert, tlsKey, proxies, geojson, rules)
 			}
 			peerSecret, err := rep.secret()
