@@ -85,6 +85,7 @@ func TestToDate(t *testing.T) {
 		{"2026", "2026Q4", "2026"},
 		{"2026", "2025Q4", "2026"},
 		{"2026Q3", "2026Q2", "2026Q3"},
+		{"2026", "2026Q1", "2026Q1"}, // only the first quarter so far: 年初至今 is that quarter
 	} {
 		if got := ToDate(mustSpan(x.span), mustSpan(x.latest).To); got.String() != x.want {
 			t.Errorf("ToDate(%s, %s) = %s, want %s", x.span, x.latest, got, x.want)
