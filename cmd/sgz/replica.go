@@ -107,16 +107,9 @@ func (a *app) serveReplica(cmd *cobra.Command, r *replicaFlags, addr, publicURL,
 	if err != nil {
 		return err
 	}
-	var tlsConf *tls.Config
-	if tlsCert != "" || tlsKey != "" {
-		if tlsCert == "" || tlsKey == "" {
-			return locale.Errorf("serve.tlspair")
-		}
-		cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
-		if err != nil {
-			return locale.Errorf("serve.tls", tlsCert, tlsKey, err)
-		}
-		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	tlsConf, err := tlsConfig(tlsCert, tlsKey)
+	if err != nil {
+		return err
 	}
 	pub, err := servePublicURL(addr, publicURL, tlsConf != nil)
 	if err != nil {

@@ -62,16 +62,9 @@ func serveCmd(a *app) *cobra.Command {
 			emptyTempDir(spill)
 			defer func() { a.close(); emptyTempDir(spill) }()
 			defer mem.setGo()()
-			var tlsConf *tls.Config
-			if tlsCert != "" || tlsKey != "" {
-				if tlsCert == "" || tlsKey == "" {
-					return locale.Errorf("serve.tlspair")
-				}
-				cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
-				if err != nil {
-					return locale.Errorf("serve.tls", tlsCert, tlsKey, err)
-				}
-				tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+			tlsConf, err := tlsConfig(tlsCert, tlsKey)
+			if err != nil {
+				return err
 			}
 			pub, err := servePublicURL(addr, publicURL, tlsConf != nil)
 			if err != nil {
@@ -256,4 +249,19 @@ func init() {
 		"serve.listen":     {"无法监听 %s：%v", "cannot listen on %s: %v"},
 		"serve.geojson":    {"无法读取地图文件 %s：%v", "cannot read the map file %s: %v"},
 	})
+}
+
+// tlsConfig is the TLS of --tls-cert and --tls-key: both or neither (nil).
+func tlsConfig(certFile, keyFile string) (*tls.Config, error) {
+	if certFile == "" && keyFile == "" {
+		return nil, nil
+	}
+	if certFile == "" || keyFile == "" {
+		return nil, locale.Errorf("serve.tlspair")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, locale.Errorf("serve.tls", certFile, keyFile, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
