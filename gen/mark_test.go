@@ -74,7 +74,7 @@ func markBase(t *testing.T) []byte {
 
 func TestMarkFixtureBase(t *testing.T) {
 	if !*update {
-		t.Skip("run with -update to rewrite testdata/marked/base.xlsx")
+		t.Skip("not a check: it rewrites the golden file testdata/marked/base.xlsx, which the other tests compare with; run it with -update after changing the marked workbook on purpose")
 	}
 	if err := os.WriteFile(filepath.Join(markedDir, "base.xlsx"), markBase(t), 0o644); err != nil {
 		t.Fatal(err)

@@ -173,7 +173,7 @@ func clerkCases() []clerkCase {
 
 func TestClerkCorpusWrite(t *testing.T) {
 	if !*writeCorpus {
-		t.Skip("go generate ./ingest (or -args -write-corpus) rewrites testdata/clerks")
+		t.Skip("not a check: it rewrites the clerk corpus testdata/clerks that TestClerkCorpus reads; run go generate ./ingest (or -args -write-corpus) after changing the corpus on purpose")
 	}
 	os.MkdirAll(corpusDir, 0o755)
 	var manifest []corpusEntry

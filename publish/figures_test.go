@@ -21,7 +21,7 @@ import (
 func TestPublishFigures(t *testing.T) {
 	src := os.Getenv("SGZ_PUBLISH_DB")
 	if src == "" {
-		t.Skip("SGZ_PUBLISH_DB not set: figures only on demand")
+		t.Skip("a measurement, not a check (the publication's behaviour is tested by the other tests here); set SGZ_PUBLISH_DB to a database file, or demo, to take the figures of docs/operations.md")
 	}
 	ctx := context.Background()
 	work := t.TempDir()
