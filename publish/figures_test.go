@@ -2,7 +2,6 @@ package publish
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,7 +29,7 @@ func TestPublishFigures(t *testing.T) {
 		db = demoDB(t)
 	} else {
 		file := filepath.Join(work, "db.duckdb")
-		if err := copyTo(src, file); err != nil {
+		if err := store.CopyFile(src, file); err != nil {
 			t.Fatal(err)
 		}
 		var err error
@@ -48,7 +47,7 @@ func TestPublishFigures(t *testing.T) {
 	blockedBefore := 0.0
 	for i := range 3 {
 		t0 := time.Now()
-		if err := copyTo(file, filepath.Join(work, "ref.duckdb")); err != nil {
+		if err := store.CopyFile(file, filepath.Join(work, "ref.duckdb")); err != nil {
 			t.Fatal(err)
 		}
 		ref := time.Since(t0)
@@ -72,25 +71,4 @@ func TestPublishFigures(t *testing.T) {
 		t.Logf("run %d: database %.1f MB; publication %s (writes blocked %.3f s), %d files %.1f MB, %d view rows; reference copy of the file %s",
 			i+1, float64(st.Size())/1e6, took.Round(time.Millisecond), blocked, len(m.Files), float64(bytes)/1e6, rows, ref.Round(time.Millisecond))
 	}
-}
-
-func copyTo(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

@@ -39,7 +39,7 @@ func (db *DB) Snapshot(ctx context.Context, dst string) (uint64, error) {
 	// and no write can commit while we hold the lock.
 	_, _ = db.ExecContext(ctx, "CHECKPOINT")
 	for _, f := range []struct{ src, dst string }{{db.Path, dst}, {db.Path + ".wal", dst + ".wal"}} {
-		if err := copyFile(f.src, f.dst); err != nil {
+		if err := CopyFile(f.src, f.dst); err != nil {
 			if f.src != db.Path && errors.Is(err, os.ErrNotExist) {
 				if rerr := os.Remove(f.dst); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
 					return 0, rerr
@@ -52,7 +52,9 @@ func (db *DB) Snapshot(ctx context.Context, dst string) (uint64, error) {
 	return gen, nil
 }
 
-func copyFile(src, dst string) error {
+// CopyFile copies src to dst through dst+".part", synced to disk before
+// it is renamed into place: dst is either absent or whole.
+func CopyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -64,6 +66,9 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Sync()
+	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -192,7 +191,7 @@ func restoreCmd(a *app) *cobra.Command {
 				_ = db
 			}
 			tmp := a.dbPath + ".restore-part"
-			if err := copyPlain(src, tmp); err != nil {
+			if err := store.CopyFile(src, tmp); err != nil {
 				os.Remove(tmp)
 				return locale.Errorf("restore.write", a.dbPath, err)
 			}
@@ -216,27 +215,6 @@ func restoreCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "替换已有的数据库 / replace an existing database")
 	return cmd
-}
-
-func copyPlain(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 func init() {
