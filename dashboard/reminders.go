@@ -45,7 +45,9 @@ type reminderData struct {
 	Embedded bool // on another page (the reporting page): with its own heading
 }
 
-// mayReadDistrict: the same rule as a return's personal fields (mayRead).
+// mayReadDistrict is who may read a district's returns and their personal
+// fields (填报人, 联系电话): evaluators, admins and the district's own clerks.
+// The return pages (mayRead) and the reminder list ask it.
 func mayReadDistrict(u *auth.User, district string) bool {
 	return u.Has(auth.Evaluator, auth.Admin) || u.ClerkOf(district)
 }

@@ -62,8 +62,7 @@ func (s *Server) clerk(c *gin.Context) (district, msg string) {
 // mayRead: evaluators and admins read every return; a clerk only those of
 // their districts (a rejected upload is filed under the uploader's district).
 func (s *Server) mayRead(c *gin.Context, r *returnInfo) bool {
-	u := user(c)
-	return u.Has(auth.Evaluator, auth.Admin) || u.ClerkOf(r.District)
+	return mayReadDistrict(user(c), r.District)
 }
 
 type issueRow struct {

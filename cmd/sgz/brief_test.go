@@ -6,22 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"sgz"
-	"sgz/gen"
-	"sgz/registry"
 )
 
 func TestBriefCommand(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "t.duckdb")
-	if _, err := gen.WriteSet(filepath.Join(dir, "in"), registry.Suzhou(), []string{"320505", "320506"},
-		[]sgz.Period{sgz.MustPeriod("2026Q2"), sgz.MustPeriod("2026Q3")}, gen.Options{Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, e := sgzRun(t, "--db", db, "ingest", filepath.Join(dir, "in")); code != 0 {
-		t.Fatalf("ingest: %s", e)
-	}
+	dir, db := ingested(t, []string{"320505", "320506"}, []string{"2026Q2", "2026Q3"}, 1)
 	out := filepath.Join(dir, "简报.docx")
 	code, stdout, e := sgzRun(t, "--db", db, "brief", "--period", "2026Q3", "--as-of", "2026-12-01", "-o", out)
 	if code != 0 || !strings.Contains(stdout, "已写入 "+out+"：苏州市 2026Q3 工作简报（已报送 2/10 个区县") {

@@ -6,10 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"sgz"
-	"sgz/gen"
-	"sgz/registry"
 )
 
 const evilName = `=HYPERLINK("http://evil.example/","x")`
@@ -40,15 +36,7 @@ func checkCSV(t *testing.T, what, text string) {
 // Every CSV of the command line neutralises a registry name that is a
 // formula, and the registry export reads back as it was.
 func TestEveryCLICSVNeutralisesFormulas(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "t.duckdb")
-	if _, err := gen.WriteSet(filepath.Join(dir, "in"), registry.Suzhou(), []string{"320505", "320506"},
-		[]sgz.Period{sgz.MustPeriod("2026Q3")}, gen.Options{Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, e := sgzRun(t, "--db", db, "ingest", filepath.Join(dir, "in")); code != 0 {
-		t.Fatal(e)
-	}
+	dir, db := ingested(t, []string{"320505", "320506"}, []string{"2026Q3"}, 3)
 	scope := filepath.Join(dir, "scope.csv")
 	if code, _, e := sgzRun(t, "--db", db, "registry", "export", "--period", "2026Q3", "-o", scope); code != 0 {
 		t.Fatal(e)

@@ -140,15 +140,7 @@ func TestUserErrorsNameTheFlagOrPath(t *testing.T) {
 }
 
 func TestIndicatorsAssessQueryRecheckFromTheCommandLine(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "t.duckdb")
-	if _, err := gen.WriteSet(filepath.Join(dir, "in"), registry.Suzhou(), []string{"320505", "320506"},
-		[]sgz.Period{sgz.MustPeriod("2026Q2"), sgz.MustPeriod("2026Q3")}, gen.Options{Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, e := sgzRun(t, "--db", db, "ingest", filepath.Join(dir, "in")); code != 0 {
-		t.Fatal(e)
-	}
+	dir, db := ingested(t, []string{"320505", "320506"}, []string{"2026Q2", "2026Q3"}, 3)
 	// indicators --format json: the interfaces.md shape.
 	code, out, e := sgzRun(t, "--db", db, "indicators", "--period", "2026Q3", "--level", "district", "--format", "json")
 	if code != 0 {
@@ -233,4 +225,23 @@ func TestEveryMessageInBothLanguages(t *testing.T) {
 	for _, p := range locale.Problems() {
 		t.Error(p)
 	}
+}
+
+// ingested is a database in a temporary folder (also returned) holding the
+// generated returns of districts for periods, ingested by sgz itself.
+func ingested(t *testing.T, districts, periods []string, seed int64) (dir, db string) {
+	t.Helper()
+	dir = t.TempDir()
+	db = filepath.Join(dir, "t.duckdb")
+	var ps []sgz.Period
+	for _, p := range periods {
+		ps = append(ps, sgz.MustPeriod(p))
+	}
+	if _, err := gen.WriteSet(filepath.Join(dir, "in"), registry.Suzhou(), districts, ps, gen.Options{Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, e := sgzRun(t, "--db", db, "ingest", filepath.Join(dir, "in")); code != 0 {
+		t.Fatalf("ingest: %s", e)
+	}
+	return dir, db
 }

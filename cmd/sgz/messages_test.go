@@ -10,10 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"sgz"
-	"sgz/gen"
 	"sgz/locale"
-	"sgz/registry"
 )
 
 // phrase is the longest fixed part of a message's Chinese sentence: what
@@ -65,15 +62,7 @@ func sgzServe(t *testing.T, say string, args ...string) (code int, stdout, stder
 // Every message of the commands, each from the command line a user would
 // type: the exit code and the sentence printed.
 func TestCommandMessages(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "t.duckdb")
-	if _, err := gen.WriteSet(filepath.Join(dir, "in"), registry.Suzhou(), []string{"320505"},
-		[]sgz.Period{sgz.MustPeriod("2026Q3")}, gen.Options{Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, errOut := sgzRun(t, "--db", db, "ingest", filepath.Join(dir, "in")); code != 0 {
-		t.Fatalf("ingest: %s", errOut)
-	}
+	dir, db := ingested(t, []string{"320505"}, []string{"2026Q3"}, 1)
 	os.MkdirAll(filepath.Join(dir, "empty"), 0o755)
 	regCSV := filepath.Join(dir, "reg.csv")
 	os.WriteFile(regCSV, []byte("code,name,level,parent_code\n3205,苏州市,city,\n320505,虎丘区,district,3205\n320505001,横塘街道,town,320505\n"), 0o644)

@@ -11,25 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"sgz"
 	"sgz/auth"
-	"sgz/gen"
-	"sgz/registry"
 	"sgz/store"
 )
 
 // `sgz serve` answers the console from worker processes: a query works, a
 // memory bomb is stopped at --memory-limit and named, and the server goes on.
 func TestServeConsoleRunsInWorkers(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "t.duckdb")
-	if _, err := gen.WriteSet(filepath.Join(dir, "in"), registry.Suzhou(), []string{"320505"},
-		[]sgz.Period{sgz.MustPeriod("2026Q3")}, gen.Options{Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, e := sgzRun(t, "--db", db, "ingest", filepath.Join(dir, "in")); code != 0 {
-		t.Fatal(e)
-	}
+	dir, db := ingested(t, []string{"320505"}, []string{"2026Q3"}, 3)
 	// An analyst's API token (the console is the analysts').
 	sdb, err := store.Open(context.Background(), db)
 	if err != nil {

@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"sgz"
-	"sgz/gen"
-	"sgz/registry"
 	"sgz/store"
 )
 
@@ -21,15 +18,7 @@ import (
 // long as it serves, and empties the temporary directory an earlier server
 // left, and its own at exit.
 func TestServeMemoryLimits(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "t.duckdb")
-	if _, err := gen.WriteSet(filepath.Join(dir, "in"), registry.Suzhou(), []string{"320505"},
-		[]sgz.Period{sgz.MustPeriod("2026Q3")}, gen.Options{Seed: 5}); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, e := sgzRun(t, "--db", db, "ingest", filepath.Join(dir, "in")); code != 0 {
-		t.Fatal(e)
-	}
+	_, db := ingested(t, []string{"320505"}, []string{"2026Q3"}, 5)
 	// What a server stopped while spilling leaves.
 	stale := filepath.Join(db+".tmp", "duckdb_temp_storage_S32K-0.tmp")
 	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
