@@ -203,9 +203,9 @@ func (c *calc) level(ctx context.Context, span sgz.Span, l sgz.Level) (*table, e
 func (c *calc) top(ctx context.Context, span sgz.Span) (*unitRow, error) {
 	l := metrics.Country
 	if reg, err := c.regs.For(ctx, span.To); err == nil && reg != nil {
-		if len(reg.OfLevel(sgz.City)) == 1 {
+		if reg.CountOf(sgz.City) == 1 {
 			l = sgz.City
-		} else if len(reg.OfLevel(sgz.Province)) == 1 {
+		} else if reg.CountOf(sgz.Province) == 1 {
 			l = sgz.Province
 		}
 	}

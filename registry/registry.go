@@ -61,6 +61,10 @@ type Registry struct {
 	kidAt []int32
 	kids  []int32
 	roots []int32
+	// byLevel lists each level's units (indexes, in code order): a page
+	// asks for the cities or districts on every request, and walking a
+	// national snapshot's 665,276 units for them took 10 ms each time.
+	byLevel map[sgz.Level][]int32
 }
 
 func (r *Registry) find(code string) int {
@@ -120,13 +124,27 @@ func (r *Registry) Within(code string, level sgz.Level) []*Unit {
 
 // OfLevel lists every unit of a level, in code order.
 func (r *Registry) OfLevel(level sgz.Level) []*Unit {
-	var out []*Unit
-	for i := range r.Units {
-		if r.Units[i].Level == level {
-			out = append(out, &r.Units[i])
+	idx := r.byLevel[level]
+	if r.byLevel == nil { // not indexed
+		for i := range r.Units {
+			if r.Units[i].Level == level {
+				idx = append(idx, int32(i))
+			}
 		}
 	}
+	out := make([]*Unit, len(idx))
+	for k, i := range idx {
+		out[k] = &r.Units[i]
+	}
 	return out
+}
+
+// CountOf is the number of units of a level (len(OfLevel(level)), without the list).
+func (r *Registry) CountOf(level sgz.Level) int {
+	if r.byLevel == nil {
+		return len(r.OfLevel(level))
+	}
+	return len(r.byLevel[level])
 }
 
 // Len is the number of units.
@@ -170,6 +188,10 @@ func (r *Registry) index(scopeSet []bool) {
 	}
 	for i := 0; i < n; i++ {
 		r.kidAt[i+1] += r.kidAt[i]
+	}
+	r.byLevel = map[sgz.Level][]int32{}
+	for i := range r.Units {
+		r.byLevel[r.Units[i].Level] = append(r.byLevel[r.Units[i].Level], int32(i))
 	}
 	r.kids = make([]int32, r.kidAt[n])
 	next := append([]int32(nil), r.kidAt[:n]...)

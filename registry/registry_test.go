@@ -159,3 +159,37 @@ func TestNationalRegistryParses(t *testing.T) {
 		t.Fatalf("%d units, %d districts", r.Len(), len(r.OfLevel(sgz.District)))
 	}
 }
+
+// OfLevel and CountOf answer from the index built once per snapshot: the
+// same units, in code order, as a walk over every unit, for a registry read
+// from a file and for one built in code (not indexed).
+func TestOfLevelIndexed(t *testing.T) {
+	walk := func(r *Registry, l sgz.Level) []string {
+		var out []string
+		for i := range r.Units {
+			if r.Units[i].Level == l {
+				out = append(out, r.Units[i].Code)
+			}
+		}
+		return out
+	}
+	plain := &Registry{Units: append([]Unit(nil), Suzhou().Units...)}
+	for _, r := range []*Registry{Suzhou(), plain} {
+		for _, l := range sgz.Levels {
+			want := walk(r, l)
+			var got []string
+			for _, u := range r.OfLevel(l) {
+				got = append(got, u.Code)
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") || r.CountOf(l) != len(want) {
+				t.Errorf("%s (indexed %v): OfLevel %d units, CountOf %d, want %d", l, r.byLevel != nil, len(got), r.CountOf(l), len(want))
+			}
+		}
+	}
+	// A pointer from OfLevel is the unit itself, not a copy.
+	r := Suzhou()
+	r.OfLevel(sgz.City)[0].Name = "改名"
+	if u, _ := r.Unit("3205"); u.Name != "改名" {
+		t.Errorf("OfLevel gave a copy: %q", u.Name)
+	}
+}
