@@ -3,10 +3,12 @@ package dashboard
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -422,4 +424,69 @@ func mustSpan(s string) sgz.Span {
 		panic(err)
 	}
 	return sp
+}
+
+// The districts a comparison sums over, answered from the registry in memory
+// (calc.districtsIn), are the set metrics.DistrictsOf reads from the
+// database, for every unit of a one-city registry and of one with provinces
+// and cities (a city whose row is missing included), and for the country,
+// "" and a code in no registry.
+func TestDistrictsInAsTheDatabase(t *testing.T) {
+	ctx := context.Background()
+	provinces := `code,name,level,parent_code
+32,江苏省,province,
+3205,苏州市,city,32
+320501,甲区,district,3205
+320501001,甲一街道,town,320501
+3206,南通市,city,32
+320601,丁区,district,3206
+320602,戊区,district,3206
+33,浙江省,province,
+330101,戊区,district,3301
+330101001,戊一街道,town,330101
+`
+	for _, csvText := range []string{"", provinces} {
+		db, err := store.Open(ctx, filepath.Join(t.TempDir(), "r.duckdb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		reg := registry.Suzhou()
+		if csvText != "" {
+			if reg, err = registry.ParseCSV(strings.NewReader(csvText), "p.csv"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := registry.Save(ctx, db, reg, registry.BasePeriod, "p.csv"); err != nil {
+			t.Fatal(err)
+		}
+		c := newCalc(db, nil)
+		codes := []string{"", metrics.CountryCode, "999999", "3301"}
+		for _, u := range reg.Units {
+			if u.Level != sgz.Village {
+				codes = append(codes, u.Code)
+			}
+		}
+		p := sgz.MustPeriod("2026Q3")
+		checked := 0
+		for _, code := range codes {
+			want, err := metrics.DistrictsOf(ctx, db, code, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.districtsIn(ctx, code, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) || (got == nil) != (want == nil) {
+				t.Errorf("%q: %v, the database says %v", code, got, want)
+			}
+			if len(want) > 0 {
+				checked++
+			}
+		}
+		if checked < 4 {
+			t.Errorf("only %d units with districts compared", checked)
+		}
+	}
 }

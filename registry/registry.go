@@ -244,6 +244,20 @@ func (r *Registry) index(scopeSet []bool) {
 	}
 }
 
+// DistrictsIn is the set of district codes within unit (a district, city or
+// province code), as the database's registry_at(p) finds them by code,
+// city_code, province_code or parent_code (Save stores Above's answers
+// there): the same set, without scanning every unit of the snapshot.
+func (r *Registry) DistrictsIn(unit string) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range r.OfLevel(sgz.District) {
+		if d.Code == unit || d.Parent == unit || r.Above(d, sgz.City) == unit || r.Above(d, sgz.Province) == unit {
+			out[d.Code] = true
+		}
+	}
+	return out
+}
+
 // Above returns the code of u's ancestor at a level: found through the
 // parents in the registry, or, when the chain leaves the registry (a
 // city-only file whose city row is missing), read from the parent code's
