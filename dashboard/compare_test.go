@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -488,5 +489,68 @@ func TestDistrictsInAsTheDatabase(t *testing.T) {
 		if checked < 4 {
 			t.Errorf("only %d units with districts compared", checked)
 		}
+	}
+}
+
+// The pages' comparisons (calc.compare, from the cached district tables,
+// taken by unit or by a walk over every row) are metrics.Compare's — its
+// districts and values read from the database (DistrictsOf, Trend) — for
+// every district, the city and the country, each quarter against the one
+// before and a year earlier, and the year.
+func TestCalcCompareAsMetrics(t *testing.T) {
+	_, s, db := newTestServer(t, Options{NoWarm: true})
+	ctx := context.Background()
+	units := []string{metrics.CountryCode, "3205"}
+	for _, d := range registry.Suzhou().OfLevel(sgz.District) {
+		units = append(units, d.Code)
+	}
+	type pair struct{ span, base sgz.Span }
+	var pairs []pair
+	for _, p := range fixturePeriods {
+		sp := sgz.QuarterSpan(p)
+		pairs = append(pairs, pair{sp, metrics.PrevSpan(sp)}, pair{sp, metrics.YearEarlier(sp)})
+	}
+	year := sgz.Span{From: sgz.MustPeriod("2026Q1"), To: fixtureLast}
+	pairs = append(pairs, pair{year, metrics.YearEarlier(year)})
+	trends := map[sgz.Span][]metrics.Value{}
+	trend := func(sp sgz.Span) []metrics.Value {
+		if v, ok := trends[sp]; ok {
+			return v
+		}
+		v, err := metrics.Trend(ctx, db, sp.From, sp.To, sgz.District, s.opt.Config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trends[sp] = v
+		return v
+	}
+	compared := 0
+	for _, byUnit := range []int{64, 0} {
+		compareByUnit = byUnit
+		s.calc.invalidate()
+		for _, u := range units {
+			for _, p := range pairs {
+				in, err := metrics.DistrictsOf(ctx, db, u, p.span.To)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := metrics.CompareValues(u, in, p.span, p.base, trend(p.span), trend(p.base))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := s.calc.compare(ctx, u, p.span, p.base)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("by unit up to %d, %s %s against %s:\n pages  %+v\n metrics %+v", byUnit, u, p.span, p.base, got, want)
+				}
+				compared += len(want.Districts)
+			}
+		}
+	}
+	compareByUnit = 64
+	if compared < 100 {
+		t.Errorf("only %d districts compared in all", compared)
 	}
 }
