@@ -280,6 +280,16 @@ func (s *Server) Warm(ctx context.Context) {
 			return
 		}
 	}
+	// A district's page: every district's returns and headline figures,
+	// each read in one pass (cold, every district's first page waited for them).
+	if _, err := s.returnsBook(ctx, sp.To); err != nil {
+		s.log.Debug("warm", "err", err)
+		return
+	}
+	if _, err := s.headlinesOf(ctx, sp, sgz.District); err != nil {
+		s.log.Debug("warm", "err", err)
+		return
+	}
 	s.log.Debug("warm", "period", sp.String(), "ms", time.Since(t0).Milliseconds())
 }
 

@@ -161,11 +161,17 @@ type riskRow struct {
 
 // riskRows are the at-risk forecasts (metrics.AtRisk) of unit ("" for all).
 func riskRows(l locale.Lang, fs []metrics.Forecast, unit string) []riskRow {
+	if unit != "" { // the unit's own first: AtRisk copies and sorts what it is given
+		var own []metrics.Forecast
+		for i := range fs {
+			if fs[i].UnitCode == unit {
+				own = append(own, fs[i])
+			}
+		}
+		fs = own
+	}
 	var out []riskRow
 	for _, f := range metrics.AtRisk(fs) {
-		if unit != "" && f.UnitCode != unit {
-			continue
-		}
 		ms := f.Milestone
 		if l == locale.EN {
 			ms = f.MilestoneEn

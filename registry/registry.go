@@ -65,6 +65,10 @@ type Registry struct {
 	// asks for the cities or districts on every request, and walking a
 	// national snapshot's 665,276 units for them took 10 ms each time.
 	byLevel map[sgz.Level][]int32
+	// in: the districts within each district, city and province code
+	// (DistrictsIn), built on first use.
+	inOnce sync.Once
+	in     map[string][]string
 }
 
 func (r *Registry) find(code string) int {
@@ -249,11 +253,21 @@ func (r *Registry) index(scopeSet []bool) {
 // city_code, province_code or parent_code (Save stores Above's answers
 // there): the same set, without scanning every unit of the snapshot.
 func (r *Registry) DistrictsIn(unit string) map[string]bool {
-	out := map[string]bool{}
-	for _, d := range r.OfLevel(sgz.District) {
-		if d.Code == unit || d.Parent == unit || r.Above(d, sgz.City) == unit || r.Above(d, sgz.Province) == unit {
-			out[d.Code] = true
+	r.inOnce.Do(func() {
+		r.in = map[string][]string{}
+		for _, d := range r.OfLevel(sgz.District) {
+			seen := map[string]bool{}
+			for _, u := range []string{d.Code, d.Parent, r.Above(d, sgz.City), r.Above(d, sgz.Province)} {
+				if u != "" && !seen[u] {
+					seen[u] = true
+					r.in[u] = append(r.in[u], d.Code)
+				}
+			}
 		}
+	})
+	out := map[string]bool{}
+	for _, d := range r.in[unit] {
+		out[d] = true
 	}
 	return out
 }
