@@ -60,3 +60,133 @@ func TestSessionUsedConcurrently(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// Many sessions whose cache runs out together (viewers who logged in
+// together) are read again in one query, not one each; the uses since
+// last_seen are written (one transaction) for those used, with the time of
+// their last use; a session that was not used is read along but not
+// touched, so that it still ends after its idle time.
+func TestSessionsReadTogether(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "s.duckdb"))
+	defer db.Close()
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	a, err := AddUser(ctx, db, NewUser{Name: "viewer", Password: "a-long-password", Roles: []Role{Leader}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Sessions{DB: db, Idle: 30 * time.Minute, Lifetime: 12 * time.Hour, Now: clock}
+	secs := make([]string, 32)
+	for i := range secs {
+		if secs[i], err = s.Create(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	idle, err := s.Create(ctx, a.ID) // looked up once, then left
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := func(want bool) {
+		t.Helper()
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		got := make([]bool, len(secs))
+		for i, sec := range secs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				u, err := s.Lookup(ctx, sec)
+				if err != nil {
+					t.Error(err)
+				}
+				got[i] = u != nil && u.Name == "viewer"
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i := range got {
+			if got[i] != want {
+				t.Fatalf("session %d: alive %v, want %v", i, got[i], want)
+			}
+		}
+	}
+	reads := func() int { s.mu.Lock(); defer s.mu.Unlock(); return s.reads }
+	if u, _ := s.Lookup(ctx, idle); u == nil {
+		t.Fatal("the idle session was not recognised at first")
+	}
+	all(true)
+	base := reads()
+	for round := 1; round <= 3; round++ {
+		advance(cacheFor + time.Second)
+		all(true)
+		if n := reads() - base; n != round {
+			t.Fatalf("round %d: %d reads of the table for 32 sessions due at once, want 1 a round", round, n-(round-1))
+		}
+	}
+	// 20 minutes on: each used session's use is written; the idle one's not.
+	advance(20 * time.Minute)
+	all(true)
+	var touched int
+	var idleSeen time.Time
+	at := Wall(clock())
+	if err := db.QueryRow(`SELECT count(*) FILTER (WHERE last_seen = ?), max(last_seen) FILTER (WHERE id_hash = ?) FROM sessions`,
+		at, HashSecret(idle)).Scan(&touched, &idleSeen); err != nil {
+		t.Fatal(err)
+	}
+	if touched != 32 {
+		t.Errorf("%d sessions' use written, want 32", touched)
+	}
+	if !idleSeen.Equal(Wall(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))) {
+		t.Errorf("the unused session's last_seen moved to %v", idleSeen)
+	}
+	// 31 minutes after its last use the idle session has ended; the others,
+	// used 11 minutes ago, have not.
+	advance(11 * time.Minute)
+	all(true)
+	if u, _ := s.Lookup(ctx, idle); u != nil {
+		t.Error("a session unused for 31 minutes was kept alive by being read along with the others")
+	}
+}
+
+// Requests with one API token that find its cache run out wait for one read.
+func TestTokenReadOnce(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "t.duckdb"))
+	defer db.Close()
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := AddUser(ctx, db, NewUser{Name: "script", Password: "a-long-password", Roles: []Role{Analyst}}, now); err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err := CreateToken(ctx, db, "script", 24*time.Hour, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := &Tokens{DB: db}
+	for round := 1; round <= 3; round++ {
+		now = now.Add(cacheFor + time.Second)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if u, err := tk.Lookup(ctx, secret, now); err != nil || u == nil || u.Name != "script" {
+					t.Errorf("lookup: %v, %v", u, err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		tk.mu.Lock()
+		n := tk.reads
+		tk.mu.Unlock()
+		if n != round {
+			t.Fatalf("round %d: %d reads in all, want one a round", round, n)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -25,8 +24,10 @@ type Sessions struct {
 	Idle     time.Duration // default 30 min
 	Now      func() time.Time
 
-	mu    sync.Mutex
-	cache map[string]cachedSession // id hash → what was read, for a few seconds
+	mu      sync.Mutex
+	cache   map[string]cachedSession // id hash → what was read, for a few seconds
+	reading *sessionRead             // the read under way, if any
+	reads   int                      // reads of the table so far (tests)
 }
 
 type cachedSession struct {
@@ -34,6 +35,7 @@ type cachedSession struct {
 	read    time.Time // when it was read from the table
 	created time.Time
 	seen    time.Time // last_seen as stored
+	used    time.Time // the last request of the session (written to last_seen by load)
 }
 
 // cacheFor: a session read from the table is trusted that long (a change
@@ -100,58 +102,183 @@ func (s *Sessions) Lookup(ctx context.Context, secret string) (*User, error) {
 	}
 	id := HashSecret(secret)
 	now := Wall(s.now())
-	s.mu.Lock()
-	if s.cache == nil {
-		s.cache = map[string]cachedSession{}
-	}
-	cs, ok := s.cache[id]
-	s.mu.Unlock()
-	if !ok || now.Sub(cs.read) > cacheFor || now.Before(cs.read) {
-		var userID int64
-		var csrf string
-		err := s.DB.QueryRowContext(ctx, `SELECT user_id, csrf, created_at, last_seen FROM sessions WHERE id_hash = ?`, id).
-			Scan(&userID, &csrf, &cs.created, &cs.seen)
-		if errors.Is(err, sql.ErrNoRows) {
-			s.forget(id)
-			return nil, nil
-		}
-		if err != nil {
+	cs, fresh := s.cached(id, now)
+	if !fresh {
+		var ok bool
+		var err error
+		if cs, ok, err = s.read(ctx, id, now); err != nil || !ok {
 			return nil, err
 		}
-		u, err := UserByID(ctx, s.DB, userID)
-		if err != nil {
-			return nil, err
-		}
-		if u == nil || u.Disabled {
-			s.forget(id)
-			return nil, nil
-		}
-		u.Via, u.CSRF, u.SessionID = "session", csrf, id
-		cs.user, cs.read = u, now
 	}
 	if now.Sub(cs.created) > s.lifetime() || now.Sub(cs.seen) > s.idle() {
 		s.Delete(ctx, secret)
 		return nil, nil
 	}
-	if now.Sub(cs.seen) > touchEvery {
-		// Two requests of one session at once (two tabs, or two replicas
-		// asking: dashboard/replica.go) both touch it: DuckDB refuses the
-		// second UPDATE of the row ("Conflict on update"). The first one
-		// recorded the use: the second is no reason to refuse the request.
-		if err := s.DB.Write(ctx, func(w *store.Writer) error {
-			w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
-			return w.Exec(`UPDATE sessions SET last_seen = ? WHERE id_hash = ?`, now, id)
-		}); err != nil && !strings.Contains(err.Error(), "Conflict") {
-			return nil, err
-		}
-		cs.seen = now
-	}
-	s.mu.Lock()
-	s.cache[id] = cs
-	s.mu.Unlock()
 	u := *cs.user
 	return &u, nil
 }
+
+// cached is the session as last read, whether it is fresh (read within
+// cacheFor), and notes its use (written to last_seen by the next read).
+func (s *Sessions) cached(id string, now time.Time) (cachedSession, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, ok := s.cache[id]
+	if !ok {
+		return cs, false
+	}
+	if now.After(cs.used) {
+		cs.used = now
+		s.cache[id] = cs
+	}
+	return cs, !(now.Sub(cs.read) > cacheFor || now.Before(cs.read))
+}
+
+// sessionRead is one read of the sessions table that lookups wait for.
+type sessionRead struct {
+	ids  map[string]bool
+	done chan struct{}
+	err  error
+}
+
+// read reads the session id from the table, with every other cached
+// session due to be read again, in one query: when many sessions' cache
+// runs out at once (many viewers who logged in together, 32 in the scale
+// survey), a session each read its row and its user (two queries) and the
+// requests queued behind them for up to 370 ms every 5 s. A lookup whose
+// session is in a read under way waits for it. It reports whether the
+// session exists with an enabled account.
+func (s *Sessions) read(ctx context.Context, id string, now time.Time) (cachedSession, bool, error) {
+	s.mu.Lock()
+	if cs, ok := s.cache[id]; ok && !(now.Sub(cs.read) > cacheFor || now.Before(cs.read)) {
+		s.mu.Unlock() // read meanwhile
+		return cs, true, nil
+	}
+	r := s.reading
+	if r == nil || !r.ids[id] {
+		r = &sessionRead{ids: map[string]bool{id: true}, done: make(chan struct{})}
+		for k, c := range s.cache {
+			if len(r.ids) >= maxRead {
+				break
+			}
+			if now.Sub(c.read) > cacheFor-time.Second || now.Before(c.read) { // due, or nearly
+				r.ids[k] = true
+			}
+		}
+		s.reading = r
+		s.reads++
+		s.mu.Unlock()
+		// Shared by every waiter: one leaving must not fail the others.
+		r.err = s.load(context.WithoutCancel(ctx), r.ids, now)
+		s.mu.Lock()
+		if s.reading == r {
+			s.reading = nil
+		}
+		s.mu.Unlock()
+		close(r.done)
+	} else {
+		s.mu.Unlock()
+		<-r.done
+	}
+	if r.err != nil {
+		return cachedSession{}, false, r.err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, ok := s.cache[id]
+	return cs, ok, nil
+}
+
+// maxRead bounds the sessions read at once.
+const maxRead = 500
+
+// load reads the sessions ids with their users: those that exist with an
+// enabled account go into the cache (the others out of it), and the use of
+// each since last_seen was written, when over touchEvery and the session
+// has not expired, is written in one transaction.
+func (s *Sessions) load(ctx context.Context, ids map[string]bool, now time.Time) error {
+	args := make([]any, 0, len(ids))
+	for id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT s.id_hash, s.csrf, s.created_at, s.last_seen, `+userCols+`
+		FROM sessions s JOIN users u ON u.user_id = s.user_id
+		WHERE s.id_hash IN (`+strings.TrimSuffix(strings.Repeat("?,", len(args)), ",")+`)`, args...)
+	if err != nil {
+		return err
+	}
+	found := map[string]cachedSession{}
+	for rows.Next() {
+		var id, csrf string
+		var cs cachedSession
+		u, err := scanUser(prefixed{rows, []any{&id, &csrf, &cs.created, &cs.seen}})
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		if u.Disabled {
+			continue
+		}
+		u.Via, u.CSRF, u.SessionID = "session", csrf, id
+		cs.user, cs.read = u, now
+		found[id] = cs
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	touch := map[string]time.Time{}
+	s.mu.Lock()
+	if s.cache == nil {
+		s.cache = map[string]cachedSession{}
+	}
+	for id := range ids {
+		cs, ok := found[id]
+		if !ok {
+			delete(s.cache, id)
+			continue
+		}
+		used := now
+		if old, ok := s.cache[id]; ok && old.used.Before(now) && !old.used.IsZero() {
+			used = old.used
+		}
+		cs.used = used
+		alive := used.Sub(cs.created) <= s.lifetime() && used.Sub(cs.seen) <= s.idle()
+		if alive && used.Sub(cs.seen) > touchEvery {
+			touch[id] = used
+			cs.seen = used
+		}
+		s.cache[id] = cs
+	}
+	s.mu.Unlock()
+	if len(touch) == 0 {
+		return nil
+	}
+	// Two readers of one session at once (two replicas asking the writer:
+	// dashboard/replica.go) both touch it: DuckDB refuses the second UPDATE
+	// of the row ("Conflict on update"). The first one recorded the use: the
+	// second is no reason to refuse the requests.
+	if err := s.DB.Write(ctx, func(w *store.Writer) error {
+		w.LogOnly() // accounts, sessions, tokens and the audit trail are not in the analysts' views
+		for id, at := range touch {
+			if err := w.Exec(`UPDATE sessions SET last_seen = ? WHERE id_hash = ?`, at, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil && !strings.Contains(err.Error(), "Conflict") {
+		return err
+	}
+	return nil
+}
+
+// prefixed scans some columns before those of another scanner (scanUser).
+type prefixed struct {
+	rows  *sql.Rows
+	first []any
+}
+
+func (p prefixed) Scan(dest ...any) error { return p.rows.Scan(append(p.first, dest...)...) }
 
 func (s *Sessions) forget(id string) {
 	s.mu.Lock()

@@ -98,8 +98,10 @@ func ParseTTL(s string) (time.Duration, error) {
 type Tokens struct {
 	DB *store.DB
 
-	mu    sync.Mutex
-	cache map[string]cachedToken
+	mu      sync.Mutex
+	cache   map[string]cachedToken
+	reading map[string]*tokenRead // reads under way, by hash
+	reads   int                   // reads of the table so far (tests)
 }
 
 type cachedToken struct {
@@ -107,7 +109,9 @@ type cachedToken struct {
 	read time.Time
 }
 
-// Lookup is TokenUser through the cache.
+// Lookup is TokenUser through the cache. Requests with the same token that
+// find it due wait for one read (a script with 32 connections read it 32
+// times at once every 5 s).
 func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*User, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return nil, nil
@@ -115,18 +119,37 @@ func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*Use
 	h := HashSecret(secret)
 	t.mu.Lock()
 	ct, ok := t.cache[h]
-	t.mu.Unlock()
 	if !ok || now.Sub(ct.read) > cacheFor || now.Before(ct.read) {
-		u, err := TokenUser(ctx, t.DB, secret, now)
-		if err != nil {
-			return nil, err
+		r := t.reading[h]
+		if r == nil {
+			r = &tokenRead{done: make(chan struct{})}
+			if t.reading == nil {
+				t.reading = map[string]*tokenRead{}
+			}
+			t.reading[h] = r
+			t.reads++
+			t.mu.Unlock()
+			// Shared by every waiter: one leaving must not fail the others.
+			r.user, r.err = TokenUser(context.WithoutCancel(ctx), t.DB, secret, now)
+			t.mu.Lock()
+			if r.err == nil {
+				if t.cache == nil || len(t.cache) > 10000 {
+					t.cache = map[string]cachedToken{}
+				}
+				t.cache[h] = cachedToken{user: r.user, read: now}
+			}
+			delete(t.reading, h)
+			t.mu.Unlock()
+			close(r.done)
+		} else {
+			t.mu.Unlock()
+			<-r.done
 		}
-		ct = cachedToken{user: u, read: now}
-		t.mu.Lock()
-		if t.cache == nil || len(t.cache) > 10000 {
-			t.cache = map[string]cachedToken{}
+		if r.err != nil {
+			return nil, r.err
 		}
-		t.cache[h] = ct
+		ct.user = r.user
+	} else {
 		t.mu.Unlock()
 	}
 	if ct.user == nil {
@@ -134,6 +157,13 @@ func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*Use
 	}
 	u := *ct.user
 	return &u, nil
+}
+
+// tokenRead is one read of a token that lookups wait for.
+type tokenRead struct {
+	done chan struct{}
+	user *User
+	err  error
 }
 
 // Forget drops the cache (after a revocation made here).
