@@ -190,3 +190,65 @@ func TestTokenReadOnce(t *testing.T) {
 		}
 	}
 }
+
+// A session or token used when its cache is half-way to running out is
+// answered from the cache at once and read again in the background: an
+// account disabled meanwhile by another process is refused soon after,
+// still within cacheFor, without any request having waited for the table.
+func TestReadAgainInTheBackground(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "b.duckdb"))
+	defer db.Close()
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	now := t0
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	u, err := AddUser(ctx, db, NewUser{Name: "bg", Password: "a-long-password", Roles: []Role{Analyst}}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tok, err := CreateToken(ctx, db, "bg", 24*time.Hour, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Sessions{DB: db, Now: clock}
+	sec, err := s.Create(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := &Tokens{DB: db}
+	if got, _ := s.Lookup(ctx, sec); got == nil {
+		t.Fatal("session not recognised")
+	}
+	if got, _ := tk.Lookup(ctx, tok, t0); got == nil {
+		t.Fatal("token not recognised")
+	}
+	// Disabled behind the caches' back (as `sgz user disable` in another process).
+	if _, err := db.Exec(`UPDATE users SET disabled = true WHERE user_id = ?`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	now = t0.Add(refreshAfter)
+	mu.Unlock()
+	if got, _ := s.Lookup(ctx, sec); got == nil {
+		t.Error("the session was not answered from its cache while it holds")
+	}
+	if got, _ := tk.Lookup(ctx, tok, now); got == nil {
+		t.Error("the token was not answered from its cache while it holds")
+	}
+	refused := func(f func() bool) bool {
+		for range 200 { // the background read: 2 s at most
+			if f() {
+				return true
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return false
+	}
+	if !refused(func() bool { got, _ := s.Lookup(ctx, sec); return got == nil }) {
+		t.Error("the session of a disabled account was not read again in the background")
+	}
+	if !refused(func() bool { got, _ := tk.Lookup(ctx, tok, now); return got == nil }) {
+		t.Error("the token of a disabled account was not read again in the background")
+	}
+}

@@ -42,6 +42,10 @@ type cachedSession struct {
 // made by another process, e.g. `sgz user disable`, shows within it).
 const cacheFor = 5 * time.Second
 
+// refreshAfter: a session or token used when its cache is that old is read
+// again in the background, so that requests seldom wait for the table.
+const refreshAfter = cacheFor / 2
+
 // touchEvery: last_seen is written at most that often.
 const touchEvery = time.Minute
 
@@ -106,8 +110,18 @@ func (s *Sessions) Lookup(ctx context.Context, secret string) (*User, error) {
 	if !fresh {
 		var ok bool
 		var err error
-		if cs, ok, err = s.read(ctx, id, now); err != nil || !ok {
+		if cs, ok, err = s.read(ctx, id, now, false); err != nil || !ok {
 			return nil, err
+		}
+	} else if now.Sub(cs.read) >= refreshAfter {
+		// Read it again in the background while the cache holds: a request
+		// waits for the table only when that read has not come back within
+		// cacheFor (DuckDB busy with a long computation).
+		s.mu.Lock()
+		under := s.reading != nil && s.reading.ids[id]
+		s.mu.Unlock()
+		if !under {
+			go s.read(context.WithoutCancel(ctx), id, now, true)
 		}
 	}
 	if now.Sub(cs.created) > s.lifetime() || now.Sub(cs.seen) > s.idle() {
@@ -141,16 +155,17 @@ type sessionRead struct {
 	err  error
 }
 
-// read reads the session id from the table, with every other cached
-// session due to be read again, in one query: when many sessions' cache
+// read reads the session id from the table (when it is not fresh, or
+// again), with every other cached session due to be read again soon, in
+// one query: when many sessions' cache
 // runs out at once (many viewers who logged in together, 32 in the scale
 // survey), a session each read its row and its user (two queries) and the
 // requests queued behind them for up to 370 ms every 5 s. A lookup whose
 // session is in a read under way waits for it. It reports whether the
 // session exists with an enabled account.
-func (s *Sessions) read(ctx context.Context, id string, now time.Time) (cachedSession, bool, error) {
+func (s *Sessions) read(ctx context.Context, id string, now time.Time, again bool) (cachedSession, bool, error) {
 	s.mu.Lock()
-	if cs, ok := s.cache[id]; ok && !(now.Sub(cs.read) > cacheFor || now.Before(cs.read)) {
+	if cs, ok := s.cache[id]; ok && !again && !(now.Sub(cs.read) > cacheFor || now.Before(cs.read)) {
 		s.mu.Unlock() // read meanwhile
 		return cs, true, nil
 	}
@@ -161,7 +176,7 @@ func (s *Sessions) read(ctx context.Context, id string, now time.Time) (cachedSe
 			if len(r.ids) >= maxRead {
 				break
 			}
-			if now.Sub(c.read) > cacheFor-time.Second || now.Before(c.read) { // due, or nearly
+			if now.Sub(c.read) >= refreshAfter || now.Before(c.read) { // due, or soon
 				r.ids[k] = true
 			}
 		}

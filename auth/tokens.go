@@ -130,17 +130,7 @@ func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*Use
 			t.reads++
 			t.mu.Unlock()
 			// Shared by every waiter: one leaving must not fail the others.
-			r.user, r.err = TokenUser(context.WithoutCancel(ctx), t.DB, secret, now)
-			t.mu.Lock()
-			if r.err == nil {
-				if t.cache == nil || len(t.cache) > 10000 {
-					t.cache = map[string]cachedToken{}
-				}
-				t.cache[h] = cachedToken{user: r.user, read: now}
-			}
-			delete(t.reading, h)
-			t.mu.Unlock()
-			close(r.done)
+			t.finish(context.WithoutCancel(ctx), h, secret, now, r)
 		} else {
 			t.mu.Unlock()
 			<-r.done
@@ -150,6 +140,16 @@ func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*Use
 		}
 		ct.user = r.user
 	} else {
+		if now.Sub(ct.read) >= refreshAfter && t.reading[h] == nil {
+			// Read it again in the background while the cache holds.
+			r := &tokenRead{done: make(chan struct{})}
+			if t.reading == nil {
+				t.reading = map[string]*tokenRead{}
+			}
+			t.reading[h] = r
+			t.reads++
+			go t.finish(context.WithoutCancel(ctx), h, secret, now, r)
+		}
 		t.mu.Unlock()
 	}
 	if ct.user == nil {
@@ -157,6 +157,21 @@ func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*Use
 	}
 	u := *ct.user
 	return &u, nil
+}
+
+// finish reads the token for r and keeps what it read.
+func (t *Tokens) finish(ctx context.Context, h, secret string, now time.Time, r *tokenRead) {
+	r.user, r.err = TokenUser(ctx, t.DB, secret, now)
+	t.mu.Lock()
+	if r.err == nil {
+		if t.cache == nil || len(t.cache) > 10000 {
+			t.cache = map[string]cachedToken{}
+		}
+		t.cache[h] = cachedToken{user: r.user, read: now}
+	}
+	delete(t.reading, h)
+	t.mu.Unlock()
+	close(r.done)
 }
 
 // tokenRead is one read of a token that lookups wait for.
