@@ -95,7 +95,22 @@ func (s *Sessions) Create(ctx context.Context, userID int64) (string, error) {
 		}
 		return w.Exec(`INSERT INTO sessions VALUES (?, ?, ?, ?, ?)`, HashSecret(secret), userID, csrf, now, now)
 	})
-	return secret, err
+	if err != nil {
+		return secret, err
+	}
+	// Kept as read, so that the session's first requests do not each read
+	// it (many viewers logging in together).
+	if u, err := UserByID(ctx, s.DB, userID); err == nil && u != nil && !u.Disabled {
+		id := HashSecret(secret)
+		u.Via, u.CSRF, u.SessionID = "session", csrf, id
+		s.mu.Lock()
+		if s.cache == nil {
+			s.cache = map[string]cachedSession{}
+		}
+		s.cache[id] = cachedSession{user: u, read: now, created: now, seen: now, used: now}
+		s.mu.Unlock()
+	}
+	return secret, nil
 }
 
 // Lookup is the user of a session cookie's value, or nil when the session
