@@ -55,6 +55,10 @@ type ReplicaOptions struct {
 	// PeerCache: how long the writer's answer about a session or token is
 	// trusted (default 5 s; 0 is the default, use a negative value for none).
 	PeerCache time.Duration
+	// Prepare, when set, runs on each snapshot's database once opened,
+	// before it is served (cmd/sgz: the server's memory limits, Lockdown);
+	// a snapshot it refuses is not served.
+	Prepare func(context.Context, *store.DB) error
 }
 
 // Peer headers.
@@ -493,6 +497,12 @@ func (r *Replica) Refresh(ctx context.Context, dir string) error {
 	db, err := store.OpenReadOnly(ctx, filepath.Join(path, publish.DBFile))
 	if err != nil {
 		return err
+	}
+	if p := r.opt.Replica.Prepare; p != nil {
+		if err := p(ctx, db); err != nil {
+			db.Close()
+			return err
+		}
 	}
 	if err := r.Switch(ctx, db, gen, m.Time); err != nil {
 		db.Close()

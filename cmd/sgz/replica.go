@@ -14,6 +14,7 @@ import (
 	"sgz/locale"
 	"sgz/metrics"
 	"sgz/publish"
+	"sgz/query"
 	"sgz/store"
 )
 
@@ -95,7 +96,7 @@ func (r *replicaFlags) publisher(db *store.DB, opt *dashboard.Options) (start fu
 
 // serveReplica is sgz serve --replica DIR: no --db, the newest snapshot
 // of DIR, logins checked with --writer.
-func (a *app) serveReplica(cmd *cobra.Command, r *replicaFlags, addr, publicURL, tlsCert, tlsKey string, proxies []string, geojson, rules string) error {
+func (a *app) serveReplica(cmd *cobra.Command, r *replicaFlags, mem *serveMemory, lim query.Limits, addr, publicURL, tlsCert, tlsKey string, proxies []string, geojson, rules string) error {
 	ctx := cmd.Context()
 	if r.publishDir != "" {
 		return locale.Errorf("replica.both")
@@ -120,7 +121,21 @@ func (a *app) serveReplica(cmd *cobra.Command, r *replicaFlags, addr, publicURL,
 		peerCache = -1 // ask every time
 	}
 	opt := dashboard.Options{PublicURL: pub, TrustedProxies: proxies,
-		Replica: &dashboard.ReplicaOptions{WriterURL: r.writer, PeerSecret: secret, PeerCache: peerCache}}
+		Replica: &dashboard.ReplicaOptions{WriterURL: r.writer, PeerSecret: secret, PeerCache: peerCache,
+			// Each snapshot's DuckDB as the writer's own: --db-memory (not
+			// DuckDB's default of 80% of the machine), the allocator, locked down.
+			Prepare: func(ctx context.Context, db *store.DB) error {
+				if err := mem.allocator(ctx, db); err != nil {
+					return err
+				}
+				if err := query.Lockdown(ctx, db, mem.serverLimits(lim)); err != nil {
+					return err
+				}
+				if serveLocked != nil {
+					serveLocked(db)
+				}
+				return nil
+			}}}
 	if opt.Config, err = metrics.LoadConfig(rules); err != nil {
 		return err
 	}

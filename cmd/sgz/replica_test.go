@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sgz/store"
 )
 
 func freeAddr(t *testing.T) string {
@@ -78,8 +80,22 @@ func TestServePublishAndReplica(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(tok, "sgz_") {
 		t.Fatalf("token create: %d %q %s", code, tok, e)
 	}
+	// Each snapshot the replica serves gets the server's memory limit
+	// (--db-memory), not DuckDB's default, and is locked down.
+	limits := make(chan [2]string, 4)
+	serveLocked = func(sdb *store.DB) {
+		var mem, lock string
+		sdb.QueryRowContext(context.Background(), `SELECT current_setting('memory_limit')::VARCHAR,
+			current_setting('lock_configuration')::VARCHAR`).Scan(&mem, &lock)
+		select {
+		case limits <- [2]string{mem, lock}:
+		default:
+		}
+	}
+	defer func() { serveLocked = nil }()
 	r := freeAddr(t)
-	rerr := runUntil(t, "serve", "--replica", pub, "--writer", "http://"+w, "--peer-secret-file", secret, "--addr", r, "--replica-poll", "100ms")
+	rerr := runUntil(t, "serve", "--replica", pub, "--writer", "http://"+w, "--peer-secret-file", secret, "--addr", r,
+		"--replica-poll", "100ms", "--db-memory", "150")
 	var health struct {
 		Status     string
 		Replica    bool
@@ -94,6 +110,15 @@ func TestServePublishAndReplica(t *testing.T) {
 			t.Fatalf("the replica never served: %d %s %s", code, body, rerr.String())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	select {
+	case l := <-limits:
+		// DuckDB shows 150 MB as 143.0 MiB.
+		if !strings.HasPrefix(l[0], "143.0 MiB") || l[1] != "true" {
+			t.Errorf("the replica's snapshot: memory_limit %q, lock_configuration %q", l[0], l[1])
+		}
+	default:
+		t.Error("the replica served a snapshot it did not prepare")
 	}
 	if code, body := getBody("http://"+r+"/api/v1/periods", tok); code != 200 {
 		t.Errorf("the writer's token on the replica: %d %s", code, body)

@@ -41,8 +41,8 @@ func serveCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if rep.dir != "" {
-				defer mem.setGo()() // the Go soft limit; each snapshot's DuckDB keeps the console's limits
-				return a.serveReplica(cmd, &rep, addr, publicURL, tlsCert, tlsKey, proxies, geojson, rules)
+				defer mem.setGo()() // the Go soft limit; each snapshot's DuckDB gets the server's (Prepare)
+				return a.serveReplica(cmd, &rep, &mem, lim, addr, publicURL, tlsCert, tlsKey, proxies, geojson, rules)
 			}
 			peerSecret, err := rep.secret()
 			if err != nil {
