@@ -180,7 +180,7 @@ type sessionRead struct {
 // session exists with an enabled account.
 func (s *Sessions) read(ctx context.Context, id string, now time.Time, again bool) (cachedSession, bool, error) {
 	s.mu.Lock()
-	if cs, ok := s.cache[id]; ok && !again && !(now.Sub(cs.read) > cacheFor || now.Before(cs.read)) {
+	if cs, ok := s.cache[id]; ok && (!again && !(now.Sub(cs.read) > cacheFor || now.Before(cs.read)) || again && !cs.read.Before(now)) {
 		s.mu.Unlock() // read meanwhile
 		return cs, true, nil
 	}
