@@ -759,3 +759,37 @@ func TestStartRefusesBadPublicURLAndProvider(t *testing.T) {
 		t.Errorf("unreachable provider: %v", err)
 	}
 }
+
+// TestLoginThrottlePerAddress: failures spread over many names (fewer than
+// five each, so that no name is locked) lock the address out after 20: a
+// guesser cannot try every account a few times each. Before that, a right
+// password goes through, and does not clear the address's count.
+func TestLoginThrottlePerAddress(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{NoWarm: true})
+	tryLogin := func(name, pw string) int {
+		c := newClient()
+		_, b := do(t, c.Client, "GET", ts.URL+"/login")
+		m := csrfInput.FindSubmatch(b)
+		resp, err := c.PostForm(ts.URL+"/login", url.Values{"csrf": {string(m[1])}, "name": {name}, "password": {pw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	names := []string{"t-leader", "t-analyst", "t-clerk", "t-clerk2", "no-such-user"}
+	for i := 0; i < 19; i++ {
+		if code := tryLogin(names[i%len(names)], "wrong-password"); code != 401 {
+			t.Fatalf("failure %d (%s): %d", i+1, names[i%len(names)], code)
+		}
+	}
+	if code := tryLogin("t-evaluator", testPassword("t-evaluator")); code != http.StatusSeeOther && code != http.StatusFound {
+		t.Errorf("the right password after 19 failures from the address: %d", code)
+	}
+	if code := tryLogin("no-such-user-2", "wrong-password"); code != 401 {
+		t.Fatalf("failure 20: %d", code)
+	}
+	if code := tryLogin("t-evaluator", testPassword("t-evaluator")); code != http.StatusTooManyRequests {
+		t.Errorf("the right password after 20 failures from the address: %d, want 429", code)
+	}
+}
