@@ -141,7 +141,7 @@ func survey(o surveyOpts) {
 		{"ref", "/healthz (no account; reference)", "/healthz"},
 		{"page", "overview", "/?period=" + p},
 		{"page", "overview, year", "/?period=" + y},
-		{"page", "big screen", "/?period=" + p + "&screen=big"},
+		{"page", "big screen", "/big?period=" + p},
 		{"page", "map", "/map?period=" + p},
 		{"page", "indicators", "/indicators?period=" + p},
 		{"page", "indicator (one, every district)", "/indicator/station_coverage?period=" + p},
