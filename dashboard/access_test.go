@@ -419,24 +419,13 @@ func TestClerkScope(t *testing.T) {
 func TestLoginThrottleAndForcedChange(t *testing.T) {
 	ts, _, db := newTestServer(t, Options{NoWarm: true})
 	ctx := context.Background()
-	tryLogin := func(name, pw string) *http.Response {
-		c := newClient()
-		_, b := do(t, c.Client, "GET", ts.URL+"/login")
-		m := csrfInput.FindSubmatch(b)
-		resp, err := c.PostForm(ts.URL+"/login", url.Values{"csrf": {string(m[1])}, "name": {name}, "password": {pw}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp
-	}
 	for i := 0; i < 5; i++ {
-		if resp := tryLogin("t-leader", "wrong-password"); resp.StatusCode != 401 {
-			t.Fatalf("wrong password %d: %d", i, resp.StatusCode)
+		if code := tryLogin(t, ts.URL, "t-leader", "wrong-password"); code != 401 {
+			t.Fatalf("wrong password %d: %d", i, code)
 		}
 	}
-	if resp := tryLogin("t-leader", testPassword("t-leader")); resp.StatusCode != http.StatusTooManyRequests {
-		t.Errorf("the right password after 5 failures: %d, want 429 (throttled)", resp.StatusCode)
+	if code := tryLogin(t, ts.URL, "t-leader", testPassword("t-leader")); code != http.StatusTooManyRequests {
+		t.Errorf("the right password after 5 failures: %d, want 429 (throttled)", code)
 	}
 	failed, _ := auth.List(ctx, db, auth.Filter{Action: "login", Result: auth.Failed})
 	if len(failed) != 5 || failed[0].Actor != "t-leader" {
@@ -766,30 +755,33 @@ func TestStartRefusesBadPublicURLAndProvider(t *testing.T) {
 // password goes through, and does not clear the address's count.
 func TestLoginThrottlePerAddress(t *testing.T) {
 	ts, _, _ := newTestServer(t, Options{NoWarm: true})
-	tryLogin := func(name, pw string) int {
-		c := newClient()
-		_, b := do(t, c.Client, "GET", ts.URL+"/login")
-		m := csrfInput.FindSubmatch(b)
-		resp, err := c.PostForm(ts.URL+"/login", url.Values{"csrf": {string(m[1])}, "name": {name}, "password": {pw}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	names := []string{"t-leader", "t-analyst", "t-clerk", "t-clerk2", "no-such-user"}
 	for i := 0; i < 19; i++ {
-		if code := tryLogin(names[i%len(names)], "wrong-password"); code != 401 {
+		if code := tryLogin(t, ts.URL, names[i%len(names)], "wrong-password"); code != 401 {
 			t.Fatalf("failure %d (%s): %d", i+1, names[i%len(names)], code)
 		}
 	}
-	if code := tryLogin("t-evaluator", testPassword("t-evaluator")); code != http.StatusSeeOther && code != http.StatusFound {
+	if code := tryLogin(t, ts.URL, "t-evaluator", testPassword("t-evaluator")); code != http.StatusSeeOther && code != http.StatusFound {
 		t.Errorf("the right password after 19 failures from the address: %d", code)
 	}
-	if code := tryLogin("no-such-user-2", "wrong-password"); code != 401 {
+	if code := tryLogin(t, ts.URL, "no-such-user-2", "wrong-password"); code != 401 {
 		t.Fatalf("failure 20: %d", code)
 	}
-	if code := tryLogin("t-evaluator", testPassword("t-evaluator")); code != http.StatusTooManyRequests {
+	if code := tryLogin(t, ts.URL, "t-evaluator", testPassword("t-evaluator")); code != http.StatusTooManyRequests {
 		t.Errorf("the right password after 20 failures from the address: %d, want 429", code)
 	}
+}
+
+// tryLogin posts the login form once, from a new client: the status.
+func tryLogin(t *testing.T, base, name, pw string) int {
+	t.Helper()
+	c := newClient()
+	_, b := do(t, c.Client, "GET", base+"/login")
+	m := csrfInput.FindSubmatch(b)
+	resp, err := c.PostForm(base+"/login", url.Values{"csrf": {string(m[1])}, "name": {name}, "password": {pw}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -124,18 +124,7 @@ func (a *app) serveReplica(cmd *cobra.Command, r *replicaFlags, mem *serveMemory
 		Replica: &dashboard.ReplicaOptions{WriterURL: r.writer, PeerSecret: secret, PeerCache: peerCache,
 			// Each snapshot's DuckDB as the writer's own: --db-memory (not
 			// DuckDB's default of 80% of the machine), the allocator, locked down.
-			Prepare: func(ctx context.Context, db *store.DB) error {
-				if err := mem.allocator(ctx, db); err != nil {
-					return err
-				}
-				if err := query.Lockdown(ctx, db, mem.serverLimits(lim)); err != nil {
-					return err
-				}
-				if serveLocked != nil {
-					serveLocked(db)
-				}
-				return nil
-			}}}
+			Prepare: func(ctx context.Context, db *store.DB) error { return mem.prepare(ctx, db, lim) }}}
 	if opt.Config, err = metrics.LoadConfig(rules); err != nil {
 		return err
 	}

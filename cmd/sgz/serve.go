@@ -124,14 +124,8 @@ func serveCmd(a *app) *cobra.Command {
 			// limit, over snapshots of the database (docs/sql.md); the
 			// server's own instance is locked down all the same, with its
 			// own, lower memory limit (--db-memory).
-			if err := mem.allocator(ctx, db); err != nil {
+			if err := mem.prepare(ctx, db, lim); err != nil {
 				return err
-			}
-			if err := query.Lockdown(ctx, db, mem.serverLimits(lim)); err != nil {
-				return err
-			}
-			if serveLocked != nil {
-				serveLocked(db)
 			}
 			eng, err := query.NewIsolated(ctx, db, lim, query.Workers{})
 			if err != nil {

@@ -43,6 +43,22 @@ func (m *serveMemory) serverLimits(lim query.Limits) query.Limits {
 	return lim
 }
 
+// prepare readies the DuckDB instance a server serves (its own, or a
+// replica's snapshot): the allocator, then Lockdown with the server's own
+// memory limit (serverLimits).
+func (m *serveMemory) prepare(ctx context.Context, db *store.DB, lim query.Limits) error {
+	if err := m.allocator(ctx, db); err != nil {
+		return err
+	}
+	if err := query.Lockdown(ctx, db, m.serverLimits(lim)); err != nil {
+		return err
+	}
+	if serveLocked != nil {
+		serveLocked(db)
+	}
+	return nil
+}
+
 // allocator makes DuckDB hand freed memory back sooner (its allocator keeps
 // up to 128 MB after each task by default, and the server runs many): set
 // before Lockdown, which locks the configuration.
