@@ -31,23 +31,14 @@ func TestSessionUsedConcurrently(t *testing.T) {
 		mu.Lock()
 		now = now.Add(2 * time.Minute) // past touchEvery and the cache: every lookup reads and touches
 		mu.Unlock()
-		start := make(chan struct{})
 		errs := make(chan error, 16)
-		var wg sync.WaitGroup
-		for range 16 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				got, err := s.Lookup(ctx, sec)
-				if err == nil && got == nil {
-					err = errString("the session was not recognised")
-				}
-				errs <- err
-			}()
-		}
-		close(start)
-		wg.Wait()
+		atOnce(16, func(int) {
+			got, err := s.Lookup(ctx, sec)
+			if err == nil && got == nil {
+				err = errString("the session was not recognised")
+			}
+			errs <- err
+		})
 		close(errs)
 		for err := range errs {
 			if err != nil {
@@ -55,6 +46,22 @@ func TestSessionUsedConcurrently(t *testing.T) {
 			}
 		}
 	}
+}
+
+// atOnce runs f(0..n-1) in n goroutines released together, and waits for them.
+func atOnce(n int, f func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			f(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
 }
 
 type errString string
@@ -92,23 +99,14 @@ func TestSessionsReadTogether(t *testing.T) {
 	}
 	all := func(want bool) {
 		t.Helper()
-		start := make(chan struct{})
-		var wg sync.WaitGroup
 		got := make([]bool, len(secs))
-		for i, sec := range secs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				u, err := s.Lookup(ctx, sec)
-				if err != nil {
-					t.Error(err)
-				}
-				got[i] = u != nil && u.Name == "viewer"
-			}()
-		}
-		close(start)
-		wg.Wait()
+		atOnce(len(secs), func(i int) {
+			u, err := s.Lookup(ctx, secs[i])
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = u != nil && u.Name == "viewer"
+		})
 		for i := range got {
 			if got[i] != want {
 				t.Fatalf("session %d: alive %v, want %v", i, got[i], want)
@@ -172,20 +170,11 @@ func TestTokenReadOnce(t *testing.T) {
 	tk := &Tokens{DB: db}
 	for round := 1; round <= 3; round++ {
 		now = now.Add(cacheFor + time.Second)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for range 32 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				if u, err := tk.Lookup(ctx, secret, now); err != nil || u == nil || u.Name != "script" {
-					t.Errorf("lookup: %v, %v", u, err)
-				}
-			}()
-		}
-		close(start)
-		wg.Wait()
+		atOnce(32, func(int) {
+			if u, err := tk.Lookup(ctx, secret, now); err != nil || u == nil || u.Name != "script" {
+				t.Errorf("lookup: %v, %v", u, err)
+			}
+		})
 		tk.mu.Lock()
 		n := tk.reads
 		tk.mu.Unlock()
