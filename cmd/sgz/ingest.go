@@ -135,6 +135,13 @@ func ingestCmd(a *app) *cobra.Command {
 				fmt.Fprint(a.stdout, sep+strings.TrimSuffix(b.String(), "\n"))
 			}
 			outcomes, runErr := ingest.Run(ctx, db, files, opt)
+			if !a.shared {
+				// What the run held on the Go heap (the registry, the
+				// parsers' buffers: some 200 MB national) is garbage now:
+				// hand it back before the closing checkpoint, which then
+				// no longer adds its memory on top (docs/operations.md).
+				debug.FreeOSMemory()
+			}
 			if !stated.IsZero() {
 				if err := noteReceipts(ctx, db, outcomes, start); err != nil && runErr == nil {
 					runErr = err
