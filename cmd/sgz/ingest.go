@@ -135,6 +135,7 @@ func ingestCmd(a *app) *cobra.Command {
 				fmt.Fprint(a.stdout, sep+strings.TrimSuffix(b.String(), "\n"))
 			}
 			outcomes, runErr := ingest.Run(ctx, db, files, opt)
+			runErr = outOfMemory(runErr, dbMB, a.shared)
 			if !a.shared {
 				// What the run held on the Go heap (the registry, the
 				// parsers' buffers: some 200 MB national) is garbage now:
@@ -190,6 +191,17 @@ func ingestCmd(a *app) *cobra.Command {
 	limit(cmd, "max-rows", 0, 1048576, false) // Excel's own limit
 	limit(cmd, "db-memory", 64, 1<<20, false)
 	return cmd
+}
+
+// outOfMemory names --db-memory when DuckDB ran out of its memory_limit
+// during the ingest (a checkpoint that cannot pin its blocks invalidates
+// the open database: what was committed before is kept, nothing after).
+// Beside a server the limit is the server's: its error is left as it is.
+func outOfMemory(err error, mb int, shared bool) error {
+	if err == nil || shared || !strings.Contains(err.Error(), "Out of Memory") {
+		return err
+	}
+	return locale.Errorf("ingest.dbmemory", mb, err.Error())
 }
 
 // ingestOpened, when set (by a test), sees the ingest's database once its

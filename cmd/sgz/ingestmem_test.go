@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"sgz"
 	"sgz/gen"
+	"sgz/locale"
 	"sgz/registry"
 	"sgz/store"
 )
@@ -87,5 +90,44 @@ func TestIngestBoundsItsDuckDBMemory(t *testing.T) {
 	}
 	if returns != 5 || files != 5 {
 		t.Errorf("%d returns count and %d files are stored, want 5 and 5 (every file of the three ingests)", returns, files)
+	}
+}
+
+// An ingest that runs out of DuckDB's memory says so naming --db-memory
+// (zh and en), with DuckDB's own words; other errors, and errors beside a
+// server (whose limit it is), pass unchanged. The error is a real one: a
+// DuckDB instance under a small limit, not allowed to spill.
+func TestIngestOutOfMemoryNamesTheFlag(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{"SET memory_limit = '16MB'", "SET temp_directory = ''"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int64
+	oom := db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT DISTINCT i::VARCHAR || 'x' FROM range(5000000) t(i))`).Scan(&n)
+	if oom == nil || !strings.Contains(oom.Error(), "Out of Memory") {
+		t.Fatalf("no out-of-memory error from DuckDB under 16 MB: %v", oom)
+	}
+	got := outOfMemory(oom, 64, false)
+	for lang, want := range map[locale.Lang]string{
+		locale.ZH: "导入时 DuckDB 内存不足（--db-memory 64 MB）",
+		locale.EN: "DuckDB ran out of memory during the ingest (--db-memory 64 MB)",
+	} {
+		if s := locale.Say(lang, got); !strings.Contains(s, want) || !strings.Contains(s, "Out of Memory") {
+			t.Errorf("%s: %q, want %q and DuckDB's words", lang, s, want)
+		}
+	}
+	if got := outOfMemory(oom, 64, true); got != oom {
+		t.Errorf("beside a server: %v, want DuckDB's error as it is", got)
+	}
+	other := errors.New("disk full")
+	if got := outOfMemory(other, 64, false); got != other {
+		t.Errorf("another error became %v", got)
 	}
 }
