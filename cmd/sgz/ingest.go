@@ -189,7 +189,10 @@ func ingestCmd(a *app) *cobra.Command {
 	limit(cmd, "workers", 0, 64, false)
 	limit(cmd, "max-size", 0, 1024, true)
 	limit(cmd, "max-rows", 0, 1048576, false) // Excel's own limit
-	limit(cmd, "db-memory", 64, 1<<20, false)
+	// At 64 MB a national quarter into an empty database failed ("failed
+	// to pin block", the open database invalidated); 128 MB held, also with
+	// --workers 64 (docs/operations.md).
+	limit(cmd, "db-memory", 128, 1<<20, false)
 	return cmd
 }
 

@@ -48,15 +48,15 @@ func TestIngestBoundsItsDuckDBMemory(t *testing.T) {
 	if code, _, e := sgzRun(t, "--db", db, "ingest", inQ2); code != 0 {
 		t.Fatalf("ingest: exit %d: %s", code, e)
 	}
-	// DuckDB shows 256 MB as 244.1 MiB and 64 MB as 61.0 MiB.
+	// DuckDB shows 256 MB as 244.1 MiB and 128 MB as 122.0 MiB.
 	if len(seen) != 1 || seen[0] != "244.1 MiB" {
 		t.Fatalf("memory_limit during the ingest = %q, want the default --db-memory 256 (244.1 MiB)", seen)
 	}
-	if code, _, e := sgzRun(t, "--db", db, "ingest", "--db-memory", "64", inQ3); code != 0 {
-		t.Fatalf("ingest --db-memory 64: exit %d: %s", code, e)
+	if code, _, e := sgzRun(t, "--db", db, "ingest", "--db-memory", "128", inQ3); code != 0 {
+		t.Fatalf("ingest --db-memory 128: exit %d: %s", code, e)
 	}
-	if len(seen) != 2 || seen[1] != "61.0 MiB" {
-		t.Fatalf("memory_limit during the ingest = %q, want --db-memory 64 (61.0 MiB)", seen)
+	if len(seen) != 2 || seen[1] != "122.0 MiB" {
+		t.Fatalf("memory_limit during the ingest = %q, want --db-memory 128 (122.0 MiB)", seen)
 	}
 
 	// Beside a server the ingest runs in the server's process, whose
@@ -75,7 +75,7 @@ func TestIngestBoundsItsDuckDBMemory(t *testing.T) {
 		return s
 	}
 	before := limitOf()
-	if code, _, e := sgzRun(t, "--db", db, "ingest", "--db-memory", "64", inBeside); code != 0 {
+	if code, _, e := sgzRun(t, "--db", db, "ingest", "--db-memory", "128", inBeside); code != 0 {
 		t.Fatalf("ingest beside the server: exit %d: %s", code, e)
 	}
 	if after := limitOf(); after != before {
@@ -114,20 +114,20 @@ func TestIngestOutOfMemoryNamesTheFlag(t *testing.T) {
 	if oom == nil || !strings.Contains(oom.Error(), "Out of Memory") {
 		t.Fatalf("no out-of-memory error from DuckDB under 16 MB: %v", oom)
 	}
-	got := outOfMemory(oom, 64, false)
+	got := outOfMemory(oom, 128, false)
 	for lang, want := range map[locale.Lang]string{
-		locale.ZH: "导入时 DuckDB 内存不足（--db-memory 64 MB）",
-		locale.EN: "DuckDB ran out of memory during the ingest (--db-memory 64 MB)",
+		locale.ZH: "导入时 DuckDB 内存不足（--db-memory 128 MB）",
+		locale.EN: "DuckDB ran out of memory during the ingest (--db-memory 128 MB)",
 	} {
 		if s := locale.Say(lang, got); !strings.Contains(s, want) || !strings.Contains(s, "Out of Memory") {
 			t.Errorf("%s: %q, want %q and DuckDB's words", lang, s, want)
 		}
 	}
-	if got := outOfMemory(oom, 64, true); got != oom {
+	if got := outOfMemory(oom, 128, true); got != oom {
 		t.Errorf("beside a server: %v, want DuckDB's error as it is", got)
 	}
 	other := errors.New("disk full")
-	if got := outOfMemory(other, 64, false); got != other {
+	if got := outOfMemory(other, 128, false); got != other {
 		t.Errorf("another error became %v", got)
 	}
 }
