@@ -53,6 +53,8 @@ func TestNumericFlagsOutOfRangeNameTheFlag(t *testing.T) {
 		{[]string{"ingest", "--max-size", "0", dir}, "参数 --max-size 的值 0 超出范围：应大于 0 且不超过 1024"},
 		{[]string{"--lang", "en", "ingest", "--max-size", "0", dir}, "--max-size 0 is out of range: it must be more than 0 and at most 1024"},
 		{[]string{"ingest", "--max-rows", "-1", dir}, "--max-rows"},
+		{[]string{"ingest", "--db-memory", "64", dir}, "参数 --db-memory 的值 64 超出范围：应在 128 到 1048576 之间"},
+		{[]string{"--lang", "en", "ingest", "--db-memory", "10", dir}, "--db-memory 10 is out of range: it must be from 128 to 1048576"},
 		{[]string{"query", "--timeout", "-1s", "SELECT 1"}, "参数 --timeout 的值 -1s 超出范围：应大于 0s 且不超过 1h0m0s"},
 		{[]string{"query", "--timeout", "0s", "SELECT 1"}, "--timeout"},
 		{[]string{"query", "--max-rows", "-1", "SELECT 1"}, "--max-rows"},

@@ -51,7 +51,7 @@ func issuesJSON(list []ingest.Issue, lang locale.Lang) []jsonIssue {
 func ingestCmd(a *app) *cobra.Command {
 	var asJSON bool
 	var receivedAt string
-	var workers, maxRows int
+	var workers, maxRows, dbMB int
 	var maxSizeMB float64
 	cmd := &cobra.Command{
 		Use:   "ingest PATH...",
@@ -87,6 +87,11 @@ func ingestCmd(a *app) *cobra.Command {
 			db, err := a.open(ctx)
 			if err != nil {
 				return err
+			}
+			if !a.shared { // beside a server: the server's own --db-memory holds
+				if err := ingestMemory(ctx, db, dbMB); err != nil {
+					return err
+				}
 			}
 			lim := xlsx.DefaultLimits()
 			lim.MaxFileSize = int64(maxSizeMB * (1 << 20))
@@ -130,6 +135,14 @@ func ingestCmd(a *app) *cobra.Command {
 				fmt.Fprint(a.stdout, sep+strings.TrimSuffix(b.String(), "\n"))
 			}
 			outcomes, runErr := ingest.Run(ctx, db, files, opt)
+			runErr = outOfMemory(runErr, dbMB, a.shared)
+			if !a.shared {
+				// What the run held on the Go heap (the registry, the
+				// parsers' buffers: some 200 MB national) is garbage now:
+				// hand it back before the closing checkpoint, which then
+				// no longer adds its memory on top (docs/operations.md).
+				debug.FreeOSMemory()
+			}
 			if !stated.IsZero() {
 				if err := noteReceipts(ctx, db, outcomes, start); err != nil && runErr == nil {
 					runErr = err
@@ -172,10 +185,47 @@ func ingestCmd(a *app) *cobra.Command {
 	cmd.Flags().IntVar(&workers, "workers", 0, "并行解析数（缺省为 CPU 核数）/ parsers in parallel (default: cores)")
 	cmd.Flags().Float64Var(&maxSizeMB, "max-size", 20, "单个文件大小上限（MB）/ largest file accepted, in MB")
 	cmd.Flags().IntVar(&maxRows, "max-rows", 0, "每张工作表行数上限（缺省 200000）/ rows per sheet (default 200000)")
+	cmd.Flags().IntVar(&dbMB, "db-memory", 256, "本次导入所用 DuckDB 的内存上限(MB)，超出部分写入临时目录；与服务并用时由服务的 --db-memory 决定 / memory limit of the ingest's DuckDB, MB (beyond it DuckDB spills to its temporary directory); beside a server, the server's --db-memory holds")
 	limit(cmd, "workers", 0, 64, false)
 	limit(cmd, "max-size", 0, 1024, true)
 	limit(cmd, "max-rows", 0, 1048576, false) // Excel's own limit
+	// At 64 MB a national quarter into an empty database failed ("failed
+	// to pin block", the open database invalidated); 128 MB held, also with
+	// --workers 64 (docs/operations.md).
+	limit(cmd, "db-memory", 128, 1<<20, false)
 	return cmd
+}
+
+// outOfMemory names --db-memory when DuckDB ran out of its memory_limit
+// during the ingest (a checkpoint that cannot pin its blocks invalidates
+// the open database: what was committed before is kept, nothing after).
+// Beside a server the limit is the server's: its error is left as it is.
+func outOfMemory(err error, mb int, shared bool) error {
+	if err == nil || shared || !strings.Contains(err.Error(), "Out of Memory") {
+		return err
+	}
+	return locale.Errorf("ingest.dbmemory", mb, err.Error())
+}
+
+// ingestOpened, when set (by a test), sees the ingest's database once its
+// memory is bounded.
+var ingestOpened func(*store.DB)
+
+// ingestMemory gives the ingest's own DuckDB instance a memory_limit of mb
+// MB. Without one (DuckDB's default: 80 % of the machine) the peak grew with
+// the database: every checkpoint, and one closes each ingest, rewrites the
+// row group of return_files that the new files were appended to, which holds
+// every workbook stored so far (about 83 MB a national quarter), and the
+// blocks it read stayed in memory (docs/operations.md, "Scale: eight
+// quarters of the whole country"). Under the limit DuckDB evicts them.
+func ingestMemory(ctx context.Context, db *store.DB, mb int) error {
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("SET GLOBAL memory_limit = '%dMB'", mb)); err != nil {
+		return err
+	}
+	if ingestOpened != nil {
+		ingestOpened(db)
+	}
+	return nil
 }
 
 // parseReceivedAt reads --received-at: a date (its midnight) or a date and
