@@ -149,14 +149,48 @@ type unitRow struct {
 	Level              sgz.Level
 	AsOf               string
 	Comp               metrics.Completeness
-	Vals               map[string]metrics.Value
+	// vals is the unit's values, in the order of metrics.Indicators: a part
+	// of its table's Raw (no copy) when they are one run there, as
+	// metrics.Compute returns them. Each value is kept once: a map per unit
+	// copying Raw held about 116 MB of the server's heap on the national
+	// database (docs/operations.md, "Values kept once").
+	vals []metrics.Value
+}
+
+// indPos is each indicator's position in metrics.Indicators: where a unit's
+// value of it is when the unit has every indicator (Val's first guess).
+var indPos = func() map[string]int {
+	m := map[string]int{}
+	for i, ind := range metrics.Indicators {
+		m[ind.ID] = i
+	}
+	return m
+}()
+
+// Lookup is the unit's value of indicator id, and whether it has one.
+func (u *unitRow) Lookup(id string) (metrics.Value, bool) {
+	if u == nil {
+		return metrics.Value{}, false
+	}
+	if i, ok := indPos[id]; ok && i < len(u.vals) && u.vals[i].Indicator == id {
+		return u.vals[i], true
+	}
+	for i := range u.vals {
+		if u.vals[i].Indicator == id {
+			return u.vals[i], true
+		}
+	}
+	return metrics.Value{}, false
+}
+
+// Val is the unit's value of indicator id (the zero Value when it has none).
+func (u *unitRow) Val(id string) metrics.Value {
+	v, _ := u.Lookup(id)
+	return v
 }
 
 func (u *unitRow) val(id string) *float64 {
-	if u == nil {
-		return nil
-	}
-	return u.Vals[id].Value
+	return u.Val(id).Value
 }
 
 // table is every unit of a level for a span, in code order.
@@ -170,17 +204,27 @@ type table struct {
 
 func (t *table) unit(code string) *unitRow { return t.by[code] }
 
+// newTable groups vals by unit. A unit whose values are one run of vals (as
+// metrics.Compute returns them: in unit code order) keeps that part of vals;
+// one whose values are scattered gets a copy of them, so a value is shared
+// with Raw or copied, never both for a run.
 func newTable(span sgz.Span, level sgz.Level, vals []metrics.Value) *table {
 	t := &table{Span: span, Level: level, by: map[string]*unitRow{}, Raw: vals}
-	for _, v := range vals {
-		u := t.by[v.UnitCode]
-		if u == nil {
+	for i := 0; i < len(vals); {
+		j := i + 1
+		for j < len(vals) && vals[j].UnitCode == vals[i].UnitCode {
+			j++
+		}
+		v := vals[i]
+		if u := t.by[v.UnitCode]; u != nil { // a later run of a unit already seen: its values are copied
+			u.vals = append(u.vals[:len(u.vals):len(u.vals)], vals[i:j]...)
+		} else {
 			u = &unitRow{Code: v.UnitCode, Name: v.UnitName, Parent: v.ParentCode, Level: v.Level, AsOf: v.AsOf,
-				Comp: v.Completeness, Vals: map[string]metrics.Value{}}
+				Comp: v.Completeness, vals: vals[i:j:j]}
 			t.by[v.UnitCode] = u
 			t.Units = append(t.Units, u)
 		}
-		u.Vals[v.Indicator] = v
+		i = j
 	}
 	return t
 }
