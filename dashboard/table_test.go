@@ -1,8 +1,15 @@
 package dashboard
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -82,6 +89,73 @@ func TestTableKeepsEachValueOnce(t *testing.T) {
 		check(tc.span+" "+string(tc.level)+" scattered", newTable(sp, tc.level, scattered))
 		if got := (*unitRow)(nil).Val("station_coverage"); got.Value != nil || got.Indicator != "" {
 			t.Fatalf("a nil unit's value: %+v", got)
+		}
+	}
+}
+
+// An API answer is kept gzip-compressed only (marshalJSON): a client that
+// accepts gzip gets those bytes, one that does not gets the same JSON
+// decompressed, with its length; both have the same ETag, and either
+// revalidates to a 304.
+func TestAPIBodyKeptCompressedServedBothWays(t *testing.T) {
+	ts, _, _ := newTestServer(t, Options{})
+	cl := clientFor(t, ts.URL)
+	for _, u := range []string{
+		"/api/v1/indicators?period=2026Q3&level=district",
+		"/api/v1/indicators?period=2026Q3&level=town",
+		"/api/v1/assessment?period=2026Q3",
+	} {
+		get := func(enc, etag string) (*http.Response, []byte) {
+			t.Helper()
+			req, _ := http.NewRequest("GET", ts.URL+u, nil)
+			req.Header.Set("Accept-Encoding", enc) // set: the transport does not decompress
+			if etag != "" {
+				req.Header.Set("If-None-Match", etag)
+			}
+			resp, err := cl.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp, b
+		}
+		zr, zb := get("gzip", "")
+		pr, pb := get("identity", "")
+		if zr.StatusCode != 200 || pr.StatusCode != 200 {
+			t.Fatalf("%s: status %d, %d", u, zr.StatusCode, pr.StatusCode)
+		}
+		if zr.Header.Get("Content-Encoding") != "gzip" || pr.Header.Get("Content-Encoding") != "" {
+			t.Fatalf("%s: encodings %q, %q", u, zr.Header.Get("Content-Encoding"), pr.Header.Get("Content-Encoding"))
+		}
+		gr, err := gzip.NewReader(bytes.NewReader(zb))
+		if err != nil {
+			t.Fatalf("%s: the gzip answer: %v", u, err)
+		}
+		unz, err := io.ReadAll(gr)
+		if err != nil {
+			t.Fatalf("%s: the gzip answer: %v", u, err)
+		}
+		if !bytes.Equal(unz, pb) || len(pb) < 100 || !json.Valid(pb) {
+			t.Fatalf("%s: gzip answer (%d bytes) and plain answer (%d bytes) differ or are not JSON", u, len(unz), len(pb))
+		}
+		if cl := pr.Header.Get("Content-Length"); cl != strconv.Itoa(len(pb)) {
+			t.Errorf("%s: plain Content-Length %q, %d bytes sent", u, cl, len(pb))
+		}
+		if !strings.HasPrefix(pr.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s: plain Content-Type %q", u, pr.Header.Get("Content-Type"))
+		}
+		et := zr.Header.Get("ETag")
+		if et == "" || et != pr.Header.Get("ETag") {
+			t.Fatalf("%s: ETags %q, %q", u, et, pr.Header.Get("ETag"))
+		}
+		for _, enc := range []string{"gzip", "identity"} {
+			if r, b := get(enc, et); r.StatusCode != http.StatusNotModified || len(b) != 0 {
+				t.Errorf("%s (%s) with its ETag: %d, %d bytes", u, enc, r.StatusCode, len(b))
+			}
 		}
 	}
 }
