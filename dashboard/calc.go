@@ -262,9 +262,10 @@ func (c *calc) top(ctx context.Context, span sgz.Span) (*unitRow, error) {
 
 // towns is the towns of one district. The country's towns are computed
 // once per span (one query, as before), but kept only as each district's
-// values (townsByDistrict); the table of one district is built when it is
-// asked. Kept as a national table (c.level), they held about 200 MB of the
-// server's heap on the national database (docs/operations.md, "Scale").
+// values, packed (townsByDistrict); the table of one district is built when
+// it is asked. Kept as a national table (c.level), they held about 200 MB of
+// the server's heap on the national database, as values by district 90 MB,
+// packed 25 MB (docs/operations.md, "Scale").
 func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*table, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	_, ref := c.cfgAt(ctx)
@@ -273,23 +274,24 @@ func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*tabl
 		if err != nil {
 			return nil, err
 		}
-		return newTable(span, sgz.Town, by[district]), nil
+		return newTable(span, sgz.Town, by[district].unpack()), nil
 	})
 }
 
-// townsByDistrict is every town's values of a span, by district: a town
-// counts in its parent's list and in that of its code's first six digits.
-func (c *calc) townsByDistrict(ctx context.Context, span sgz.Span) (map[string][]metrics.Value, error) {
+// townsByDistrict is every town's values of a span, by district (packed): a
+// town counts in its parent's list and in that of its code's first six
+// digits.
+func (c *calc) townsByDistrict(ctx context.Context, span sgz.Span) (map[string]*packed, error) {
 	cfg, ref := c.cfgAt(ctx)
-	return memoize(c, ref+"TD|"+span.String(), func() (map[string][]metrics.Value, error) {
+	return memoize(c, ref+"TD|"+span.String(), func() (map[string]*packed, error) {
 		vals, err := gated(c, func() ([]metrics.Value, error) { return metrics.Compute(ctx, c.db, span, sgz.Town, cfg) })
 		if err != nil {
 			return nil, err
 		}
 		// Values come in unit code order, so a district's towns are mostly
-		// one run: kept as a part of vals (no copy); a run's slice is capped
-		// so that appending a later run (or a town counted in a second
-		// district) copies rather than overwrites.
+		// one run: a part of vals (no copy) until packed; a run's slice is
+		// capped so that appending a later run (or a town counted in a
+		// second district) copies rather than overwrites.
 		by := map[string][]metrics.Value{}
 		add := func(d string, run []metrics.Value) {
 			if cur, ok := by[d]; ok {
@@ -311,7 +313,11 @@ func (c *calc) townsByDistrict(ctx context.Context, span sgz.Span) (map[string][
 			}
 			i = j
 		}
-		return by, nil
+		out := make(map[string]*packed, len(by))
+		for d, vs := range by {
+			out[d] = pack(vs)
+		}
+		return out, nil
 	})
 }
 

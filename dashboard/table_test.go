@@ -159,3 +159,46 @@ func TestAPIBodyKeptCompressedServedBothWays(t *testing.T) {
 		}
 	}
 }
+
+// pack keeps values in less than half their memory and unpack gives them back
+// equal field by field (numbers compared by value), for every level and
+// span of the fixture; values whose shared fields change within a unit, and
+// an empty list, round-trip too.
+func TestPackedValuesRoundTrip(t *testing.T) {
+	db := openCopy(t)
+	for _, tc := range []struct {
+		span  string
+		level sgz.Level
+	}{{"2026Q3", sgz.Town}, {"2026", sgz.Town}, {"2026Q3", sgz.District}, {"2026Q2-2026Q3", sgz.District}, {"2026Q3", sgz.City}} {
+		vals, err := metrics.Compute(context.Background(), db, mustSpan(tc.span), tc.level, metrics.DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vals) == 0 {
+			t.Fatalf("%s %s: no values", tc.span, tc.level)
+		}
+		p := pack(vals)
+		if got := p.unpack(); !reflect.DeepEqual(got, vals) {
+			t.Fatalf("%s %s: unpacked values differ", tc.span, tc.level)
+		}
+		size := uintptr(len(p.units))*unsafe.Sizeof(packedUnit{}) + uintptr(len(vals))*unsafe.Sizeof(packedCell{})
+		if full := uintptr(len(vals)) * unsafe.Sizeof(metrics.Value{}); size*2 > full {
+			t.Errorf("%s %s: packed %d bytes, as values %d", tc.span, tc.level, size, full)
+		}
+		// A unit whose as-of quarter changes half-way, and a missing number.
+		odd := append([]metrics.Value(nil), vals...)
+		for i := len(odd) / 2; i < len(odd); i++ {
+			odd[i].AsOf += "x"
+		}
+		odd[0].Numerator = nil
+		if got := pack(odd).unpack(); !reflect.DeepEqual(got, odd) {
+			t.Fatalf("%s %s: unpacked odd values differ", tc.span, tc.level)
+		}
+	}
+	if got := pack(nil).unpack(); len(got) != 0 {
+		t.Fatalf("nothing packed: %d values", len(got))
+	}
+	if got := (*packed)(nil).unpack(); got != nil {
+		t.Fatalf("a district without towns: %d values", len(got))
+	}
+}
