@@ -264,8 +264,8 @@ func (c *calc) top(ctx context.Context, span sgz.Span) (*unitRow, error) {
 // once per span (one query, as before), but kept only as each district's
 // values, packed (townsByDistrict); the table of one district is built when
 // it is asked. Kept as a national table (c.level), they held about 200 MB of
-// the server's heap on the national database, as values by district 90 MB,
-// packed 25 MB (docs/operations.md, "Scale").
+// the server's heap on the national database, as values by district 46 MB
+// a span, packed 20 MB (docs/operations.md, "Scale").
 func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*table, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	_, ref := c.cfgAt(ctx)

@@ -8,8 +8,9 @@ import (
 // what every value of a unit shares (its code, name, parent, period, as-of
 // quarters, completeness) once per unit, and per value only its indicator,
 // numbers and counts. A metrics.Value is 216 bytes and points to its
-// numbers; the country's towns of a span (about 480,000 values) took about
-// 90 MB as values and 25 MB packed (docs/operations.md, "Values kept once").
+// numbers; the country's towns of a span took about 46 MB of the national
+// server's heap as values, 20 MB packed (docs/operations.md, "Values kept
+// once").
 // unpack gives back the same values, equal field by field (the numbers in
 // new variables).
 type packed struct {
