@@ -149,12 +149,13 @@ type unitRow struct {
 	Level              sgz.Level
 	AsOf               string
 	Comp               metrics.Completeness
-	// vals is the unit's values, in the order of metrics.Indicators: a part
-	// of its table's Raw (no copy) when they are one run there, as
-	// metrics.Compute returns them. Each value is kept once: a map per unit
-	// copying Raw held about 116 MB of the server's heap on the national
-	// database (docs/operations.md, "Values kept once").
-	vals []metrics.Value
+	// Vals is the unit's values, in the order of metrics.Indicators (read
+	// one with Val or Lookup; do not write): a part of its table's Raw (no
+	// copy) when they are one run there, as metrics.Compute returns them.
+	// Each value is kept once: a map per unit copying Raw held about 116 MB
+	// of the server's heap on the national database (docs/operations.md,
+	// "Values kept once").
+	Vals []metrics.Value
 }
 
 // indPos is each indicator's position in metrics.Indicators: where a unit's
@@ -172,12 +173,12 @@ func (u *unitRow) Lookup(id string) (metrics.Value, bool) {
 	if u == nil {
 		return metrics.Value{}, false
 	}
-	if i, ok := indPos[id]; ok && i < len(u.vals) && u.vals[i].Indicator == id {
-		return u.vals[i], true
+	if i, ok := indPos[id]; ok && i < len(u.Vals) && u.Vals[i].Indicator == id {
+		return u.Vals[i], true
 	}
-	for i := range u.vals {
-		if u.vals[i].Indicator == id {
-			return u.vals[i], true
+	for i := range u.Vals {
+		if u.Vals[i].Indicator == id {
+			return u.Vals[i], true
 		}
 	}
 	return metrics.Value{}, false
@@ -217,10 +218,10 @@ func newTable(span sgz.Span, level sgz.Level, vals []metrics.Value) *table {
 		}
 		v := vals[i]
 		if u := t.by[v.UnitCode]; u != nil { // a later run of a unit already seen: its values are copied
-			u.vals = append(u.vals[:len(u.vals):len(u.vals)], vals[i:j]...)
+			u.Vals = append(u.Vals[:len(u.Vals):len(u.Vals)], vals[i:j]...)
 		} else {
 			u = &unitRow{Code: v.UnitCode, Name: v.UnitName, Parent: v.ParentCode, Level: v.Level, AsOf: v.AsOf,
-				Comp: v.Completeness, vals: vals[i:j:j]}
+				Comp: v.Completeness, Vals: vals[i:j:j]}
 			t.by[v.UnitCode] = u
 			t.Units = append(t.Units, u)
 		}

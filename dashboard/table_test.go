@@ -70,7 +70,7 @@ func TestTableKeepsEachValueOnce(t *testing.T) {
 		raw0 := uintptr(unsafe.Pointer(unsafe.SliceData(tb.Raw)))
 		rawEnd := raw0 + uintptr(len(tb.Raw))*unsafe.Sizeof(metrics.Value{})
 		for _, u := range tb.Units {
-			p := uintptr(unsafe.Pointer(unsafe.SliceData(u.vals)))
+			p := uintptr(unsafe.Pointer(unsafe.SliceData(u.Vals)))
 			if p < raw0 || p >= rawEnd {
 				t.Fatalf("%s %s: unit %s's values are a copy, not a part of Raw", tc.span, tc.level, u.Code)
 			}
