@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -94,30 +98,38 @@ func (s *Server) apiPeriods(c *gin.Context) {
 }
 
 // body is a cached JSON answer: the bytes, gzipped once, and an ETag.
+// body is an API answer as kept: gzip-compressed only. The uncompressed
+// JSON of the national district level is about 10 MB (745 KB compressed);
+// keeping both held tens of MB of the server's heap (docs/operations.md,
+// "Values kept once"). Browsers and Go clients accept gzip; a client that
+// does not gets it decompressed on the way out.
 type body struct {
-	raw, gz []byte
-	etag    string
+	gz   []byte
+	etag string
 }
 
+// gzips are the compressors of marshalJSON, reused: each is about 1 MB, and
+// 32 clients asking for 64 cold headlines made 32 of them at once.
+var gzips = sync.Pool{New: func() any { zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return zw }}
+
 func marshalJSON(v any) (*body, error) {
-	var buf bytes.Buffer
-	enc := newJSONEncoder(&buf)
-	if err := enc.Encode(v); err != nil {
+	var zb bytes.Buffer
+	zw := gzips.Get().(*gzip.Writer)
+	defer gzips.Put(zw)
+	zw.Reset(&zb)
+	h := sha256.New()
+	if err := newJSONEncoder(io.MultiWriter(zw, h)).Encode(v); err != nil {
 		return nil, err
 	}
-	b := &body{raw: buf.Bytes()}
-	var zb bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
-	zw.Write(b.raw)
-	zw.Close()
-	b.gz = zb.Bytes()
-	sum := sha256.Sum256(b.raw)
-	b.etag = `"` + hex.EncodeToString(sum[:8]) + `"`
-	return b, nil
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	sum := h.Sum(nil)
+	return &body{gz: bytes.Clone(zb.Bytes()), etag: `"` + hex.EncodeToString(sum[:8]) + `"`}, nil
 }
 
 // serveJSON answers a cached body: 304 when the client has it, gzip when it
-// accepts it (browsers and curl --compressed do).
+// accepts it (browsers and curl --compressed do), else decompressed.
 func serveJSON(c *gin.Context, b *body) {
 	h := c.Writer.Header()
 	h.Set("ETag", b.etag)
@@ -132,7 +144,15 @@ func serveJSON(c *gin.Context, b *body) {
 		c.Data(http.StatusOK, "application/json; charset=utf-8", b.gz)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", b.raw)
+	zr, err := gzip.NewReader(bytes.NewReader(b.gz))
+	if err != nil { // cannot happen: b.gz is marshalJSON's own
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b.gz[len(b.gz)-4:])), 10)) // gzip's trailer: the length (mod 2³², far above any answer)
+	c.Status(http.StatusOK)
+	io.Copy(c.Writer, zr)
 }
 
 // ---- exports (package metrics' writers, the same files as `sgz assess` and `sgz indicators`) ----

@@ -125,7 +125,7 @@ func (s *Server) bigScreen(c *gin.Context) {
 		if top == nil {
 			break
 		}
-		if ms, ok := metrics.Progress(s.opt.Config, top.Vals[id], sp.To); ok {
+		if ms, ok := metrics.Progress(s.opt.Config, top.Val(id), sp.To); ok {
 			d.Milestones = append(d.Milestones, bigMilestone{Name: indName(l, id), Text: ms.Text(l), State: ms.State})
 		}
 	}

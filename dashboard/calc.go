@@ -149,14 +149,49 @@ type unitRow struct {
 	Level              sgz.Level
 	AsOf               string
 	Comp               metrics.Completeness
-	Vals               map[string]metrics.Value
+	// Vals is the unit's values, in the order of metrics.Indicators (read
+	// one with Val or Lookup; do not write): a part of its table's Raw (no
+	// copy) when they are one run there, as metrics.Compute returns them.
+	// Each value is kept once: a map per unit copying Raw held about 116 MB
+	// of the server's heap on the national database (docs/operations.md,
+	// "Values kept once").
+	Vals []metrics.Value
+}
+
+// indPos is each indicator's position in metrics.Indicators: where a unit's
+// value of it is when the unit has every indicator (Val's first guess).
+var indPos = func() map[string]int {
+	m := map[string]int{}
+	for i, ind := range metrics.Indicators {
+		m[ind.ID] = i
+	}
+	return m
+}()
+
+// Lookup is the unit's value of indicator id, and whether it has one.
+func (u *unitRow) Lookup(id string) (metrics.Value, bool) {
+	if u == nil {
+		return metrics.Value{}, false
+	}
+	if i, ok := indPos[id]; ok && i < len(u.Vals) && u.Vals[i].Indicator == id {
+		return u.Vals[i], true
+	}
+	for i := range u.Vals {
+		if u.Vals[i].Indicator == id {
+			return u.Vals[i], true
+		}
+	}
+	return metrics.Value{}, false
+}
+
+// Val is the unit's value of indicator id (the zero Value when it has none).
+func (u *unitRow) Val(id string) metrics.Value {
+	v, _ := u.Lookup(id)
+	return v
 }
 
 func (u *unitRow) val(id string) *float64 {
-	if u == nil {
-		return nil
-	}
-	return u.Vals[id].Value
+	return u.Val(id).Value
 }
 
 // table is every unit of a level for a span, in code order.
@@ -170,17 +205,27 @@ type table struct {
 
 func (t *table) unit(code string) *unitRow { return t.by[code] }
 
+// newTable groups vals by unit. A unit whose values are one run of vals (as
+// metrics.Compute returns them: in unit code order) keeps that part of vals;
+// one whose values are scattered gets a copy of them, so a value is shared
+// with Raw or copied, never both for a run.
 func newTable(span sgz.Span, level sgz.Level, vals []metrics.Value) *table {
 	t := &table{Span: span, Level: level, by: map[string]*unitRow{}, Raw: vals}
-	for _, v := range vals {
-		u := t.by[v.UnitCode]
-		if u == nil {
+	for i := 0; i < len(vals); {
+		j := i + 1
+		for j < len(vals) && vals[j].UnitCode == vals[i].UnitCode {
+			j++
+		}
+		v := vals[i]
+		if u := t.by[v.UnitCode]; u != nil { // a later run of a unit already seen: its values are copied
+			u.Vals = append(u.Vals[:len(u.Vals):len(u.Vals)], vals[i:j]...)
+		} else {
 			u = &unitRow{Code: v.UnitCode, Name: v.UnitName, Parent: v.ParentCode, Level: v.Level, AsOf: v.AsOf,
-				Comp: v.Completeness, Vals: map[string]metrics.Value{}}
+				Comp: v.Completeness, Vals: vals[i:j:j]}
 			t.by[v.UnitCode] = u
 			t.Units = append(t.Units, u)
 		}
-		u.Vals[v.Indicator] = v
+		i = j
 	}
 	return t
 }
@@ -218,9 +263,10 @@ func (c *calc) top(ctx context.Context, span sgz.Span) (*unitRow, error) {
 
 // towns is the towns of one district. The country's towns are computed
 // once per span (one query, as before), but kept only as each district's
-// values (townsByDistrict); the table of one district is built when it is
-// asked. Kept as a national table (c.level), they held about 200 MB of the
-// server's heap on the national database (docs/operations.md, "Scale").
+// values, packed (townsByDistrict); the table of one district is built when
+// it is asked. Kept as a national table (c.level), they held about 200 MB of
+// the server's heap on the national database, as values by district 46 MB
+// a span, packed 20 MB (docs/operations.md, "Scale").
 func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*table, error) {
 	ctx = context.WithoutCancel(ctx) // shared by every waiter: one leaving must not fail the others
 	_, ref := c.cfgAt(ctx)
@@ -229,23 +275,24 @@ func (c *calc) towns(ctx context.Context, span sgz.Span, district string) (*tabl
 		if err != nil {
 			return nil, err
 		}
-		return newTable(span, sgz.Town, by[district]), nil
+		return newTable(span, sgz.Town, by[district].unpack()), nil
 	})
 }
 
-// townsByDistrict is every town's values of a span, by district: a town
-// counts in its parent's list and in that of its code's first six digits.
-func (c *calc) townsByDistrict(ctx context.Context, span sgz.Span) (map[string][]metrics.Value, error) {
+// townsByDistrict is every town's values of a span, by district (packed): a
+// town counts in its parent's list and in that of its code's first six
+// digits.
+func (c *calc) townsByDistrict(ctx context.Context, span sgz.Span) (map[string]*packed, error) {
 	cfg, ref := c.cfgAt(ctx)
-	return memoize(c, ref+"TD|"+span.String(), func() (map[string][]metrics.Value, error) {
+	return memoize(c, ref+"TD|"+span.String(), func() (map[string]*packed, error) {
 		vals, err := gated(c, func() ([]metrics.Value, error) { return metrics.Compute(ctx, c.db, span, sgz.Town, cfg) })
 		if err != nil {
 			return nil, err
 		}
 		// Values come in unit code order, so a district's towns are mostly
-		// one run: kept as a part of vals (no copy); a run's slice is capped
-		// so that appending a later run (or a town counted in a second
-		// district) copies rather than overwrites.
+		// one run: a part of vals (no copy) until packed; a run's slice is
+		// capped so that appending a later run (or a town counted in a
+		// second district) copies rather than overwrites.
 		by := map[string][]metrics.Value{}
 		add := func(d string, run []metrics.Value) {
 			if cur, ok := by[d]; ok {
@@ -267,7 +314,11 @@ func (c *calc) townsByDistrict(ctx context.Context, span sgz.Span) (map[string][
 			}
 			i = j
 		}
-		return by, nil
+		out := make(map[string]*packed, len(by))
+		for d, vs := range by {
+			out[d] = pack(vs)
+		}
+		return out, nil
 	})
 }
 

@@ -68,9 +68,7 @@ func (c *calc) compare(ctx context.Context, unit string, span, base sgz.Span) (*
 				if len(in) <= compareByUnit { // a district, a city: its units' rows, not a walk over the country's
 					for code := range in {
 						if u := t.unit(code); u != nil {
-							for _, v := range u.Vals {
-								out = append(out, v)
-							}
+							out = append(out, u.Vals...)
 						}
 					}
 					continue

@@ -93,17 +93,17 @@ func (s *Server) district(c *gin.Context) {
 	d.Cmps, d.SpanLabel = cmps, spanLabel(l, sp, eff)
 	if top != nil {
 		d.TopName = top.Name
-		d.TopComp = s.compText(ctx, l, sp, top.Vals["station_coverage"])
+		d.TopComp = s.compText(ctx, l, sp, top.Val("station_coverage"))
 	}
 	for _, ind := range metrics.Indicators {
 		if !ind.AppliesTo(sgz.District) {
 			continue
 		}
-		v := u.Vals[ind.ID]
+		v := u.Val(ind.ID)
 		r := compareRow{ID: ind.ID, Name: indName(l, ind.ID), District: v.Value, City: top.val(ind.ID), Num: v.Numerator, Den: v.Denominator,
 			DistrictWhy: noValueWhy(l, v)}
 		if top != nil {
-			r.CityWhy = noValueWhy(l, top.Vals[ind.ID])
+			r.CityWhy = noValueWhy(l, top.Val(ind.ID))
 		}
 		if t, ok := s.opt.Config.Target(ind.ID, sp); ok {
 			r.Target = ptr(t)
@@ -358,7 +358,7 @@ func (s *Server) indicator(c *gin.Context) {
 	}
 	d.Top = top
 	if top != nil {
-		d.TopValue = top.Vals[ind.ID]
+		d.TopValue = top.Val(ind.ID)
 		d.TopWhy = noValueWhy(l, d.TopValue)
 		d.TopComp = metrics.ReportedText(l, d.TopValue, s.children(ctx, sp, d.TopValue))
 	}
@@ -379,7 +379,7 @@ func (s *Server) indicator(c *gin.Context) {
 	var xs, gaps []string
 	vals := series{Name: d.Name}
 	for _, u := range dt.Units {
-		v := u.Vals[ind.ID]
+		v := u.Val(ind.ID)
 		r := behindRow{Code: u.Code, Name: u.Name, Value: v.Value, Why: noValueWhy(l, v), Num: v.Numerator, Den: v.Denominator, Returns: used[u.Code],
 			Unreported: unreportedText(l, u)}
 		gaps = append(gaps, r.Unreported)
@@ -443,8 +443,8 @@ func (s *Server) indicatorList(c *gin.Context) {
 		r := indListRow{ID: ind.ID, Name: indName(l, ind.ID), Formula: tx(l, ind.Formula), Kind: tx(l, ind.Kind.Text()), Unit: tx(l, ind.UnitText()),
 			Weight: s.opt.Config.Rule(ind.ID).Weight, Value: top.val(ind.ID)}
 		if top != nil {
-			r.Comp = s.compText(c.Request.Context(), l, sp, top.Vals[ind.ID])
-			r.Why = noValueWhy(l, top.Vals[ind.ID])
+			r.Comp = s.compText(c.Request.Context(), l, sp, top.Val(ind.ID))
+			r.Why = noValueWhy(l, top.Val(ind.ID))
 			if len(missing) > 0 && r.Comp != "" {
 				r.Comp += locale.T(l, "metrics.comp.sep") + locale.T(l, "ov.unreported", strings.Join(missing, locale.T(l, "map.namesep")))
 			}

@@ -43,7 +43,7 @@ func (s *Server) headlines(c *gin.Context, sp sgz.Span, u *unitRow, cmps []*cmpV
 		if _, ok := metrics.Lookup(id); !ok || u == nil {
 			continue
 		}
-		v := u.Vals[id]
+		v := u.Val(id)
 		h := headline{ID: id, Name: indName(l, id), Value: v.Value, Num: v.Numerator, Den: v.Denominator,
 			Comp: s.compText(c.Request.Context(), l, sp, v)}
 		for _, cv := range cmps {
@@ -84,7 +84,7 @@ func (s *Server) children(ctx context.Context, sp sgz.Span, v metrics.Value) []m
 	}
 	var out []metrics.Value
 	for _, u := range dt.Units {
-		if x, ok := u.Vals[v.Indicator]; ok && (v.Level != sgz.City || x.ParentCode == v.UnitCode) {
+		if x, ok := u.Lookup(v.Indicator); ok && (v.Level != sgz.City || x.ParentCode == v.UnitCode) {
 			out = append(out, x)
 		}
 	}
@@ -154,7 +154,7 @@ func (s *Server) overview(c *gin.Context) {
 	d.Headlines = s.headlines(c, sp, top, d.Compare)
 	if top != nil {
 		d.Top, d.Reported, d.Districts = top.Name, top.Comp.DistrictsReported, top.Comp.DistrictsExpected
-		st, fl := top.Vals["station_coverage"], top.Vals["gov_funding"]
+		st, fl := top.Val("station_coverage"), top.Val("gov_funding")
 		d.Comp = metrics.ReportedText(l, st, s.children(ctx, sp, st))
 		d.Whole = st.Whole() && !st.AsOfMixed || st.Reported == 0
 		if fl.PerQuarter && st.Reported > 0 {
