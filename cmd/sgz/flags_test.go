@@ -65,8 +65,8 @@ func TestNumericFlagsOutOfRangeNameTheFlag(t *testing.T) {
 		{[]string{"serve", "--max-upload", "0"}, "--max-upload"},
 		{[]string{"serve", "--rejected-quota", "-1"}, "--rejected-quota"},
 		{[]string{"serve", "--max-upload", "NaN"}, "--max-upload"},
-		{[]string{"--lang", "en", "serve", "--db-memory", "10"}, "--db-memory 10 is out of range: it must be from 64 to 1048576"},
-		{[]string{"serve", "--db-memory", "-1"}, "--db-memory"},
+		{[]string{"--lang", "en", "serve", "--db-memory", "10"}, "--db-memory 10 is out of range: it must be from 128 to 1048576"},
+		{[]string{"serve", "--db-memory", "64"}, "--db-memory"},
 		{[]string{"serve", "--go-memory", "-1"}, "--go-memory"},
 	}
 	for _, c := range cases {

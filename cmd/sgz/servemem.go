@@ -34,7 +34,7 @@ const defaultGoMB = 450
 func (m *serveMemory) flags(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&m.dbMB, "db-memory", 256, "服务进程自身 DuckDB 的内存上限(MB)，超出部分写入临时目录 / memory limit of the server's own DuckDB, MB (beyond it DuckDB spills to its temporary directory)")
 	cmd.Flags().IntVar(&m.goMB, "go-memory", defaultGoMB, "服务进程 Go 堆的软上限(MB)，0 为不限 / soft limit of the server's Go heap, MB (0: none)")
-	limit(cmd, "db-memory", 64, 1<<20, false)
+	limit(cmd, "db-memory", 128, 1<<20, false) // at 64 a national ingest failed to pin a block, which invalidates the open database (docs/operations.md)
 	limit(cmd, "go-memory", 0, 1<<20, false)
 }
 
