@@ -202,3 +202,28 @@ func TestBrowserBigScreenFits(t *testing.T) {
 	t.Logf("rotation: %s, then %s after %v", first, eval[string](tb, `document.body.getAttribute('data-spot')`), time.Since(start).Round(100*time.Millisecond))
 	tb.clean("big screen rotation")
 }
+
+// The big screen is kept like the other pages (pagecache.go): on the
+// national database it took 0.4 s of CPU a request to render (a ranking and
+// a map of every district), and a wall of screens asks for it every minute.
+func TestBigScreenKept(t *testing.T) {
+	ts, s, _ := newTestServer(t, Options{})
+	c := loginAs(t, ts.URL, "t-leader")
+	var pages []string
+	for range 2 {
+		resp, b := do(t, c.Client, "GET", ts.URL+"/big?period=2026Q3")
+		if resp.StatusCode != 200 {
+			t.Fatalf("/big: %d", resp.StatusCode)
+		}
+		pages = append(pages, string(b))
+		s.calc.rendered.mu.Lock()
+		kept := len(s.calc.rendered.items)
+		s.calc.rendered.mu.Unlock()
+		if kept != 1 {
+			t.Fatalf("%d pages kept, want the big screen's one", kept)
+		}
+	}
+	if pages[0] != pages[1] || !strings.Contains(pages[0], "sgz-chart") && !strings.Contains(pages[0], "echarts") {
+		t.Error("the kept big screen differs from the first, or is not the big screen")
+	}
+}

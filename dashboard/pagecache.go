@@ -32,6 +32,7 @@ import (
 var cachedPages = map[string]string{
 	"/": "overview", "/map": "map", "/indicators": "indicators", "/indicator/:id": "indicator",
 	"/assessment": "assessment", "/district/:code": "district", "/reporting": "reporting", "/returns/:id": "return",
+	"/big": "big",
 }
 
 // maxCachedBytes bounds the rendered pages kept.
