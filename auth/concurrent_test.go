@@ -245,3 +245,46 @@ func TestReadAgainInTheBackground(t *testing.T) {
 		t.Error("the token of a disabled account was not read again in the background")
 	}
 }
+
+// A session read along with another's (not used itself, so not touched) is
+// then answered from the cache: it is still good when unused for exactly its
+// idle time, and not a second more.
+func TestIdleEdgeFromTheCache(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, filepath.Join(t.TempDir(), "i.duckdb"))
+	defer db.Close()
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	u, err := AddUser(ctx, db, NewUser{Name: "ida", Password: "a-long-password", Roles: []Role{Leader}}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		after time.Duration
+		alive bool
+	}{{30 * time.Minute, true}, {30*time.Minute + time.Second, false}} {
+		now := t0
+		s := &Sessions{DB: db, Idle: 30 * time.Minute, Lifetime: 12 * time.Hour, Now: func() time.Time { return now }}
+		idle, err := s.Create(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		busy, err := s.Create(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The busy session's read, 2 s before, takes the idle one along.
+		now = t0.Add(c.after - 2*time.Second)
+		if got, _ := s.Lookup(ctx, busy); got == nil {
+			t.Fatal("the busy session was not recognised")
+		}
+		reads := s.reads
+		now = t0.Add(c.after)
+		got, _ := s.Lookup(ctx, idle)
+		if s.reads != reads && c.alive {
+			t.Errorf("idle %v: the session read along 2 s before was read again", c.after)
+		}
+		if (got != nil) != c.alive {
+			t.Errorf("idle %v: alive %v, want %v", c.after, got != nil, c.alive)
+		}
+	}
+}

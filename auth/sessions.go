@@ -160,7 +160,13 @@ func (s *Sessions) cached(id string, now time.Time) (cachedSession, bool) {
 		cs.used = now
 		s.cache[id] = cs
 	}
-	return cs, !(now.Sub(cs.read) > cacheFor || now.Before(cs.read))
+	return cs, fresh(cs, now)
+}
+
+// fresh: the session was read within cacheFor (and not in the future, as
+// when the clock steps back).
+func fresh(cs cachedSession, now time.Time) bool {
+	return !(now.Sub(cs.read) > cacheFor || now.Before(cs.read))
 }
 
 // sessionRead is one read of the sessions table that lookups wait for.
@@ -180,7 +186,7 @@ type sessionRead struct {
 // session exists with an enabled account.
 func (s *Sessions) read(ctx context.Context, id string, now time.Time, again bool) (cachedSession, bool, error) {
 	s.mu.Lock()
-	if cs, ok := s.cache[id]; ok && (!again && !(now.Sub(cs.read) > cacheFor || now.Before(cs.read)) || again && !cs.read.Before(now)) {
+	if cs, ok := s.cache[id]; ok && (!again && fresh(cs, now) || again && !cs.read.Before(now)) {
 		s.mu.Unlock() // read meanwhile
 		return cs, true, nil
 	}

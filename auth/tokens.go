@@ -122,12 +122,7 @@ func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*Use
 	if !ok || now.Sub(ct.read) > cacheFor || now.Before(ct.read) {
 		r := t.reading[h]
 		if r == nil {
-			r = &tokenRead{done: make(chan struct{})}
-			if t.reading == nil {
-				t.reading = map[string]*tokenRead{}
-			}
-			t.reading[h] = r
-			t.reads++
+			r = t.startRead(h)
 			t.mu.Unlock()
 			// Shared by every waiter: one leaving must not fail the others.
 			t.finish(context.WithoutCancel(ctx), h, secret, now, r)
@@ -142,13 +137,7 @@ func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*Use
 	} else {
 		if now.Sub(ct.read) >= refreshAfter && t.reading[h] == nil {
 			// Read it again in the background while the cache holds.
-			r := &tokenRead{done: make(chan struct{})}
-			if t.reading == nil {
-				t.reading = map[string]*tokenRead{}
-			}
-			t.reading[h] = r
-			t.reads++
-			go t.finish(context.WithoutCancel(ctx), h, secret, now, r)
+			go t.finish(context.WithoutCancel(ctx), h, secret, now, t.startRead(h))
 		}
 		t.mu.Unlock()
 	}
@@ -157,6 +146,17 @@ func (t *Tokens) Lookup(ctx context.Context, secret string, now time.Time) (*Use
 	}
 	u := *ct.user
 	return &u, nil
+}
+
+// startRead notes a read of the token h under way (t.mu held).
+func (t *Tokens) startRead(h string) *tokenRead {
+	r := &tokenRead{done: make(chan struct{})}
+	if t.reading == nil {
+		t.reading = map[string]*tokenRead{}
+	}
+	t.reading[h] = r
+	t.reads++
+	return r
 }
 
 // finish reads the token for r and keeps what it read.
