@@ -171,9 +171,10 @@ func fresh(cs cachedSession, now time.Time) bool {
 
 // sessionRead is one read of the sessions table that lookups wait for.
 type sessionRead struct {
-	ids  map[string]bool
-	done chan struct{}
-	err  error
+	ids   map[string]bool
+	done  chan struct{}
+	found map[string]cachedSession // the sessions read that exist with an enabled account
+	err   error
 }
 
 // read reads the session id from the table (when it is not fresh, or
@@ -205,7 +206,7 @@ func (s *Sessions) read(ctx context.Context, id string, now time.Time, again boo
 		s.reads++
 		s.mu.Unlock()
 		// Shared by every waiter: one leaving must not fail the others.
-		r.err = s.load(context.WithoutCancel(ctx), r.ids, now)
+		r.found, r.err = s.load(context.WithoutCancel(ctx), r.ids, now)
 		s.mu.Lock()
 		if s.reading == r {
 			s.reading = nil
@@ -219,9 +220,7 @@ func (s *Sessions) read(ctx context.Context, id string, now time.Time, again boo
 	if r.err != nil {
 		return cachedSession{}, false, r.err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cs, ok := s.cache[id]
+	cs, ok := r.found[id] // as read, whatever the cache has become since
 	return cs, ok, nil
 }
 
@@ -232,7 +231,7 @@ const maxRead = 500
 // enabled account go into the cache (the others out of it), and the use of
 // each since last_seen was written, when over touchEvery and the session
 // has not expired, is written in one transaction.
-func (s *Sessions) load(ctx context.Context, ids map[string]bool, now time.Time) error {
+func (s *Sessions) load(ctx context.Context, ids map[string]bool, now time.Time) (map[string]cachedSession, error) {
 	args := make([]any, 0, len(ids))
 	for id := range ids {
 		args = append(args, id)
@@ -241,7 +240,7 @@ func (s *Sessions) load(ctx context.Context, ids map[string]bool, now time.Time)
 		FROM sessions s JOIN users u ON u.user_id = s.user_id
 		WHERE s.id_hash IN (`+strings.TrimSuffix(strings.Repeat("?,", len(args)), ",")+`)`, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	found := map[string]cachedSession{}
 	for rows.Next() {
@@ -250,7 +249,7 @@ func (s *Sessions) load(ctx context.Context, ids map[string]bool, now time.Time)
 		u, err := scanUser(prefixed{rows, []any{&id, &csrf, &cs.created, &cs.seen}})
 		if err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		if u.Disabled {
 			continue
@@ -261,7 +260,7 @@ func (s *Sessions) load(ctx context.Context, ids map[string]bool, now time.Time)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	touch := map[string]time.Time{}
 	s.mu.Lock()
@@ -285,10 +284,11 @@ func (s *Sessions) load(ctx context.Context, ids map[string]bool, now time.Time)
 			cs.seen = used
 		}
 		s.cache[id] = cs
+		found[id] = cs
 	}
 	s.mu.Unlock()
 	if len(touch) == 0 {
-		return nil
+		return found, nil
 	}
 	// Two readers of one session at once (two replicas asking the writer:
 	// dashboard/replica.go) both touch it: DuckDB refuses the second UPDATE
@@ -303,9 +303,9 @@ func (s *Sessions) load(ctx context.Context, ids map[string]bool, now time.Time)
 		}
 		return nil
 	}); err != nil && !strings.Contains(err.Error(), "Conflict") {
-		return err
+		return nil, err
 	}
-	return nil
+	return found, nil
 }
 
 // prefixed scans some columns before those of another scanner (scanUser).
