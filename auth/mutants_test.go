@@ -161,6 +161,18 @@ func TestSessionLifeEdges(t *testing.T) {
 		if got, _ := s.Lookup(ctx, sec); (got != nil) != c.alive {
 			t.Errorf("idle %v: alive %v, want %v", c.after, got != nil, c.alive)
 		}
+		// Used at its last good second, it is good a second later (the use
+		// was recorded), from the cache and from the table.
+		if c.alive {
+			now = now.Add(time.Second)
+			if got, _ := s.Lookup(ctx, sec); got == nil {
+				t.Errorf("used at idle %v, ended a second later", c.after)
+			}
+			s2 := &Sessions{DB: db, Idle: 30 * time.Minute, Lifetime: 2 * time.Hour, Now: func() time.Time { return now }}
+			if got, _ := s2.Lookup(ctx, sec); got == nil {
+				t.Errorf("used at idle %v, its use not written: ended a second later for another reader", c.after)
+			}
+		}
 	}
 	for _, c := range []struct {
 		after time.Duration
