@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"sgz/store"
 )
 
 // Many requests of one session at once, each due to record its use (two
@@ -13,12 +15,7 @@ import (
 // of the row, and that is no reason to refuse the requests.
 func TestSessionUsedConcurrently(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t, filepath.Join(t.TempDir(), "s.duckdb"))
-	defer db.Close()
-	u, err := AddUser(ctx, db, NewUser{Name: "busy", Password: "a-long-password", Roles: []Role{Leader}}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, u := withUser(t, "busy", Leader, time.Now())
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -76,19 +73,15 @@ func (e errString) Error() string { return string(e) }
 // touched, so that it still ends after its idle time.
 func TestSessionsReadTogether(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t, filepath.Join(t.TempDir(), "s.duckdb"))
-	defer db.Close()
 	var mu sync.Mutex
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	a, err := AddUser(ctx, db, NewUser{Name: "viewer", Password: "a-long-password", Roles: []Role{Leader}}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, a := withUser(t, "viewer", Leader, now)
 	s := &Sessions{DB: db, Idle: 30 * time.Minute, Lifetime: 12 * time.Hour, Now: clock}
 	secs := make([]string, 32)
 	for i := range secs {
+		var err error
 		if secs[i], err = s.Create(ctx, a.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -157,12 +150,8 @@ func TestSessionsReadTogether(t *testing.T) {
 // Requests with one API token that find its cache run out wait for one read.
 func TestTokenReadOnce(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t, filepath.Join(t.TempDir(), "t.duckdb"))
-	defer db.Close()
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	if _, err := AddUser(ctx, db, NewUser{Name: "script", Password: "a-long-password", Roles: []Role{Analyst}}, now); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := withUser(t, "script", Analyst, now)
 	_, secret, err := CreateToken(ctx, db, "script", 24*time.Hour, now)
 	if err != nil {
 		t.Fatal(err)
@@ -190,16 +179,11 @@ func TestTokenReadOnce(t *testing.T) {
 // still within cacheFor, without any request having waited for the table.
 func TestReadAgainInTheBackground(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t, filepath.Join(t.TempDir(), "b.duckdb"))
-	defer db.Close()
 	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	now := t0
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	u, err := AddUser(ctx, db, NewUser{Name: "bg", Password: "a-long-password", Roles: []Role{Analyst}}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, u := withUser(t, "bg", Analyst, t0)
 	_, tok, err := CreateToken(ctx, db, "bg", 24*time.Hour, t0)
 	if err != nil {
 		t.Fatal(err)
@@ -251,13 +235,8 @@ func TestReadAgainInTheBackground(t *testing.T) {
 // idle time, and not a second more.
 func TestIdleEdgeFromTheCache(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t, filepath.Join(t.TempDir(), "i.duckdb"))
-	defer db.Close()
 	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	u, err := AddUser(ctx, db, NewUser{Name: "ida", Password: "a-long-password", Roles: []Role{Leader}}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, u := withUser(t, "ida", Leader, t0)
 	for _, c := range []struct {
 		after time.Duration
 		alive bool
@@ -287,4 +266,17 @@ func TestIdleEdgeFromTheCache(t *testing.T) {
 			t.Errorf("idle %v: alive %v, want %v", c.after, got != nil, c.alive)
 		}
 	}
+}
+
+// withUser is a database of its own (closed with the test) holding one
+// account with that role, added at the time given.
+func withUser(t *testing.T, name string, role Role, at time.Time) (*store.DB, *User) {
+	t.Helper()
+	db := openDB(t, filepath.Join(t.TempDir(), "u.duckdb"))
+	t.Cleanup(func() { db.Close() })
+	u, err := AddUser(context.Background(), db, NewUser{Name: name, Password: "a-long-password", Roles: []Role{role}}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, u
 }
