@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -110,100 +109,10 @@ func HeadlineFor(ctx context.Context, db *store.DB, span sgz.Span, unit string, 
 		fillHeadline(h, v)
 	}
 	provinceShare(h, cfg)
-	if err := headlineExtras(ctx, db, span, h, cfg); err != nil {
+	if err := headlinesExtras(ctx, db, span, h.Level, map[string]*Headline{h.UnitCode: h}, cfg, h.UnitCode); err != nil {
 		return nil, fmt.Errorf("headline %s %s: %w", h.UnitCode, span, err)
 	}
 	return h, nil
-}
-
-// headlineSQL selects the counted returns of the span's quarters of the
-// districts of the unit (in the registry at the span's end), and each
-// district's latest one (the stocks).
-const headlineSQL = `
-qv AS (
-    SELECT x.q, max(v.from_period) AS ver
-    FROM qs x JOIN registry_versions v ON v.from_period <= x.q
-    GROUP BY x.q),
-sel AS (
-    SELECT code AS dcode FROM registry_units
-    WHERE level = 'district' AND from_period = (SELECT ver FROM qv WHERE q = %LAST%)
-      AND (code = %UNIT% OR city_code = %UNIT%)),
-cr AS (
-    SELECT c.return_id, c.district_code AS dcode, c.period AS q, qv.ver
-    FROM %COUNTED% c JOIN qv ON c.period = qv.q
-    WHERE c.district_code IN (SELECT dcode FROM sel)),
-lat AS (
-    SELECT * FROM cr QUALIFY q = max(q) OVER (PARTITION BY dcode))`
-
-func headlineWith(span sgz.Span, unit string, cfg *Config) string {
-	var vs []string
-	for _, q := range span.Quarters() {
-		vs = append(vs, "('"+q.String()+"')")
-	}
-	s := strings.ReplaceAll(headlineSQL, "%UNIT%", sqlString(unit))
-	s = strings.ReplaceAll(s, "%LAST%", sqlString(span.To.String()))
-	s = strings.ReplaceAll(s, "%COUNTED%", cfg.countedReturns())
-	return "WITH qs(q) AS (VALUES " + strings.Join(vs, ", ") + ")," + s
-}
-
-func headlineExtras(ctx context.Context, db *store.DB, span sgz.Span, h *Headline, cfg *Config) error {
-	with := headlineWith(span, h.UnitCode, cfg)
-	q := with + `
-SELECT
-    (SELECT count(*) FROM lat) AS n,
-    (SELECT count(*) FROM lat
-        JOIN stations s ON s.return_id = lat.return_id AND s.charity_fund
-        JOIN registry_units u ON u.from_period = lat.ver AND u.level = 'town' AND u.code = s.town_code
-                             AND u.district_code = lat.dcode AND u.in_scope)::DOUBLE,
-    (SELECT count(*) FROM lat
-        JOIN rooms r ON r.return_id = lat.return_id AND r.charity_fund
-        JOIN registry_units u ON u.from_period = lat.ver AND u.level = 'village' AND u.code = r.village_code
-                             AND u.district_code = lat.dcode AND u.in_scope)::DOUBLE,
-    w.organisations, w.org_staff, w.supervisors, w.assistant, w.intermediate, w.senior,
-    (SELECT sum(t.cost)::DOUBLE FROM cr JOIN trainings t ON t.return_id = cr.return_id)
-FROM (SELECT sum(organisations)::DOUBLE AS organisations, sum(org_staff)::DOUBLE AS org_staff,
-             sum(supervisors)::DOUBLE AS supervisors, sum(assistant)::DOUBLE AS assistant,
-             sum(intermediate)::DOUBLE AS intermediate, sum(senior)::DOUBLE AS senior
-      FROM lat JOIN workforce w ON w.return_id = lat.return_id) w`
-	var n int
-	var tf, vf, org, staff, sup, as, in, se, cost sql.NullFloat64
-	if err := db.QueryRowContext(ctx, q).Scan(&n, &tf, &vf, &org, &staff, &sup, &as, &in, &se, &cost); err != nil {
-		return err
-	}
-	p := func(x sql.NullFloat64) *float64 {
-		if !x.Valid || n == 0 {
-			return nil
-		}
-		v := x.Float64
-		return &v
-	}
-	h.CharityFundTowns, h.CharityFundVillages = p(tf), p(vf)
-	h.Organisations, h.OrgStaff, h.Supervisors = p(org), p(staff), p(sup)
-	h.CertifiedAssistant, h.CertifiedIntermediate, h.CertifiedSenior = p(as), p(in), p(se)
-	h.TrainingCost = p(cost)
-	rows, err := db.QueryContext(ctx, with+`
-SELECT coalesce(p.field, ''), count(*), count(*) FILTER (WHERE p.demonstration), coalesce(sum(p.served), 0)::BIGINT
-FROM lat JOIN projects p ON p.return_id = lat.return_id
-GROUP BY 1`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d ProjectDomain
-		if err := rows.Scan(&d.Domain, &d.Projects, &d.Demonstration, &d.Served); err != nil {
-			return err
-		}
-		h.Projects = append(h.Projects, d)
-		h.ProjectsTotal += d.Projects
-		h.ProjectsDemonstration += d.Demonstration
-		h.ProjectsServed += d.Served
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	sortProjects(h.Projects)
-	return nil
 }
 
 func init() {

@@ -43,7 +43,7 @@ func Headlines(ctx context.Context, db *store.DB, span sgz.Span, l sgz.Level, cf
 	for _, h := range out {
 		provinceShare(h, cfg)
 	}
-	if err := headlinesExtras(ctx, db, span, l, out, cfg); err != nil {
+	if err := headlinesExtras(ctx, db, span, l, out, cfg, ""); err != nil {
 		return nil, fmt.Errorf("headlines %s %s: %w", l, span, err)
 	}
 	return out, nil
@@ -79,8 +79,9 @@ func provinceShare(h *Headline, cfg *Config) {
 	}
 }
 
-// headlinesSQL is headlineSQL for every unit of a level at once: sel maps
-// each district in the registry at the span's end to its unit (ucode).
+// headlinesSQL selects the counted returns of the span's quarters of the
+// districts in the registry at the span's end, each mapped to its unit
+// (ucode: itself, or its city), and each district's latest one (the stocks).
 const headlinesSQL = `
 qv AS (
     SELECT x.q, max(v.from_period) AS ver
@@ -88,14 +89,16 @@ qv AS (
     GROUP BY x.q),
 sel AS (
     SELECT code AS dcode, %UCODE% AS ucode FROM registry_units
-    WHERE level = 'district' AND from_period = (SELECT ver FROM qv WHERE q = %LAST%) AND %UCODE% IS NOT NULL),
+    WHERE level = 'district' AND from_period = (SELECT ver FROM qv WHERE q = %LAST%) AND %UCODE% IS NOT NULL%ONLY%),
 cr AS (
     SELECT c.return_id, c.district_code AS dcode, sel.ucode, c.period AS q, qv.ver
     FROM %COUNTED% c JOIN qv ON c.period = qv.q JOIN sel ON sel.dcode = c.district_code),
 lat AS (
     SELECT * FROM cr QUALIFY q = max(q) OVER (PARTITION BY dcode))`
 
-func headlinesExtras(ctx context.Context, db *store.DB, span sgz.Span, l sgz.Level, out map[string]*Headline, cfg *Config) error {
+// headlinesExtras fills what out's headlines read beyond the indicators:
+// for every unit of level l, or for the unit only (HeadlineFor) when set.
+func headlinesExtras(ctx context.Context, db *store.DB, span sgz.Span, l sgz.Level, out map[string]*Headline, cfg *Config, only string) error {
 	var vs []string
 	for _, q := range span.Quarters() {
 		vs = append(vs, "('"+q.String()+"')")
@@ -105,6 +108,11 @@ func headlinesExtras(ctx context.Context, db *store.DB, span sgz.Span, l sgz.Lev
 		ucode = "city_code"
 	}
 	s := strings.ReplaceAll(headlinesSQL, "%UCODE%", ucode)
+	restrict := ""
+	if only != "" {
+		restrict = " AND " + ucode + " = " + sqlString(only)
+	}
+	s = strings.ReplaceAll(s, "%ONLY%", restrict)
 	s = strings.ReplaceAll(s, "%LAST%", sqlString(span.To.String()))
 	s = strings.ReplaceAll(s, "%COUNTED%", cfg.countedReturns())
 	with := "WITH qs(q) AS (VALUES " + strings.Join(vs, ", ") + ")," + s
