@@ -12,7 +12,6 @@ import (
 
 	"sgz/dashboard"
 	"sgz/locale"
-	"sgz/metrics"
 	"sgz/publish"
 	"sgz/query"
 	"sgz/store"
@@ -108,11 +107,7 @@ func (a *app) serveReplica(cmd *cobra.Command, r *replicaFlags, mem *serveMemory
 	if err != nil {
 		return err
 	}
-	tlsConf, err := tlsConfig(tlsCert, tlsKey)
-	if err != nil {
-		return err
-	}
-	pub, err := servePublicURL(addr, publicURL, tlsConf != nil)
+	tlsConf, pub, err := serveAddress(addr, publicURL, tlsCert, tlsKey)
 	if err != nil {
 		return err
 	}
@@ -125,13 +120,8 @@ func (a *app) serveReplica(cmd *cobra.Command, r *replicaFlags, mem *serveMemory
 			// Each snapshot's DuckDB as the writer's own: --db-memory (not
 			// DuckDB's default of 80% of the machine), the allocator, locked down.
 			Prepare: func(ctx context.Context, db *store.DB) error { return mem.prepare(ctx, db, lim) }}}
-	if opt.Config, err = metrics.LoadConfig(rules); err != nil {
+	if err := pageOptions(&opt, rules, geojson); err != nil {
 		return err
-	}
-	if geojson != "" {
-		if opt.GeoJSON, err = dashboard.ReadGeoJSON(geojson); err != nil {
-			return locale.Errorf("serve.geojson", geojson, err)
-		}
 	}
 	rep, err := dashboard.NewReplica(opt)
 	if err != nil {

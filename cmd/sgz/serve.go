@@ -62,11 +62,7 @@ func serveCmd(a *app) *cobra.Command {
 			emptyTempDir(spill)
 			defer func() { a.close(); emptyTempDir(spill) }()
 			defer mem.setGo()()
-			tlsConf, err := tlsConfig(tlsCert, tlsKey)
-			if err != nil {
-				return err
-			}
-			pub, err := servePublicURL(addr, publicURL, tlsConf != nil)
+			tlsConf, pub, err := serveAddress(addr, publicURL, tlsCert, tlsKey)
 			if err != nil {
 				return err
 			}
@@ -112,13 +108,8 @@ func serveCmd(a *app) *cobra.Command {
 				}
 				opt.OIDC = &oidcOpt
 			}
-			if opt.Config, err = metrics.LoadConfig(rules); err != nil {
+			if err := pageOptions(&opt, rules, geojson); err != nil {
 				return err
-			}
-			if geojson != "" {
-				if opt.GeoJSON, err = dashboard.ReadGeoJSON(geojson); err != nil {
-					return locale.Errorf("serve.geojson", geojson, err)
-				}
 			}
 			// The console's queries run in worker processes under the memory
 			// limit, over snapshots of the database (docs/sql.md); the
@@ -179,6 +170,32 @@ func serveCmd(a *app) *cobra.Command {
 	limit(cmd, "rejected-quota", 0, 1<<20, false)
 	limit(cmd, "sql-workers", 1, 64, false)
 	return cmd
+}
+
+// serveAddress is the TLS configuration (--tls-cert, --tls-key; nil
+// without) and the public URL of a server (the writer or a replica).
+func serveAddress(addr, publicURL, cert, key string) (*tls.Config, string, error) {
+	tlsConf, err := tlsConfig(cert, key)
+	if err != nil {
+		return nil, "", err
+	}
+	pub, err := servePublicURL(addr, publicURL, tlsConf != nil)
+	return tlsConf, pub, err
+}
+
+// pageOptions loads what the pages of a server (the writer or a replica)
+// show by: the rules (--rules) and the map's boundaries (--geojson).
+func pageOptions(opt *dashboard.Options, rules, geojson string) error {
+	var err error
+	if opt.Config, err = metrics.LoadConfig(rules); err != nil {
+		return err
+	}
+	if geojson != "" {
+		if opt.GeoJSON, err = dashboard.ReadGeoJSON(geojson); err != nil {
+			return locale.Errorf("serve.geojson", geojson, err)
+		}
+	}
+	return nil
 }
 
 // servePublicURL is --public-url, or http(s)://ADDR; a wildcard --addr
