@@ -242,6 +242,64 @@ func login(base string) *http.Client {
 	return c
 }
 
+// latencies is what loadRun measured: the time of each successful request
+// (sorted), the failed ones, the wall time.
+type latencies struct {
+	lat   []time.Duration
+	fails int
+	el    time.Duration
+}
+
+// loadRun sends up to total requests (k = 1, 2, …) from clients at once
+// until dur has passed: do(i, k) is client i's request k, its status (200
+// counts as a success).
+func loadRun(clients, total int, dur time.Duration, do func(i, k int) (int, error)) latencies {
+	var next, fails atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	deadline := time.Now().Add(dur)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				k := next.Add(1)
+				if k > int64(total) {
+					break
+				}
+				t0 := time.Now()
+				code, err := do(i, int(k))
+				if err != nil || code != 200 {
+					fails.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return latencies{lat: lat, fails: int(fails.Load()), el: time.Since(start)}
+}
+
+// q is the f quantile in ms (0 when nothing succeeded).
+func (l latencies) q(f float64) float64 {
+	if len(l.lat) == 0 {
+		return 0
+	}
+	return ms(l.lat[min(len(l.lat)-1, int(f*float64(len(l.lat))))])
+}
+
+func (l latencies) max() float64 { return l.q(1) }
+
+func (l latencies) rps() float64 { return float64(len(l.lat)) / l.el.Seconds() }
+
 // overviewLoad: the overview page requested by `clients` browsers, each
 // logged in with its own session (cookie → session table → page), and, in
 // the same run, the same page with an API token and /healthz (no account
@@ -252,42 +310,13 @@ func overviewLoad(base, page string, clients, total int, dur time.Duration, toke
 		sessions[i] = login(base)
 	}
 	run := func(what string, do func(i int) (int, error)) {
-		var next atomic.Int64
-		var mu sync.Mutex
-		var lat []time.Duration
-		var fails atomic.Int64
-		deadline := time.Now().Add(dur)
-		start := time.Now()
-		var wg sync.WaitGroup
-		for i := 0; i < clients; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var mine []time.Duration
-				for time.Now().Before(deadline) && next.Add(1) <= int64(total) {
-					t0 := time.Now()
-					code, err := do(i)
-					if err != nil || code != 200 {
-						fails.Add(1)
-						continue
-					}
-					mine = append(mine, time.Since(t0))
-				}
-				mu.Lock()
-				lat = append(lat, mine...)
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		el := time.Since(start)
-		if len(lat) == 0 {
-			fmt.Printf("  %-44s no successful request, %d failed\n", what, fails.Load())
+		l := loadRun(clients, total, dur, func(i, _ int) (int, error) { return do(i) })
+		if len(l.lat) == 0 {
+			fmt.Printf("  %-44s no successful request, %d failed\n", what, l.fails)
 			return
 		}
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		q := func(f float64) float64 { return ms(lat[min(len(lat)-1, int(f*float64(len(lat))))]) }
 		fmt.Printf("  %-44s %6d requests %6.0f req/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  max %6.2f ms  %d failed\n",
-			what, len(lat), float64(len(lat))/el.Seconds(), q(0.50), q(0.95), q(0.99), ms(lat[len(lat)-1]), fails.Load())
+			what, len(l.lat), l.rps(), l.q(0.50), l.q(0.95), l.q(0.99), l.max(), l.fails)
 	}
 	get := func(c *http.Client, u string, hdr ...string) (int, error) {
 		req, _ := http.NewRequest("GET", base+u, nil)

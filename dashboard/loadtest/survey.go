@@ -29,8 +29,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -205,44 +203,13 @@ func survey(o surveyOpts) {
 			log.Fatalf("%s: %v (status %d)", path(0), err, code)
 		}
 		r := surveyResult{target: t, first: first, bytes: nb}
-		var next atomic.Int64
-		var mu sync.Mutex
-		var lat []time.Duration
-		var fails atomic.Int64
-		deadline := time.Now().Add(o.dur)
-		start := time.Now()
-		var wg sync.WaitGroup
-		for i := 0; i < o.clients; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var mine []time.Duration
-				for time.Now().Before(deadline) {
-					k := next.Add(1)
-					if k > int64(o.perURL) {
-						break
-					}
-					t0 := time.Now()
-					code, _, err := get(i, int(k))
-					if err != nil || code != 200 {
-						fails.Add(1)
-						continue
-					}
-					mine = append(mine, time.Since(t0))
-				}
-				mu.Lock()
-				lat = append(lat, mine...)
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		el := time.Since(start)
-		r.n, r.fails = len(lat), int(fails.Load())
-		if len(lat) > 0 {
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			q := func(f float64) float64 { return ms(lat[min(len(lat)-1, int(f*float64(len(lat))))]) }
-			r.p50, r.p95, r.p99, r.max = q(0.50), q(0.95), q(0.99), ms(lat[len(lat)-1])
-			r.rps = float64(len(lat)) / el.Seconds()
+		l := loadRun(o.clients, o.perURL, o.dur, func(i, k int) (int, error) {
+			code, _, err := get(i, k)
+			return code, err
+		})
+		r.n, r.fails = len(l.lat), l.fails
+		if r.n > 0 {
+			r.p50, r.p95, r.p99, r.max, r.rps = l.q(0.50), l.q(0.95), l.q(0.99), l.max(), l.rps()
 		}
 		r.hwm = vmHWM(o.pid)
 		results = append(results, r)
