@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,5 +192,37 @@ func TestOfLevelIndexed(t *testing.T) {
 	r.OfLevel(sgz.City)[0].Name = "改名"
 	if u, _ := r.Unit("3205"); u.Name != "改名" {
 		t.Errorf("OfLevel gave a copy: %q", u.Name)
+	}
+}
+
+// DistrictsIn finds the districts within a district, city or province code:
+// through the registry's parents, and through the codes where a city's row
+// is missing (as registry_at's city_code and province_code, which Save
+// stores from Above).
+func TestDistrictsIn(t *testing.T) {
+	r, err := ParseCSV(strings.NewReader(`code,name,level,parent_code
+32,江苏省,province,
+3205,苏州市,city,32
+320501,甲区,district,3205
+3206,南通市,city,32
+320601,丁区,district,3206
+320602,戊区,district,3206
+330101,己区,district,3301
+`), "p.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for unit, want := range map[string]string{
+		"32": "320501,320601,320602", "3205": "320501", "3206": "320601,320602", "320602": "320602",
+		"3301": "330101", "33": "330101", "": "", "999999": "",
+	} {
+		var got []string
+		for d := range r.DistrictsIn(unit) {
+			got = append(got, d)
+		}
+		slices.Sort(got)
+		if strings.Join(got, ",") != want {
+			t.Errorf("DistrictsIn(%q) = %v, want %s", unit, got, want)
+		}
 	}
 }
