@@ -208,13 +208,14 @@ func TestDistrictsIn(t *testing.T) {
 320601,丁区,district,3206
 320602,戊区,district,3206
 330101,己区,district,3301
+440101,庚区,district,
 `), "p.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for unit, want := range map[string]string{
 		"32": "320501,320601,320602", "3205": "320501", "3206": "320601,320602", "320602": "320602",
-		"3301": "330101", "33": "330101", "": "", "999999": "",
+		"3301": "330101", "33": "330101", "440101": "440101", "": "", "999999": "",
 	} {
 		var got []string
 		for d := range r.DistrictsIn(unit) {
